@@ -1,0 +1,44 @@
+"""matcher: open, explainable mentor–mentee matching for health mentoring programmes.
+
+>>> import matcher
+>>> sorted(matcher.solvers.SOLVERS)
+['optimal']
+"""
+
+from matcher import io, matching, profiles, scoring, solvers
+from matcher._api import match, solve
+from matcher._errors import (
+    InfeasibleError,
+    InvalidInputError,
+    MatcherError,
+    Problem,
+    SolverError,
+)
+from matcher._version import __version__
+from matcher.matching import Matching, Pair, Unmatched
+from matcher.profiles import Availability, Participant, ProgramConfig, Slot
+from matcher.scoring import Explanation
+
+__all__ = [
+    "Availability",
+    "Explanation",
+    "InfeasibleError",
+    "InvalidInputError",
+    "Matching",
+    "MatcherError",
+    "Pair",
+    "Participant",
+    "Problem",
+    "ProgramConfig",
+    "Slot",
+    "SolverError",
+    "Unmatched",
+    "__version__",
+    "io",
+    "match",
+    "matching",
+    "profiles",
+    "scoring",
+    "solve",
+    "solvers",
+]

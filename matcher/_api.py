@@ -1,0 +1,331 @@
+"""The public functions: :func:`match` on profiles and :func:`solve` on precomputed scores."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher._errors import InfeasibleError, InvalidInputError, Problem
+from matcher.io import (
+    EdgeList,
+    ParticipantSet,
+    check_program,
+    config_from_mapping,
+    load_config,
+    load_participants,
+    read_capacities,
+    read_edges,
+    sha256_file,
+)
+from matcher.matching import Matching, from_edges, from_model
+from matcher.profiles import Participant, ProgramConfig
+from matcher.scoring import ScoringModel, hard_masks
+from matcher.solvers import AssignmentProblem, get_solver
+
+__all__ = ["match", "solve"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+ParticipantsLike = str | Path | Sequence[Participant] | Any
+PairList = Sequence[tuple[str, str]]
+
+
+def _config(config: ProgramConfig | Mapping[str, Any] | str | Path | None) -> ProgramConfig:
+    if config is None or isinstance(config, ProgramConfig):
+        return config or ProgramConfig()
+    if isinstance(config, str | Path):
+        return load_config(config)
+    return config_from_mapping(dict(config), name="<config>")
+
+
+def _load_both(
+    mentors: ParticipantsLike, mentees: ParticipantsLike, config: ProgramConfig
+) -> tuple[ParticipantSet, ParticipantSet]:
+    problems: list[Problem] = []
+    sets: dict[str, ParticipantSet] = {}
+    for role, source in (("mentor", mentors), ("mentee", mentees)):
+        try:
+            sets[role] = load_participants(source, role, config)
+        except InvalidInputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InvalidInputError(problems)
+    check_program(sets["mentor"], sets["mentee"], config)
+    return sets["mentor"], sets["mentee"]
+
+
+def _pair_indices(
+    pairs: PairList, what: str, e_pos: Mapping[str, int], m_pos: Mapping[str, int]
+) -> list[tuple[int, int]]:
+    problems = []
+    out = []
+    for k, (mentee_id, mentor_id) in enumerate(pairs):
+        bad = [f"mentee {mentee_id!r}"] if mentee_id not in e_pos else []
+        bad += [f"mentor {mentor_id!r}"] if mentor_id not in m_pos else []
+        if bad:
+            problems.append(Problem(f"{what} pair {k + 1} names an unknown "
+                                    + " and ".join(bad), file=what, row=k + 2,
+                                    value=f"{mentee_id},{mentor_id}",
+                                    expected="ids present in the mentee and mentor files"))
+            continue
+        out.append((e_pos[mentee_id], m_pos[mentor_id]))
+    if problems:
+        raise InvalidInputError(problems)
+    return out
+
+
+def _check_pinned(model: ScoringModel, pinned: list[tuple[int, int]]) -> None:
+    reasons = []
+    if len(set(pinned)) != len(pinned):
+        reasons.append("a pinned pair is listed twice")
+    e_count = np.bincount([i for i, _ in pinned], minlength=len(model.mentees))
+    m_count = np.bincount([j for _, j in pinned], minlength=len(model.mentors))
+    for j in np.flatnonzero(m_count > model.enc.mentors.capacity):
+        reasons.append(f"mentor {model.mentors[j].id!r} has {m_count[j]} pinned mentees but "
+                       f"capacity {model.enc.mentors.capacity[j]}")
+    for i in np.flatnonzero(e_count > model.enc.mentees.capacity):
+        reasons.append(f"mentee {model.mentees[i].id!r} has {e_count[i]} pinned mentors but "
+                       f"wants {model.enc.mentees.capacity[i]}")
+    for i, j in pinned:
+        masks = hard_masks(model, np.array([i]), np.array([j]))
+        broken = [name for name, mask in masks.items() if not mask[0, 0]]
+        if broken:
+            reasons.append(f"pinned pair {model.mentees[i].id!r}–{model.mentors[j].id!r} breaks "
+                           f"the hard constraint{'s' if len(broken) > 1 else ''} "
+                           + ", ".join(broken))
+    if reasons:
+        raise InfeasibleError(reasons)
+
+
+def match(
+    mentors: ParticipantsLike,
+    mentees: ParticipantsLike,
+    *,
+    config: ProgramConfig | Mapping[str, Any] | str | Path | None = None,
+    seed: int | None = None,
+    method: str | None = None,
+    pinned: PairList = (),
+    forbidden: PairList = (),
+    progress: Progress | None = None,
+) -> Matching:
+    """Pair mentees with mentors: score every pair, then solve the capacitated assignment.
+
+    Parameters
+    ----------
+    mentors, mentees : path to a CSV file, pandas DataFrame, or list of Participant
+        Profiles as in DESIGN.md; CSV headers are mapped by ``config.columns``.
+    config : ProgramConfig, dict, or path to ``program.toml``, optional
+        Weights, hard constraints and rules; defaults are documented in the README.
+    seed : int, optional
+        Decides between equally good matchings; the same seed gives the same result.
+        Defaults to ``config.seed``.
+    method : str, optional
+        A solver from :data:`matcher.solvers.SOLVERS`; defaults to ``config.method``.
+    pinned : list of (mentee_id, mentor_id)
+        Existing matches kept as they are, counted against capacity.
+    forbidden : list of (mentee_id, mentor_id)
+        Pairs never to use, on top of the ``exclude`` columns.
+    progress : callable(stage, fraction), optional
+        Called as work advances (the CLI draws a progress line with it).
+
+    Returns
+    -------
+    Matching
+
+    Raises
+    ------
+    InvalidInputError
+        Malformed input; ``.problems`` lists every problem found.
+    InfeasibleError
+        Pinned pairs that exceed a capacity or break a hard constraint.
+
+    Examples
+    --------
+    >>> import matcher
+    >>> mentors = [matcher.Participant(id="m1", role="mentor", languages="fr|en", capacity=2)]
+    >>> mentees = [matcher.Participant(id="e1", languages="fr"),
+    ...            matcher.Participant(id="e2", languages="es")]
+    >>> result = matcher.match(mentors, mentees)
+    >>> [(p.mentee_id, p.mentor_id) for p in result.pairs]
+    [('e1', 'm1')]
+    >>> result.unmatched[0].reason
+    'no mentor shares a language: es'
+    """
+    started = time.perf_counter()
+    cfg = _config(config)
+    seed = cfg.seed if seed is None else seed
+    method = method or cfg.method
+    solver = get_solver(method)
+    mentor_set, mentee_set = _load_both(mentors, mentees, cfg)
+    log.info("loaded %d mentors and %d mentees", len(mentor_set.participants),
+             len(mentee_set.participants))
+    e_pos = {p.id: k for k, p in enumerate(mentee_set.participants)}
+    m_pos = {p.id: k for k, p in enumerate(mentor_set.participants)}
+    pin = _pair_indices(pinned, "pinned", e_pos, m_pos)
+    _pair_indices(forbidden, "forbidden", e_pos, m_pos)
+    model = ScoringModel(mentee_set.participants, mentor_set.participants, cfg,
+                         forbidden=list(forbidden))
+    _check_pinned(model, pin)
+    cand = model.candidates(cfg.min_score, progress=progress)
+    log.info("scored %d x %d pairs: %d allowed", *model.shape, len(cand))
+
+    mentee_cap = model.enc.mentees.capacity.copy()
+    mentor_cap = model.enc.mentors.capacity.copy()
+    keep = np.ones(len(cand), bool)
+    if pin:
+        for i, j in pin:
+            mentee_cap[i] -= 1
+            mentor_cap[j] -= 1
+        pinned_set = set(pin)
+        keep = np.array([(int(r), int(c)) not in pinned_set
+                         for r, c in zip(cand.rows, cand.cols, strict=True)], dtype=bool)
+    problem = AssignmentProblem(
+        len(mentee_set.participants), len(mentor_set.participants),
+        cand.rows[keep], cand.cols[keep], cand.scores[keep], mentee_cap, mentor_cap,
+    )
+    if progress is not None:
+        progress("solving", 0.0)
+    result = solver(problem, seed=seed)
+    # chosen indices refer to the kept edges; map them back to the candidate list
+    result.chosen = np.flatnonzero(keep)[result.chosen]
+    if progress is not None:
+        progress("explaining", 0.0)
+    matching = from_model(model, cand, result, pinned=pin,
+                          residual_mentor_capacity=mentor_cap, seed=seed)
+    for group in (mentor_set, mentee_set):
+        if group.path is not None:
+            matching.inputs[group.path.name] = sha256_file(group.path)
+    matching.mentee_extra_columns = mentee_set.extra_columns
+    matching.mentor_extra_columns = mentor_set.extra_columns
+    matching.summary_extra["program"] = cfg.name
+    matching.elapsed_s = time.perf_counter() - started
+    log.info("matched %d mentees in %.2f s", matching.matched, matching.elapsed_s)
+    return matching
+
+
+def _capacity_vector(
+    capacities: Mapping[str, int] | Sequence[int] | npt.NDArray[np.integer[Any]] | None,
+    ids: Sequence[str], what: str,
+) -> npt.NDArray[np.int64]:
+    if capacities is None:
+        return np.ones(len(ids), np.int64)
+    if isinstance(capacities, Mapping):
+        out = np.array([int(capacities.get(pid, 1)) for pid in ids], dtype=np.int64)
+    else:
+        out = np.asarray(capacities, dtype=np.int64)
+        if out.shape != (len(ids),):
+            raise InvalidInputError([Problem(f"{what} must have one entry per {what[:-11]}",
+                                             value=str(out.shape),
+                                             expected=f"shape ({len(ids)},)")])
+    if (out < 0).any():
+        raise InvalidInputError([Problem(f"{what} must be >= 0", value=str(int(out.min())))])
+    return out
+
+
+def solve(
+    scores: npt.ArrayLike | EdgeList | str | Path | Sequence[tuple[str, str, float]],
+    *,
+    capacities: Mapping[str, int] | Sequence[int] | str | Path | None = None,
+    mentee_capacities: Mapping[str, int] | Sequence[int] | None = None,
+    method: str = "optimal",
+    min_score: float | None = None,
+    mentee_ids: Sequence[str] | None = None,
+    mentor_ids: Sequence[str] | None = None,
+    seed: int = 0,
+) -> Matching:
+    """Solve the capacitated assignment for precomputed scores.
+
+    Parameters
+    ----------
+    scores : array of shape (n_mentees, n_mentors), edge list, or path to EDGES.csv
+        A matrix entry that is NaN or -inf is a pair not allowed; an edge list
+        (``(mentee_id, mentor_id, score)`` tuples or EDGES.csv) allows only the pairs listed.
+    capacities : dict id -> capacity, sequence per mentor, or path to CAPS.csv
+        Mentor capacities (default 1).  In a dict or CAPS.csv, an id that is a mentee in the
+        edge list sets how many mentors that mentee wants (default 1).
+    mentee_capacities : dict or sequence, optional
+        Mentors wanted per mentee (default 1).
+    method : str
+        A solver from :data:`matcher.solvers.SOLVERS`.
+    min_score : float, optional
+        Pairs scoring below it are not allowed.
+    mentee_ids, mentor_ids : sequences of str, optional
+        Names for the matrix rows and columns (default ``"0"``, ``"1"``, …).
+    seed : int
+        Decides between equally good matchings.
+
+    Examples
+    --------
+    >>> import numpy as np, matcher
+    >>> result = matcher.solve(np.array([[0.9, 0.8], [0.85, np.nan]]), capacities=[1, 1])
+    >>> [(p.mentee_id, p.mentor_id) for p in result.pairs], round(result.objective, 2)
+    ([('0', '1'), ('1', '0')], 1.65)
+    """
+    started = time.perf_counter()
+    solver = get_solver(method)
+    inputs: dict[str, str] = {}
+    if isinstance(scores, str | Path):
+        inputs[Path(scores).name] = sha256_file(scores)
+        scores = read_edges(scores)
+    if isinstance(capacities, str | Path):
+        inputs[Path(capacities).name] = sha256_file(capacities)
+        capacities = read_capacities(capacities)
+    if isinstance(scores, EdgeList) or (
+        isinstance(scores, Sequence) and scores and isinstance(scores[0], tuple)
+    ):
+        edges = scores if isinstance(scores, EdgeList) else EdgeList(
+            [str(t[0]) for t in scores], [str(t[1]) for t in scores],
+            [float(t[2]) for t in scores], [0] * len(scores), [0] * len(scores))
+        caps_map = dict(capacities) if isinstance(capacities, Mapping) else {}
+        e_names = list(dict.fromkeys(edges.mentee_ids))
+        e_set = set(e_names)
+        m_names = list(dict.fromkeys(edges.mentor_ids))
+        m_names += [pid for pid in caps_map if pid not in e_set and pid not in set(m_names)]
+        e_pos = {pid: k for k, pid in enumerate(e_names)}
+        m_pos = {pid: k for k, pid in enumerate(m_names)}
+        rows = np.array([e_pos[x] for x in edges.mentee_ids], dtype=np.int32)
+        cols = np.array([m_pos[x] for x in edges.mentor_ids], dtype=np.int32)
+        values = np.array(edges.scores, dtype=np.float64)
+        mentor_cap = np.array([caps_map.get(pid, 1) for pid in m_names], dtype=np.int64)
+        e_caps = mentee_capacities if mentee_capacities is not None else caps_map
+        mentee_cap = _capacity_vector(e_caps, e_names, "mentee_capacities")
+        if not isinstance(capacities, Mapping) and capacities is not None:
+            mentor_cap = _capacity_vector(capacities, m_names, "capacities")
+    else:
+        matrix = np.asarray(scores, dtype=np.float64)
+        if matrix.ndim != 2:
+            raise InvalidInputError([Problem("scores must be a 2-D array (n_mentees, n_mentors)",
+                                             value=f"shape {matrix.shape}")])
+        n_e, n_m = matrix.shape
+        e_names = list(mentee_ids) if mentee_ids is not None else [str(k) for k in range(n_e)]
+        m_names = list(mentor_ids) if mentor_ids is not None else [str(k) for k in range(n_m)]
+        if len(e_names) != n_e or len(m_names) != n_m:
+            raise InvalidInputError([Problem(
+                "mentee_ids/mentor_ids must match the score matrix's (n_mentees, n_mentors)",
+                value=f"{len(e_names)}, {len(m_names)}", expected=f"{n_e}, {n_m}")])
+        if np.isposinf(matrix).any():
+            raise InvalidInputError([Problem("scores must not be +inf")])
+        rows_i, cols_i = np.nonzero(np.isfinite(matrix))
+        rows, cols = rows_i.astype(np.int32), cols_i.astype(np.int32)
+        values = matrix[rows_i, cols_i]
+        mentor_cap = _capacity_vector(capacities, m_names, "capacities")  # type: ignore[arg-type]
+        mentee_cap = _capacity_vector(mentee_capacities, e_names, "mentee_capacities")
+    all_edges = len(rows)
+    if min_score is not None:
+        keep = values >= min_score
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+    problem = AssignmentProblem(len(e_names), len(m_names), rows, cols, values,
+                                mentee_cap, mentor_cap)
+    result = solver(problem, seed=seed)
+    matching = from_edges(e_names, m_names, rows, cols, values, mentee_cap, mentor_cap, result,
+                          all_edges=all_edges, min_score=min_score, seed=seed)
+    matching.inputs.update(inputs)
+    matching.elapsed_s = time.perf_counter() - started
+    return matching

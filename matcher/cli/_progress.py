@@ -1,0 +1,43 @@
+"""A progress line on stderr for long runs: drawn only on a terminal, after a couple of seconds."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+__all__ = ["ProgressLine"]
+
+
+class ProgressLine:
+    """Call with ``(stage, fraction)``; silent when stderr is not a terminal or when disabled."""
+
+    def __init__(self, *, enabled: bool = True, delay_s: float = 2.0,
+                 stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = enabled and self.stream.isatty()
+        self.delay_s = delay_s
+        self.started = time.monotonic()
+        self._drawn = False
+        self._last = 0.0
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        elapsed = now - self.started
+        if elapsed < self.delay_s or (now - self._last < 0.1 and fraction < 1.0):
+            return
+        self._last = now
+        width = 30
+        filled = int(width * min(max(fraction, 0.0), 1.0))
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r{stage:<11} [{bar}] {fraction:4.0%}  {elapsed:6.1f} s ")
+        self.stream.flush()
+        self._drawn = True
+
+    def done(self) -> None:
+        """Clear the line."""
+        if self._drawn:
+            self.stream.write("\r" + " " * 70 + "\r")
+            self.stream.flush()

@@ -1,0 +1,36 @@
+"""Reading CSV/TOML/DataFrames into models and writing outputs; located validation errors."""
+
+from matcher.io._config import config_from_mapping, load_config
+from matcher.io._edges import EdgeList, edges_from_table, read_capacities, read_edges
+from matcher.io._participants import (
+    CANONICAL_COLUMNS,
+    ParticipantSet,
+    check_program,
+    load_participants,
+    participants_from_table,
+)
+from matcher.io._table import Table, decode, parse_text, read_table, table_from_rows
+from matcher.io._write import csv_bytes, json_bytes, sha256_file, write_outputs
+
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "EdgeList",
+    "ParticipantSet",
+    "Table",
+    "check_program",
+    "config_from_mapping",
+    "csv_bytes",
+    "decode",
+    "edges_from_table",
+    "json_bytes",
+    "load_config",
+    "load_participants",
+    "parse_text",
+    "participants_from_table",
+    "read_capacities",
+    "read_edges",
+    "read_table",
+    "sha256_file",
+    "table_from_rows",
+    "write_outputs",
+]

@@ -1,0 +1,366 @@
+"""Turning tables of strings into validated :class:`~matcher.profiles.Participant` lists.
+
+Every cell is checked and every problem collected before anything is raised, so a coordinator
+fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from matcher._errors import InvalidInputError, Problem
+from matcher.io._table import Table, read_table, table_from_rows
+from matcher.profiles import Participant, ProgramConfig, _vocab
+
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "ParticipantSet",
+    "check_program",
+    "load_participants",
+    "participants_from_table",
+]
+
+#: Canonical column -> other headers recognised without any mapping (compared folded).
+CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "id": ("identifiant", "record_id", "participant_id", "code"),
+    "profession": ("métier", "occupation", "discipline"),
+    "specialties": ("specialty", "spécialités", "spécialité", "areas", "domaines"),
+    "lived_experience": ("expérience vécue", "savoir expérientiel"),
+    "consent_lived_experience": ("consent", "consentement"),
+    "region": ("région", "province"),
+    "lat": ("latitude",),
+    "lon": ("longitude", "lng"),
+    "timezone": ("time_zone", "fuseau horaire", "tz"),
+    "languages": ("language", "langues", "langue"),
+    "availability": ("disponibilités", "disponibilité", "disponibilites"),
+    "formats": ("format", "modalités", "modalites"),
+    "group_formats": ("group_format", "formule"),
+    "capacity": ("capacité", "capacite"),
+    "years_experience": ("years", "années d'expérience", "annees experience"),
+    "career_stage": ("étape de carrière", "stage"),
+    "organization": ("organisation", "organisme", "employer", "employeur"),
+    "gender": ("genre",),
+    "gender_preference": ("préférence de genre",),
+    "exclude": ("exclusions", "exclure"),
+    "preferences": ("ranking", "préférences"),
+}
+
+_LOOKUP: dict[str, str] = {}
+for _canon, _aliases in CANONICAL_COLUMNS.items():
+    for _alias in (_canon, *_aliases):
+        _LOOKUP[_vocab.fold(_alias)] = _canon
+
+
+def _text(cell: str) -> str | None:
+    return cell.strip() or None
+
+
+def _int_capacity(cell: str) -> int:
+    text = cell.strip()
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        raise ValueError("a whole number >= 0") from None
+    if not number.is_integer() or number < 0:
+        raise ValueError("a whole number >= 0")
+    return int(number)
+
+
+def _float_in(low: float, high: float, what: str) -> Callable[[str], float | None]:
+    def parse(cell: str) -> float | None:
+        text = cell.strip().replace(",", ".")
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(what) from None
+        if not (low <= number <= high) or math.isnan(number):
+            raise ValueError(what)
+        return number
+
+    return parse
+
+
+def _each(normalize: Callable[[str], str]) -> Callable[[str], tuple[str, ...]]:
+    def parse(cell: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(normalize(v) for v in _vocab.split_multi(cell)))
+
+    return parse
+
+
+def _timezone(cell: str) -> str | None:
+    text = cell.strip()
+    if not text:
+        return None
+    from matcher.profiles import check_timezone
+
+    check_timezone(text)
+    return text
+
+
+def _availability(cell: str) -> str:
+    _vocab.parse_slots(cell)  # raises with what was expected
+    return cell
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "id": lambda c: c.strip(),
+    "profession": _text,
+    "specialties": lambda c: c,
+    "lived_experience": lambda c: c,
+    "consent_lived_experience": _vocab.parse_bool,
+    "region": _text,
+    "lat": _float_in(-90, 90, "a latitude in decimal degrees between -90 and 90"),
+    "lon": _float_in(-180, 180, "a longitude in decimal degrees between -180 and 180"),
+    "timezone": _timezone,
+    "languages": _each(_vocab.normalize_language),
+    "availability": _availability,
+    "formats": _each(_vocab.normalize_format),
+    "group_formats": _each(_vocab.normalize_group_format),
+    "capacity": _int_capacity,
+    "years_experience": _float_in(0, 80, "a number of years between 0 and 80"),
+    "career_stage": _text,
+    "organization": _text,
+    "gender": _text,
+    "gender_preference": _text,
+    "exclude": lambda c: c,
+    "preferences": lambda c: c,
+}
+
+
+@dataclass
+class ParticipantSet:
+    """Participants read from one source, with where each came from (for located messages)."""
+
+    name: str
+    role: str
+    participants: list[Participant]
+    rows: dict[str, int] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
+    extra_columns: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+
+def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str], list[Problem]]:
+    """Column index -> canonical name (or ``extra:<header>`` for pass-through columns)."""
+    user = {_vocab.fold(k): v for k, v in mapping.items()}
+    problems: list[Problem] = []
+    result: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for index, header in enumerate(table.header):
+        key = _vocab.fold(header)
+        canon = user.get(key) or _LOOKUP.get(key)
+        if canon is not None and canon not in CANONICAL_COLUMNS:
+            problems.append(
+                Problem(f"[columns] maps this header to unknown column '{canon}'",
+                        file=table.name, row=1, column=header,
+                        expected="one of " + ", ".join(CANONICAL_COLUMNS))
+            )
+            canon = None
+        if canon is None:
+            result[index] = f"extra:{header}"
+            continue
+        if canon in seen:
+            problems.append(
+                Problem(f"two columns both mean '{canon}'", file=table.name, row=1, column=header,
+                        expected=f"one column for '{canon}' "
+                                 f"(also '{table.header[seen[canon]]}')")
+            )
+            continue
+        seen[canon] = index
+        result[index] = canon
+    if "id" not in seen:
+        problems.append(
+            Problem("no 'id' column", file=table.name, row=1,
+                    expected="a column named id (or mapped to id in program.toml [columns])")
+        )
+    return result, problems
+
+
+def participants_from_table(
+    table: Table, role: str, config: ProgramConfig | None = None
+) -> ParticipantSet:
+    """Validate every cell of ``table`` and build participants; raise with every problem found."""
+    config = config or ProgramConfig()
+    columns, problems = _map_header(table, config.columns)
+    out = ParticipantSet(table.name, role, [])
+    out.columns = {c: table.header[i] for i, c in columns.items() if not c.startswith("extra:")}
+    out.extra_columns = [c[6:] for c in columns.values() if c.startswith("extra:")]
+    if any(p.row == 1 and "id" in p.message for p in problems):
+        raise InvalidInputError(problems)
+    width = len(table.header)
+    for record, number in zip(table.rows, table.row_numbers, strict=True):
+        if len(record) > width and any(c.strip() for c in record[width:]):
+            problems.append(
+                Problem(f"the row has {len(record)} cells but the header has {width} columns",
+                        file=table.name, row=number,
+                        expected="no more cells than header columns (check the delimiter and quotes)")
+            )
+        values: dict[str, Any] = {"role": role}
+        extra: dict[str, str] = {}
+        row_ok = True
+        for index, canon in columns.items():
+            cell = record[index] if index < len(record) else ""
+            if canon.startswith("extra:"):
+                extra[canon[6:]] = cell
+                continue
+            if canon != "id" and not cell.strip():
+                continue
+            try:
+                values[canon] = _PARSERS[canon](cell)
+            except ValueError as exc:
+                row_ok = False
+                expected = str(exc)
+                if canon == "capacity" and role == "mentee":
+                    expected = "a whole number >= 1 (mentors wanted)"
+                problems.append(Problem(f"invalid {canon}", file=table.name, row=number,
+                                        column=table.header[index], value=cell,
+                                        expected=expected))
+        pid = values.get("id", "")
+        if not pid:
+            problems.append(Problem("missing id", file=table.name, row=number,
+                                    column=out.columns.get("id", "id"), value="",
+                                    expected="a non-empty id, unique within the file"))
+            continue
+        if pid in out.rows:
+            problems.append(Problem(f"duplicate id (first on row {out.rows[pid]})",
+                                    file=table.name, row=number,
+                                    column=out.columns.get("id", "id"), value=pid,
+                                    expected="ids unique within the file"))
+            continue
+        out.rows[pid] = number
+        if role == "mentee" and values.get("capacity") == 0:
+            problems.append(Problem("invalid capacity", file=table.name, row=number,
+                                    column=out.columns["capacity"], value="0",
+                                    expected="a whole number >= 1 (mentors wanted)"))
+            row_ok = False
+        if not row_ok:
+            continue
+        try:
+            out.participants.append(Participant(**values, extra=extra))
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = error["loc"][0] if error["loc"] else None
+                column = out.columns.get(str(loc), str(loc)) if loc is not None else None
+                problems.append(Problem(error["msg"], file=table.name, row=number,
+                                        column=column))
+    if problems:
+        raise InvalidInputError(problems)
+    return out
+
+
+def _dataframe_table(frame: Any, name: str) -> Table:
+    header = [str(c) for c in frame.columns]
+    rows: list[list[str]] = []
+    for record in frame.itertuples(index=False, name=None):
+        row = []
+        for value in record:
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                row.append("")
+            elif isinstance(value, list | tuple | set):
+                row.append("|".join(str(v) for v in value))
+            elif isinstance(value, float) and value.is_integer():
+                row.append(str(int(value)))
+            else:
+                row.append(str(value))
+        rows.append(row)
+    return table_from_rows(name, header, rows)
+
+
+def load_participants(
+    source: str | Path | Sequence[Participant] | Any,
+    role: str,
+    config: ProgramConfig | None = None,
+    *,
+    name: str | None = None,
+) -> ParticipantSet:
+    """Participants from a CSV path, a pandas DataFrame or a list of models."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        table = read_table(path, name=name or path.name)
+        result = participants_from_table(table, role, config)
+        result.path = path
+        return result
+    if hasattr(source, "itertuples") and hasattr(source, "columns"):
+        return participants_from_table(
+            _dataframe_table(source, name or f"<{role}s DataFrame>"), role, config
+        )
+    if isinstance(source, Sequence) and all(isinstance(p, Participant) for p in source):
+        label = name or f"<{role}s list>"
+        result = ParticipantSet(label, role, [])
+        problems = []
+        for k, p in enumerate(source):
+            if p.id in result.rows:
+                problems.append(Problem(f"duplicate id (first at index {result.rows[p.id]})",
+                                        file=label, row=k, column="id", value=p.id))
+                continue
+            result.rows[p.id] = k
+            extra = p.extra if p.role == role else {**p.extra}
+            result.participants.append(p if p.role == role
+                                       else p.model_copy(update={"role": role, "extra": extra}))
+        if problems:
+            raise InvalidInputError(problems)
+        return result
+    raise InvalidInputError([Problem(
+        f"cannot read {role}s from a {type(source).__name__}",
+        expected="a CSV path, a pandas DataFrame or a list of matcher.Participant")])
+
+
+def check_program(
+    mentors: ParticipantSet, mentees: ParticipantSet, config: ProgramConfig
+) -> None:
+    """Cross-file checks: unique ids across files, known regions, exclusions naming real ids."""
+    problems: list[Problem] = []
+    mentor_ids = set(mentors.rows)
+    mentee_ids = set(mentees.rows)
+    both = sorted(mentor_ids & mentee_ids)
+    for pid in both:
+        problems.append(Problem(
+            f"id is used in both {mentors.name} (row {mentors.rows[pid]}) and {mentees.name}",
+            file=mentees.name, row=mentees.rows[pid],
+            column=mentees.columns.get("id", "id"), value=pid,
+            expected="ids unique across the mentor and mentee files"))
+    known = mentor_ids | mentee_ids
+    custom = set(config.regions)
+    for group, others in ((mentors, mentee_ids), (mentees, mentor_ids)):
+        for p in group.participants:
+            row = group.rows[p.id]
+            if p.region is not None and p.region not in _vocab.PROVINCES and p.region not in custom:
+                problems.append(Problem("unknown region", file=group.name, row=row,
+                                        column=group.columns.get("region", "region"),
+                                        value=p.region,
+                                        expected=_region_expected(custom)))
+            for column, ids in (("exclude", p.exclude), ("preferences", p.preferences)):
+                for other in ids:
+                    if other not in known:
+                        problems.append(Problem(
+                            f"{column} names an id that is in neither file", file=group.name,
+                            row=row, column=group.columns.get(column, column), value=other,
+                            expected="ids from the " + ("mentees" if group is mentors
+                                                        else "mentors") + " file"))
+                    elif column == "preferences" and other not in others:
+                        problems.append(Problem(
+                            "preferences rank someone on the same side", file=group.name,
+                            row=row, column=group.columns.get(column, column), value=other,
+                            expected="ids from the " + ("mentees" if group is mentors
+                                                        else "mentors") + " file"))
+    if problems:
+        raise InvalidInputError(problems)
+
+
+def _region_expected(custom: Iterable[str]) -> str:
+    names = sorted(custom)
+    text = "a Canadian province/territory code or name (e.g. NB, Nouveau-Brunswick)"
+    if names:
+        shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+        text += f" or a region defined in program.toml [regions] ({shown})"
+    else:
+        text += " or a region defined in program.toml [regions]"
+    return text

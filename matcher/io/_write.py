@@ -1,0 +1,71 @@
+"""Writing outputs: all files go to a temporary folder first, then into place, so a failure
+never leaves partial output behind."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["csv_bytes", "json_bytes", "sha256_file", "write_outputs"]
+
+
+def csv_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    bom: bool = False,
+    delimiter: str = ",",
+) -> bytes:
+    """CSV as bytes: UTF-8 (with a BOM for Excel when asked), ``\\r\\n`` line ends (RFC 4180)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    data = buffer.getvalue().encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def json_bytes(data: Mapping[str, Any]) -> bytes:
+    """Stable, indented JSON (sorted keys) ending in a newline."""
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
+    """Write ``files`` (name -> bytes) into ``out_dir`` all together or not at all."""
+    out = Path(out_dir)
+    parent = out.parent if str(out.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    try:
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+        if not out.exists():
+            os.replace(tmp, out)
+            return out
+        if not out.is_dir():
+            raise NotADirectoryError(f"{out} exists and is not a folder")
+        for name in files:
+            os.replace(tmp / name, out / name)
+        return out
+    finally:
+        if tmp.exists():
+            with contextlib.suppress(OSError):
+                shutil.rmtree(tmp)

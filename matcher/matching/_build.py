@@ -1,0 +1,160 @@
+"""Assembling a :class:`Matching` from the scoring model and a solver's result."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.matching._reasons import mentee_reason, mentor_reason
+from matcher.matching._result import Matching, Pair, Unmatched
+from matcher.scoring import Candidates, ScoringModel, pair_reasons
+from matcher.solvers import SolverResult
+
+__all__ = ["from_edges", "from_model"]
+
+
+def from_model(
+    model: ScoringModel,
+    cand: Candidates,
+    result: SolverResult,
+    *,
+    pinned: Sequence[tuple[int, int]],
+    residual_mentor_capacity: npt.NDArray[np.int64],
+    seed: int,
+) -> Matching:
+    """Pairs with per-criterion scores and reasons, and a reason for everyone unmatched."""
+    cfg = model.config
+    chosen_r = cand.rows[result.chosen].astype(np.intp)
+    chosen_c = cand.cols[result.chosen].astype(np.intp)
+    pin_r = np.array([r for r, _ in pinned], dtype=np.intp)
+    pin_c = np.array([c for _, c in pinned], dtype=np.intp)
+    rows = np.concatenate([chosen_r, pin_r])
+    cols = np.concatenate([chosen_c, pin_c])
+    is_pinned = np.concatenate([np.zeros(len(chosen_r), bool), np.ones(len(pin_r), bool)])
+    total, _, per = model.pair_parts(rows, cols)
+    # the solver's own scores for its pairs, so that the objective is exactly what it optimised
+    total64 = total.astype(np.float64)
+    total64[: len(chosen_r)] = cand.scores[result.chosen]
+    pairs: list[Pair] = []
+    for k in range(len(rows)):
+        i, j = int(rows[k]), int(cols[k])
+        values = {name: float(per[name][k]) for name in model.active}
+        reasons = pair_reasons(model, i, j, values)
+        if is_pinned[k]:
+            reasons = "kept from the current matches; " + reasons
+        pairs.append(Pair(
+            model.mentees[i].id, model.mentors[j].id, float(total64[k]),
+            {n: (None if np.isnan(v) else v) for n, v in values.items()},
+            reasons, None, bool(is_pinned[k]),
+        ))
+    pairs.sort(key=lambda p: (p.mentee_id, p.mentor_id))
+    pinned_total = float(total64[len(chosen_r):].sum())
+    objective = result.objective + pinned_total
+    bound = result.bound + pinned_total
+
+    edges_per_mentee = np.bincount(cand.rows, minlength=len(model.mentees))
+    edges_per_mentor = np.bincount(cand.cols, minlength=len(model.mentors))
+    got_e = np.bincount(rows, minlength=len(model.mentees))
+    got_m = np.bincount(cols, minlength=len(model.mentors))
+    unmatched: list[Unmatched] = []
+    for i in np.flatnonzero(got_e == 0):
+        unmatched.append(Unmatched(model.mentees[i].id, "mentee", mentee_reason(
+            model, cand, int(i), int(edges_per_mentee[i]), cfg.min_score,
+            residual_mentor_capacity)))
+    for j in np.flatnonzero(got_m == 0):
+        unmatched.append(Unmatched(model.mentors[j].id, "mentor", mentor_reason(
+            model, cand, int(j), int(edges_per_mentor[j]), cfg.min_score)))
+
+    wanted = model.enc.mentees.capacity
+    capacity = model.enc.mentors.capacity
+    criteria = [n for n in model.active if cfg.weight(n) > 0 or cfg.hard(n)]
+    extra = {
+        "mentees": len(model.mentees),
+        "mentors": len(model.mentors),
+        "mentee_places_wanted": int(wanted.sum()),
+        "mentee_places_filled": int(np.minimum(got_e, wanted).sum()),
+        "mentees_partly_matched": int(((got_e > 0) & (got_e < wanted)).sum()),
+        "mentor_capacity": int(capacity.sum()),
+        "mentor_capacity_used": int(got_m.sum()),
+        "mentors_with_spare_capacity": int(((got_m > 0) & (got_m < capacity)).sum()),
+        "pinned_pairs": len(pinned),
+        "candidate_pairs": len(cand),
+        "min_score": cfg.min_score,
+        "mean_score": round(objective / len(pairs), 6) if pairs else 0.0,
+        "weights": {n: cfg.weight(n) for n in criteria},
+        "hard": sorted(n for n in criteria if cfg.hard(n)),
+        "solver": result.stats,
+    }
+    return Matching(
+        pairs=pairs, unmatched=unmatched, objective=objective, bound=bound,
+        method=result.method, status=result.status, seed=seed, criteria=criteria,
+        summary_extra=extra,
+        mentee_extra={p.id: p.extra for p in model.mentees if p.extra},
+        mentor_extra={p.id: p.extra for p in model.mentors if p.extra},
+        _explainer=model.explain,
+    )
+
+
+def from_edges(
+    mentee_ids: Sequence[str],
+    mentor_ids: Sequence[str],
+    rows: npt.NDArray[np.int32],
+    cols: npt.NDArray[np.int32],
+    scores: npt.NDArray[np.float64],
+    mentee_capacity: npt.NDArray[np.int64],
+    mentor_capacity: npt.NDArray[np.int64],
+    result: SolverResult,
+    *,
+    all_edges: int,
+    min_score: float | None,
+    seed: int,
+) -> Matching:
+    """A Matching for precomputed scores (no profiles: reasons are about scores and capacity)."""
+    chosen_r = rows[result.chosen]
+    chosen_c = cols[result.chosen]
+    pairs = [
+        Pair(mentee_ids[r], mentor_ids[c], float(s), {}, "precomputed score")
+        for r, c, s in zip(chosen_r, chosen_c, scores[result.chosen], strict=True)
+    ]
+    pairs.sort(key=lambda p: (p.mentee_id, p.mentor_id))
+    n_e, n_m = len(mentee_ids), len(mentor_ids)
+    edges_e = np.bincount(rows, minlength=n_e)
+    edges_m = np.bincount(cols, minlength=n_m)
+    got_e = np.bincount(chosen_r, minlength=n_e)
+    got_m = np.bincount(chosen_c, minlength=n_m)
+    below = f" at or above min_score {min_score:g}" if min_score is not None else ""
+    unmatched: list[Unmatched] = []
+    for i in np.flatnonzero(got_e == 0):
+        if edges_e[i] == 0:
+            reason = f"no allowed pair{below} in the edge list"
+        else:
+            reason = f"all {edges_e[i]} allowed mentors are at capacity"
+        unmatched.append(Unmatched(mentee_ids[i], "mentee", reason))
+    for j in np.flatnonzero(got_m == 0):
+        if mentor_capacity[j] == 0:
+            reason = "capacity is 0"
+        elif edges_m[j] == 0:
+            reason = f"no allowed pair{below} in the edge list"
+        else:
+            reason = (f"all {edges_m[j]} allowed mentees are matched to other mentors, which "
+                      "serves more mentees or gives a higher total score")
+        unmatched.append(Unmatched(mentor_ids[j], "mentor", reason))
+    extra = {
+        "mentees": n_e,
+        "mentors": n_m,
+        "mentee_places_wanted": int(mentee_capacity.sum()),
+        "mentee_places_filled": int(np.minimum(got_e, mentee_capacity).sum()),
+        "mentor_capacity": int(mentor_capacity.sum()),
+        "mentor_capacity_used": int(got_m.sum()),
+        "candidate_pairs": int(len(rows)),
+        "edges": all_edges,
+        "min_score": min_score,
+        "solver": result.stats,
+    }
+    return Matching(
+        pairs=pairs, unmatched=unmatched, objective=result.objective, bound=result.bound,
+        method=result.method, status=result.status, seed=seed, criteria=[],
+        summary_extra=extra,
+    )

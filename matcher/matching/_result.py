@@ -1,0 +1,164 @@
+"""The Matching result: pairs, unmatched with reasons, objective, bound and the run manifest."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matcher.io import csv_bytes, json_bytes, write_outputs
+from matcher.scoring import Explanation
+
+__all__ = ["Matching", "Pair", "Unmatched"]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One mentee–mentor pair in the result."""
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    criteria: Mapping[str, float | None] = field(default_factory=dict)
+    reasons: str = ""
+    group_id: str | None = None
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A participant left without any partner, and the specific reason."""
+
+    id: str
+    role: str
+    reason: str
+
+
+def _fmt(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:.4f}"
+
+
+@dataclass
+class Matching:
+    """The result of :func:`matcher.match` or :func:`matcher.solve`.
+
+    ``pairs`` are sorted by mentee id then mentor id; ``unmatched`` lists mentees, then mentors,
+    in input order.  ``objective`` is the total score of the pairs; ``bound`` an upper bound on
+    the best total at the same coverage (equal to the objective when the method is exact).
+    """
+
+    pairs: list[Pair]
+    unmatched: list[Unmatched]
+    objective: float
+    bound: float
+    method: str
+    status: str
+    seed: int
+    criteria: list[str] = field(default_factory=list)
+    summary_extra: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    mentee_extra: dict[str, dict[str, str]] = field(default_factory=dict)
+    mentor_extra: dict[str, dict[str, str]] = field(default_factory=dict)
+    mentee_extra_columns: list[str] = field(default_factory=list)
+    mentor_extra_columns: list[str] = field(default_factory=list)
+    _explainer: Callable[[str, str], Explanation] | None = field(default=None, repr=False)
+
+    @property
+    def matched(self) -> int:
+        """Number of mentees with at least one mentor."""
+        return len({p.mentee_id for p in self.pairs})
+
+    def explain(self, mentee_id: str, mentor_id: str) -> Explanation:
+        """Why ``mentee_id`` and ``mentor_id`` score what they do (any pair, matched or not)."""
+        if self._explainer is None:
+            for p in self.pairs:
+                if p.mentee_id == mentee_id and p.mentor_id == mentor_id:
+                    return Explanation(mentee_id, mentor_id, p.score, True, {}, {}, {},
+                                       {"score": "precomputed score"})
+            raise KeyError(f"no pair {mentee_id!r}–{mentor_id!r} in this result, and "
+                           "precomputed scores carry no explanation")
+        return self._explainer(mentee_id, mentor_id)
+
+    def mentors_of(self, mentee_id: str) -> list[str]:
+        """The mentors matched to ``mentee_id``."""
+        return [p.mentor_id for p in self.pairs if p.mentee_id == mentee_id]
+
+    def summary(self, *, version: str) -> dict[str, Any]:
+        """The run manifest written to ``summary.json``."""
+        mentees_unmatched = sum(1 for u in self.unmatched if u.role == "mentee")
+        mentors_unmatched = sum(1 for u in self.unmatched if u.role == "mentor")
+        return {
+            "matched": self.matched,
+            "unmatched": len(self.unmatched),
+            "unmatched_mentees": mentees_unmatched,
+            "unmatched_mentors": mentors_unmatched,
+            "pairs": len(self.pairs),
+            "objective": round(self.objective, 6),
+            "bound": round(self.bound, 6),
+            "gap": round(max(self.bound - self.objective, 0.0), 6),
+            "status": self.status,
+            "method": self.method,
+            "seed": self.seed,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "version": version,
+            "inputs": dict(sorted(self.inputs.items())),
+            "criteria": self.criteria,
+            **self.summary_extra,
+        }
+
+    def files(
+        self, *, version: str, bom: bool = False, delimiter: str = ","
+    ) -> dict[str, bytes]:
+        """The output files as bytes: ``pairs.csv``, ``unmatched.csv``, ``summary.json``."""
+        grouped = any(p.group_id for p in self.pairs)
+        header = ["mentee_id", "mentor_id", "score"]
+        if grouped:
+            header.append("group_id")
+        header += [f"score_{c}" for c in self.criteria] + ["reasons"]
+        header += [f"mentee_{c}" for c in self.mentee_extra_columns]
+        header += [f"mentor_{c}" for c in self.mentor_extra_columns]
+        rows = []
+        for p in self.pairs:
+            row: list[str] = [p.mentee_id, p.mentor_id, _fmt(p.score)]
+            if grouped:
+                row.append(p.group_id or "")
+            row += [_fmt(p.criteria.get(c)) for c in self.criteria]
+            row.append(p.reasons)
+            e_extra = self.mentee_extra.get(p.mentee_id, {})
+            m_extra = self.mentor_extra.get(p.mentor_id, {})
+            row += [e_extra.get(c, "") for c in self.mentee_extra_columns]
+            row += [m_extra.get(c, "") for c in self.mentor_extra_columns]
+            rows.append(row)
+        extra_cols = list(dict.fromkeys(self.mentee_extra_columns + self.mentor_extra_columns))
+        un_rows = []
+        for u in self.unmatched:
+            source = self.mentee_extra if u.role == "mentee" else self.mentor_extra
+            extra = source.get(u.id, {})
+            un_rows.append([u.id, u.role, u.reason, *(extra.get(c, "") for c in extra_cols)])
+        return {
+            "pairs.csv": csv_bytes(header, rows, bom=bom, delimiter=delimiter),
+            "unmatched.csv": csv_bytes(["id", "role", "reason", *extra_cols], un_rows,
+                                       bom=bom, delimiter=delimiter),
+            "summary.json": json_bytes(self.summary(version=version)),
+        }
+
+    def write(
+        self,
+        out_dir: str | Path,
+        *,
+        bom: bool = False,
+        delimiter: str = ",",
+        extra_files: Mapping[str, bytes] | None = None,
+    ) -> Path:
+        """Write the output files into ``out_dir`` atomically (all or nothing)."""
+        from matcher._version import __version__
+
+        files = self.files(version=__version__, bom=bom, delimiter=delimiter)
+        if extra_files:
+            files.update(extra_files)
+        return write_outputs(out_dir, files)

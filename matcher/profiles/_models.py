@@ -1,0 +1,328 @@
+"""Pydantic models: participants, their weekly availability, and the programme configuration."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from matcher.profiles import _vocab
+
+__all__ = [
+    "CRITERIA",
+    "Availability",
+    "CriterionConfig",
+    "Participant",
+    "ProgramConfig",
+    "RegionDef",
+    "Slot",
+]
+
+Role = Literal["mentor", "mentee", "peer"]
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return _vocab.split_multi(value)
+    if isinstance(value, Sequence | set | frozenset):
+        return [str(v).strip() for v in value if str(v).strip()]
+    raise ValueError(f"a '|'-separated string or a list, got {type(value).__name__}")
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+class Slot(BaseModel):
+    """One weekly slot in the participant's local time: ``day`` 0 = Monday, minutes from 00:00."""
+
+    model_config = ConfigDict(frozen=True)
+
+    day: Annotated[int, Field(ge=0, le=6)]
+    start: Annotated[int, Field(ge=0, le=24 * 60)]
+    end: Annotated[int, Field(ge=0, le=24 * 60)]
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Slot:
+        if self.end <= self.start:
+            raise ValueError("a slot must end after it starts")
+        return self
+
+    def __str__(self) -> str:
+        return _vocab.format_slot(self.day, self.start, self.end)
+
+
+class Availability(BaseModel):
+    """Weekly availability: slots in local time (the participant's time zone).
+
+    >>> Availability.parse("mon 18:00-20:00|wed 12:00-13:30").minutes
+    210
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    slots: tuple[Slot, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> Availability:
+        """Parse ``'mon 18:00-20:00|wed 12:00-13:30'`` (English or French day names)."""
+        return cls(slots=tuple(Slot(day=d, start=s, end=e) for d, s, e in _vocab.parse_slots(text)))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"slots": [Slot(day=d, start=s, end=e) for d, s, e in _vocab.parse_slots(data)]}
+        if isinstance(data, list | tuple):
+            return {"slots": list(data)}
+        return data
+
+    @property
+    def minutes(self) -> int:
+        """Total minutes per week (overlapping slots counted once)."""
+        covered: set[tuple[int, int]] = set()
+        for s in self.slots:
+            covered.update((s.day, m) for m in range(s.start, s.end))
+        return len(covered)
+
+    def __str__(self) -> str:
+        return "|".join(str(s) for s in self.slots)
+
+
+class Participant(BaseModel):
+    """A mentor, mentee or peer, as in DESIGN.md's profile table.
+
+    Multi-valued fields accept a ``'|'``-separated string or a list; names are normalised
+    (``'Français'`` -> ``'fr'``, ``'Nouveau-Brunswick'`` -> ``'NB'``, ``'virtuel'`` -> ``'virtual'``).
+
+    >>> p = Participant(id="m1", role="mentor", languages="français|English", region="Nova Scotia")
+    >>> p.languages, p.region, p.capacity
+    (('fr', 'en'), 'NS', 1)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Annotated[str, Field(min_length=1)]
+    role: Role = "mentee"
+    profession: str | None = None
+    specialties: tuple[str, ...] = ()
+    lived_experience: tuple[str, ...] = ()
+    consent_lived_experience: bool = False
+    region: str | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    timezone: str | None = None
+    languages: tuple[str, ...] = ()
+    availability: Availability = Availability()
+    formats: tuple[str, ...] = ()
+    group_formats: tuple[str, ...] = ()
+    capacity: Annotated[int, Field(ge=0)] = 1
+    years_experience: Annotated[float, Field(ge=0)] | None = None
+    career_stage: str | None = None
+    organization: str | None = None
+    gender: str | None = None
+    gender_preference: str | None = None
+    exclude: tuple[str, ...] = ()
+    preferences: tuple[str, ...] = ()
+    extra: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _strip_id(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("profession", "career_stage", "gender", "gender_preference", mode="before")
+    @classmethod
+    def _slug_or_none(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            text = _vocab.slug(value)
+            return None if text in {"any", "none", "no_preference", "indifferent"} else text
+        return value
+
+    @field_validator("organization", mode="before")
+    @classmethod
+    def _strip_or_none(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("specialties", "lived_experience", mode="before")
+    @classmethod
+    def _slugs(cls, value: Any) -> tuple[str, ...]:
+        return _unique([_vocab.slug(v) for v in _as_list(value)])
+
+    @field_validator("exclude", "preferences", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> tuple[str, ...]:
+        return _unique(_as_list(value))
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _languages(cls, value: Any) -> tuple[str, ...]:
+        return _unique([_vocab.normalize_language(v) for v in _as_list(value)])
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _formats(cls, value: Any) -> tuple[str, ...]:
+        return _unique([_vocab.normalize_format(v) for v in _as_list(value)])
+
+    @field_validator("group_formats", mode="before")
+    @classmethod
+    def _group_formats(cls, value: Any) -> tuple[str, ...]:
+        return _unique([_vocab.normalize_group_format(v) for v in _as_list(value)])
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _region(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            try:
+                return _vocab.normalize_region(value)
+            except ValueError:
+                return value.strip()  # a programme-defined region, checked against the config
+        return value
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _timezone(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            check_timezone(value.strip())
+            return value.strip()
+        return value
+
+    @model_validator(mode="after")
+    def _coordinates_together(self) -> Participant:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon must be given together")
+        return self
+
+
+def check_timezone(name: str) -> None:
+    """Raise ``ValueError`` unless ``name`` is an IANA time zone (``America/Halifax``)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("an IANA time zone such as America/Halifax") from None
+
+
+#: Every scoring criterion, with its default weight and whether it is hard by default.
+CRITERIA: dict[str, tuple[float, bool]] = {
+    "specialty": (3.0, False),
+    "lived_experience": (2.0, False),
+    "language": (2.0, True),
+    "format": (1.0, True),
+    "availability": (2.0, False),
+    "region": (1.0, False),
+    "group_format": (0.5, False),
+    "profession": (1.0, False),
+    "experience": (1.0, False),
+    "gender": (1.0, False),
+    "organization": (1.0, False),
+    "preference": (1.0, False),
+}
+
+
+class CriterionConfig(BaseModel):
+    """Weight of one criterion in the weighted mean, and whether it is a hard constraint."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weight: Annotated[float, Field(ge=0)]
+    hard: bool = False
+
+
+class RegionDef(BaseModel):
+    """A programme-defined region (a health zone, a country): its time zone and centre."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        check_timezone(value)
+        return value
+
+
+def _default_criteria() -> dict[str, CriterionConfig]:
+    return {name: CriterionConfig(weight=w, hard=h) for name, (w, h) in CRITERIA.items()}
+
+
+class ProgramConfig(BaseModel):
+    """How a programme matches: weights, hard constraints, rules, column names, regions.
+
+    Mirrors ``program.toml``: the ``[program]`` table's keys are fields here; ``[criteria.NAME]``,
+    ``[columns]``, ``[regions]`` and ``[taxonomy]`` are the tables of the same names.
+
+    >>> cfg = ProgramConfig(criteria={"specialty": {"weight": 5}})
+    >>> cfg.criteria["specialty"].weight, cfg.criteria["language"].hard
+    (5.0, True)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = "matcher programme"
+    method: str = "optimal"
+    seed: int = 0
+    min_score: Annotated[float, Field(ge=0, le=1)] = 0.0
+    session_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60
+    min_overlap_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = 0
+    profession_rule: Literal["same", "different", "any"] = "any"
+    same_organization: Literal["allow", "avoid", "forbid"] = "allow"
+    min_experience_gap: float = 0.0
+    in_person_max_km: Annotated[float, Field(gt=0)] | None = None
+    distance_scale_km: Annotated[float, Field(gt=0)] = 500.0
+    reference_date: _dt.date = _dt.date(2026, 1, 12)
+    criteria: dict[str, CriterionConfig] = Field(default_factory=_default_criteria)
+    columns: dict[str, str] = Field(default_factory=dict)
+    regions: dict[str, RegionDef] = Field(default_factory=dict)
+    taxonomy: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("criteria", mode="before")
+    @classmethod
+    def _merge_defaults(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        unknown = sorted(set(value) - set(CRITERIA))
+        if unknown:
+            raise ValueError(
+                f"unknown criterion {', '.join(map(repr, unknown))}; "
+                f"expected one of {', '.join(CRITERIA)}"
+            )
+        merged: dict[str, Any] = {}
+        for name, (weight, hard) in CRITERIA.items():
+            given = value.get(name, {})
+            if isinstance(given, CriterionConfig):
+                given = given.model_dump()
+            if not isinstance(given, dict):
+                raise ValueError(f"criteria.{name} must be a table with weight and/or hard")
+            merged[name] = {"weight": weight, "hard": hard, **given}
+        return merged
+
+    @field_validator("taxonomy", mode="before")
+    @classmethod
+    def _slug_taxonomy(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {_vocab.slug(str(k)): _vocab.slug(str(v)) for k, v in value.items()}
+        return value
+
+    def hard(self, criterion: str) -> bool:
+        """Whether ``criterion`` is a hard constraint in this programme."""
+        return self.criteria[criterion].hard
+
+    def weight(self, criterion: str) -> float:
+        """The weight of ``criterion`` in the weighted mean."""
+        return self.criteria[criterion].weight

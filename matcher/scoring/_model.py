@@ -1,0 +1,375 @@
+"""The scoring model: the weighted mean of the criteria, the feasibility mask, explanations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.profiles import CRITERIA, Participant, ProgramConfig, _vocab
+from matcher.scoring._criteria import CRITERION_FUNCS, Context, Part
+from matcher.scoring._encode import Encoded, encode
+
+__all__ = ["Candidates", "Explanation", "ScoringModel"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+
+#: Cells per block: bounds the memory of one scoring pass (about 4 bytes x criteria x cells).
+BLOCK_CELLS = 2_000_000
+
+
+@dataclass
+class Candidates:
+    """The sparse graph of allowed pairs (hard constraints hold and score >= min_score).
+
+    ``rows``/``cols`` index mentees/mentors; the counts say, per participant, how many pairs pass
+    the hard constraints (before ``min_score``), to explain who stays unmatched and why.
+    """
+
+    rows: npt.NDArray[np.int32]
+    cols: npt.NDArray[np.int32]
+    scores: npt.NDArray[np.float64]
+    feasible_per_mentee: npt.NDArray[np.int64]
+    feasible_per_mentor: npt.NDArray[np.int64]
+    best_per_mentee: npt.NDArray[np.float64]  # best score among hard-feasible pairs, -1 if none
+    best_per_mentor: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.rows.shape[0])
+
+
+@dataclass
+class Explanation:
+    """Why a pair scores what it scores: each criterion's score, weight and a sentence."""
+
+    mentee_id: str
+    mentor_id: str
+    score: float
+    feasible: bool
+    criteria: dict[str, float | None]
+    weights: dict[str, float]
+    contributions: dict[str, float]
+    sentences: dict[str, str]
+    blocked_by: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The sentences, strongest contribution first, in one line for a CSV cell."""
+        order = sorted(self.sentences, key=lambda c: -self.contributions.get(c, 0.0))
+        parts = [self.sentences[c] for c in order]
+        if self.blocked_by:
+            parts.insert(0, "not allowed: " + ", ".join(self.blocked_by))
+        return "; ".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.mentee_id} ↔ {self.mentor_id}: {self.score:.3f} — {self.text}"
+
+
+@dataclass
+class _Block:
+    total: npt.NDArray[np.float32]
+    feasible: npt.NDArray[np.bool_]
+    parts: dict[str, Part]
+
+
+class ScoringModel:
+    """Scores every mentee against every mentor, in blocks; shapes are ``(n_mentees, n_mentors)``.
+
+    Parameters
+    ----------
+    mentees, mentors : sequences of Participant
+    config : ProgramConfig
+    forbidden : pairs ``(mentee_id, mentor_id)`` never to use, on top of ``exclude`` lists.
+    """
+
+    def __init__(
+        self,
+        mentees: Sequence[Participant],
+        mentors: Sequence[Participant],
+        config: ProgramConfig,
+        *,
+        forbidden: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        self.mentees = list(mentees)
+        self.mentors = list(mentors)
+        self.config = config
+        self.enc: Encoded = encode(self.mentees, self.mentors, config, forbidden=forbidden)
+        inactive = set()
+        if config.profession_rule == "any":
+            inactive.add("profession")
+        if config.same_organization == "allow":
+            inactive.add("organization")
+        # region and availability also carry rules that hold whatever their weight
+        self.active = [
+            name for name in CRITERIA
+            if name not in inactive
+            and (config.weight(name) > 0 or config.hard(name)
+                 or name in ("region", "availability", "organization"))
+        ]
+        self._mentee_pos = {p.id: k for k, p in enumerate(self.mentees)}
+        self._mentor_pos = {p.id: k for k, p in enumerate(self.mentors)}
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_mentees, n_mentors)``."""
+        return len(self.mentees), len(self.mentors)
+
+    # -- blocks --------------------------------------------------------------------------
+
+    def _block(
+        self,
+        rows: npt.NDArray[np.intp] | slice,
+        cols: npt.NDArray[np.intp] | slice = slice(None),
+    ) -> _Block:
+        enc = self.enc
+        e = enc.mentees.take(rows)
+        m = enc.mentors.take(cols)
+        ctx = Context(
+            self.config,
+            enc.mentee_rank_score[rows][:, cols],
+            enc.mentor_rank_score[rows][:, cols],
+            enc.mentee_ranks[rows],
+            enc.mentor_ranks[cols],
+        )
+        shape = (len(e), len(m))
+        num = np.zeros(shape, np.float32)
+        den = np.zeros(shape, np.float32)
+        feasible = enc.excluded[rows][:, cols].toarray() == 0
+        parts: dict[str, Part] = {}
+        for name in self.active:
+            part = CRITERION_FUNCS[name](e, m, ctx)
+            parts[name] = part
+            weight = np.float32(self.config.weight(name))
+            if part.applies is None:
+                num += weight * part.score
+                den += weight
+            else:
+                num += np.where(part.applies, weight * part.score, np.float32(0))
+                den += np.where(part.applies, weight, np.float32(0))
+            if self.config.hard(name) and part.ok is not None:
+                feasible &= part.ok if part.applies is None else (part.ok | ~part.applies)
+            if part.required is not None:
+                feasible &= part.required
+        total = np.divide(num, den, out=np.zeros(shape, np.float32), where=den > 0)
+        return _Block(total, feasible, parts)
+
+    def block_rows(self) -> int:
+        """How many mentee rows one block holds."""
+        return max(1, BLOCK_CELLS // max(len(self.mentors), 1))
+
+    def score_matrix(self) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        """The dense ``(n_mentees, n_mentors)`` scores and feasibility mask (small inputs only)."""
+        b = self._block(slice(None))
+        return b.total, b.feasible
+
+    def candidates(self, min_score: float = 0.0, progress: Progress | None = None) -> Candidates:
+        """Every allowed pair: hard constraints hold and the score is at least ``min_score``."""
+        n_e, n_m = self.shape
+        step = self.block_rows()
+        rows, cols, scores = [], [], []
+        fe = np.zeros(n_e, np.int64)
+        fm = np.zeros(n_m, np.int64)
+        be = np.full(n_e, -1.0)
+        bm = np.full(n_m, -1.0)
+        for start in range(0, n_e, step):
+            stop = min(start + step, n_e)
+            block = self._block(slice(start, stop))
+            fe[start:stop] = block.feasible.sum(axis=1)
+            fm += block.feasible.sum(axis=0)
+            masked = np.where(block.feasible, block.total, np.float32(-1))
+            if n_m:
+                be[start:stop] = masked.max(axis=1)
+                bm = np.maximum(bm, masked.max(axis=0))
+            keep = block.feasible & (block.total >= np.float32(min_score) - 1e-7)
+            r, c = np.nonzero(keep)
+            rows.append((r + start).astype(np.int32))
+            cols.append(c.astype(np.int32))
+            scores.append(np.round(block.total[r, c].astype(np.float64), 6))
+            if progress is not None:
+                progress("scoring", stop / max(n_e, 1))
+        empty_i = np.zeros(0, np.int32)
+        return Candidates(
+            np.concatenate(rows) if rows else empty_i,
+            np.concatenate(cols) if cols else empty_i,
+            np.concatenate(scores) if scores else np.zeros(0),
+            fe, fm, be, bm,
+        )
+
+    def pair_parts(
+        self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp], chunk: int = 256
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], dict[str, npt.NDArray[np.float64]]]:
+        """Total, feasibility and per-criterion scores (NaN where not applicable) of given pairs."""
+        k = len(rows)
+        total = np.zeros(k, np.float64)
+        feasible = np.zeros(k, bool)
+        per = {name: np.full(k, np.nan) for name in self.active}
+        for start in range(0, k, chunk):
+            r = np.asarray(rows[start:start + chunk])
+            c = np.asarray(cols[start:start + chunk])
+            ur, ir = np.unique(r, return_inverse=True)
+            uc, ic = np.unique(c, return_inverse=True)
+            block = self._block(ur, uc)
+            sl = slice(start, start + len(r))
+            total[sl] = np.round(block.total[ir, ic].astype(np.float64), 6)
+            feasible[sl] = block.feasible[ir, ic]
+            for name, part in block.parts.items():
+                values = part.score[ir, ic].astype(np.float64)
+                if part.applies is not None:
+                    values = np.where(part.applies[ir, ic], values, np.nan)
+                per[name][sl] = values
+        return total, feasible, per
+
+    # -- explanations ----------------------------------------------------------------------
+
+    def explain(self, mentee_id: str, mentor_id: str) -> Explanation:
+        """Each criterion's score, weight, contribution and a sentence, for one pair."""
+        try:
+            i = self._mentee_pos[mentee_id]
+        except KeyError:
+            raise KeyError(f"no mentee with id {mentee_id!r}") from None
+        try:
+            j = self._mentor_pos[mentor_id]
+        except KeyError:
+            raise KeyError(f"no mentor with id {mentor_id!r}") from None
+        block = self._block(np.array([i]), np.array([j]))
+        e, m = self.mentees[i], self.mentors[j]
+        criteria: dict[str, float | None] = {}
+        weights: dict[str, float] = {}
+        contributions: dict[str, float] = {}
+        sentences: dict[str, str] = {}
+        blocked: list[str] = []
+        den = 0.0
+        for name, part in block.parts.items():
+            applies = True if part.applies is None else bool(part.applies[0, 0])
+            if not applies:
+                criteria[name] = None
+                continue
+            value = float(part.score[0, 0])
+            criteria[name] = value
+            weights[name] = self.config.weight(name)
+            den += weights[name]
+            sentences[name] = self._sentence(name, value, e, m)
+            hard_fail = self.config.hard(name) and part.ok is not None and not bool(part.ok[0, 0])
+            if hard_fail or (part.required is not None and not bool(part.required[0, 0])):
+                blocked.append(name)
+        for name in weights:
+            value = criteria[name]
+            contributions[name] = weights[name] * (value or 0.0) / den if den else 0.0
+        if self.enc.excluded[i, j]:
+            blocked.append("exclude")
+            sentences["exclude"] = "one of them asked never to be paired with the other"
+        return Explanation(
+            mentee_id, mentor_id, round(float(block.total[0, 0]), 6), bool(block.feasible[0, 0]),
+            criteria, weights, contributions, sentences, blocked,
+        )
+
+    def _sentence(self, name: str, value: float, e: Participant, m: Participant) -> str:
+        if name == "specialty":
+            covered = [a for a in e.specialties if a in m.specialties]
+            kin = [a for a in e.specialties if a not in covered and _kin(a, m.specialties,
+                                                                          self.config)]
+            text = f"covers {len(covered)} of {len(e.specialties)} areas sought"
+            if covered:
+                text += " (" + ", ".join(covered) + ")"
+            if kin:
+                text += "; related areas for " + ", ".join(kin)
+            return text
+        if name == "language":
+            shared = [lang for lang in e.languages if lang in m.languages]
+            return f"both speak {'/'.join(shared)}" if shared else "no common language"
+        if name == "format":
+            shared = [f for f in e.formats if f in m.formats]
+            return ("both accept " + "/".join(shared)) if shared else "no common meeting format"
+        if name == "group_format":
+            shared = [f for f in e.group_formats if f in m.group_formats]
+            return ("both accept " + "/".join(shared)) if shared else "no common group format"
+        if name == "availability":
+            minutes = round(value * self.config.session_minutes)
+            if value >= 1.0:
+                return f"at least {self.config.session_minutes} min/week of common availability"
+            return f"{minutes} min/week of common availability"
+        if name == "region":
+            if e.region is not None and e.region == m.region:
+                return f"same region ({e.region})"
+            text = f"regions {e.region or '?'} and {m.region or '?'}"
+            if None not in (e.lat, e.lon, m.lat, m.lon):
+                km = _haversine_km(e.lat, e.lon, m.lat, m.lon)  # type: ignore[arg-type]
+                text += f", {km:.0f} km apart"
+            return text
+        if name == "lived_experience":
+            shared = [t for t in e.lived_experience if t in m.lived_experience]
+            return ("shared lived experience" + (f" ({', '.join(shared)})" if shared else "")
+                    if value > 0 else "no shared lived experience")
+        if name == "profession":
+            return ("same profession" if e.profession == m.profession else "different professions")
+        if name == "experience":
+            gap = (m.years_experience or 0) - (e.years_experience or 0)
+            years = "year" if abs(gap) == 1 else "years"
+            if gap >= 0:
+                return f"mentor has {gap:g} more {years} of experience"
+            return f"mentor has {-gap:g} fewer {years} of experience than the mentee"
+        if name == "gender":
+            return ("mentor's gender is the one asked for" if value > 0
+                    else "mentor's gender is not the one asked for")
+        if name == "organization":
+            return "different organisations" if value > 0 else "same organisation"
+        if name == "preference":
+            parts = []
+            if m.id in e.preferences:
+                parts.append(f"mentee ranked this mentor #{e.preferences.index(m.id) + 1}")
+            if e.id in m.preferences:
+                parts.append(f"mentor ranked this mentee #{m.preferences.index(e.id) + 1}")
+            return "; ".join(parts) or "not among the stated preferences"
+        return f"{name} {value:.2f}"  # pragma: no cover - every criterion has a sentence
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return float(2 * 6371.0 * np.arcsin(np.sqrt(min(max(h, 0.0), 1.0))))
+
+
+def _kin(area: str, covered: Sequence[str], config: ProgramConfig) -> bool:
+    parent = _vocab.parent_of(area, config.taxonomy)
+    return (parent is not None and parent in covered) or any(
+        _vocab.parent_of(c, config.taxonomy) == area for c in covered
+    )
+
+
+def hard_masks(
+    model: ScoringModel,
+    rows: npt.NDArray[np.intp] | slice,
+    cols: npt.NDArray[np.intp] | slice = slice(None),
+) -> dict[str, npt.NDArray[np.bool_]]:
+    """Per hard rule, where it holds on the block; the keys name the rule (``exclude`` too)."""
+    block = model._block(rows, cols)
+    out: dict[str, npt.NDArray[np.bool_]] = {}
+    for name, part in block.parts.items():
+        mask = np.ones(block.total.shape, bool)
+        if model.config.hard(name) and part.ok is not None:
+            mask &= part.ok if part.applies is None else (part.ok | ~part.applies)
+        if part.required is not None:
+            mask &= part.required
+        if not mask.all():
+            out[name] = mask
+    excluded = model.enc.excluded[rows][:, cols].toarray() != 0
+    if excluded.any():
+        out["exclude"] = ~excluded
+    return out
+
+
+def pair_reasons(
+    model: ScoringModel, i: int, j: int, values: dict[str, float]
+) -> str:
+    """One line for a CSV cell: the sentence of each applicable criterion, strongest first."""
+    e, m = model.mentees[i], model.mentors[j]
+    applicable = {n: v for n, v in values.items() if not np.isnan(v)}
+    order = sorted(applicable, key=lambda n: -model.config.weight(n) * applicable[n])
+    return "; ".join(model._sentence(n, applicable[n], e, m) for n in order
+                     if model.config.weight(n) > 0 or model.config.hard(n))
