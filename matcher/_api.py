@@ -70,10 +70,15 @@ def _pair_indices(
         bad = [f"mentee {mentee_id!r}"] if mentee_id not in e_pos else []
         bad += [f"mentor {mentor_id!r}"] if mentor_id not in m_pos else []
         if bad:
-            problems.append(Problem(f"{what} pair {k + 1} names an unknown "
-                                    + " and ".join(bad), file=what, row=k + 2,
-                                    value=f"{mentee_id},{mentor_id}",
-                                    expected="ids present in the mentee and mentor files"))
+            problems.append(
+                Problem(
+                    f"{what} pair {k + 1} names an unknown " + " and ".join(bad),
+                    file=what,
+                    row=k + 2,
+                    value=f"{mentee_id},{mentor_id}",
+                    expected="ids present in the mentee and mentor files",
+                )
+            )
             continue
         out.append((e_pos[mentee_id], m_pos[mentor_id]))
     if problems:
@@ -87,19 +92,24 @@ def _check_pinned(model: ScoringModel, pinned: list[tuple[int, int]]) -> None:
         reasons.append("a pinned pair is listed twice")
     e_count = np.bincount([i for i, _ in pinned], minlength=len(model.mentees))
     m_count = np.bincount([j for _, j in pinned], minlength=len(model.mentors))
-    for j in np.flatnonzero(m_count > model.enc.mentors.capacity):
-        reasons.append(f"mentor {model.mentors[j].id!r} has {m_count[j]} pinned mentees but "
-                       f"capacity {model.enc.mentors.capacity[j]}")
-    for i in np.flatnonzero(e_count > model.enc.mentees.capacity):
-        reasons.append(f"mentee {model.mentees[i].id!r} has {e_count[i]} pinned mentors but "
-                       f"wants {model.enc.mentees.capacity[i]}")
+    for j in map(int, np.flatnonzero(m_count > model.enc.mentors.capacity)):
+        reasons.append(
+            f"mentor {model.mentors[j].id!r} has {m_count[j]} pinned mentees but "
+            f"capacity {model.enc.mentors.capacity[j]}"
+        )
+    for i in map(int, np.flatnonzero(e_count > model.enc.mentees.capacity)):
+        reasons.append(
+            f"mentee {model.mentees[i].id!r} has {e_count[i]} pinned mentors but "
+            f"wants {model.enc.mentees.capacity[i]}"
+        )
     for i, j in pinned:
         masks = hard_masks(model, np.array([i]), np.array([j]))
         broken = [name for name, mask in masks.items() if not mask[0, 0]]
         if broken:
-            reasons.append(f"pinned pair {model.mentees[i].id!r}–{model.mentors[j].id!r} breaks "
-                           f"the hard constraint{'s' if len(broken) > 1 else ''} "
-                           + ", ".join(broken))
+            reasons.append(
+                f"pinned pair {model.mentees[i].id!r}–{model.mentors[j].id!r} breaks "
+                f"the hard constraint{'s' if len(broken) > 1 else ''} " + ", ".join(broken)
+            )
     if reasons:
         raise InfeasibleError(reasons)
 
@@ -164,14 +174,18 @@ def match(
     method = method or cfg.method
     solver = get_solver(method)
     mentor_set, mentee_set = _load_both(mentors, mentees, cfg)
-    log.info("loaded %d mentors and %d mentees", len(mentor_set.participants),
-             len(mentee_set.participants))
+    log.info(
+        "loaded %d mentors and %d mentees",
+        len(mentor_set.participants),
+        len(mentee_set.participants),
+    )
     e_pos = {p.id: k for k, p in enumerate(mentee_set.participants)}
     m_pos = {p.id: k for k, p in enumerate(mentor_set.participants)}
     pin = _pair_indices(pinned, "pinned", e_pos, m_pos)
     _pair_indices(forbidden, "forbidden", e_pos, m_pos)
-    model = ScoringModel(mentee_set.participants, mentor_set.participants, cfg,
-                         forbidden=list(forbidden))
+    model = ScoringModel(
+        mentee_set.participants, mentor_set.participants, cfg, forbidden=list(forbidden)
+    )
     _check_pinned(model, pin)
     cand = model.candidates(cfg.min_score, progress=progress)
     log.info("scored %d x %d pairs: %d allowed", *model.shape, len(cand))
@@ -184,11 +198,18 @@ def match(
             mentee_cap[i] -= 1
             mentor_cap[j] -= 1
         pinned_set = set(pin)
-        keep = np.array([(int(r), int(c)) not in pinned_set
-                         for r, c in zip(cand.rows, cand.cols, strict=True)], dtype=bool)
+        keep = np.array(
+            [(int(r), int(c)) not in pinned_set for r, c in zip(cand.rows, cand.cols, strict=True)],
+            dtype=bool,
+        )
     problem = AssignmentProblem(
-        len(mentee_set.participants), len(mentor_set.participants),
-        cand.rows[keep], cand.cols[keep], cand.scores[keep], mentee_cap, mentor_cap,
+        len(mentee_set.participants),
+        len(mentor_set.participants),
+        cand.rows[keep],
+        cand.cols[keep],
+        cand.scores[keep],
+        mentee_cap,
+        mentor_cap,
     )
     if progress is not None:
         progress("solving", 0.0)
@@ -197,8 +218,9 @@ def match(
     result.chosen = np.flatnonzero(keep)[result.chosen]
     if progress is not None:
         progress("explaining", 0.0)
-    matching = from_model(model, cand, result, pinned=pin,
-                          residual_mentor_capacity=mentor_cap, seed=seed)
+    matching = from_model(
+        model, cand, result, pinned=pin, residual_mentor_capacity=mentor_cap, seed=seed
+    )
     for group in (mentor_set, mentee_set):
         if group.path is not None:
             matching.inputs[group.path.name] = sha256_file(group.path)
@@ -212,7 +234,8 @@ def match(
 
 def _capacity_vector(
     capacities: Mapping[str, int] | Sequence[int] | npt.NDArray[np.integer[Any]] | None,
-    ids: Sequence[str], what: str,
+    ids: Sequence[str],
+    what: str,
 ) -> npt.NDArray[np.int64]:
     if capacities is None:
         return np.ones(len(ids), np.int64)
@@ -221,9 +244,15 @@ def _capacity_vector(
     else:
         out = np.asarray(capacities, dtype=np.int64)
         if out.shape != (len(ids),):
-            raise InvalidInputError([Problem(f"{what} must have one entry per {what[:-11]}",
-                                             value=str(out.shape),
-                                             expected=f"shape ({len(ids)},)")])
+            raise InvalidInputError(
+                [
+                    Problem(
+                        f"{what} must have one entry per {what[:-11]}",
+                        value=str(out.shape),
+                        expected=f"shape ({len(ids)},)",
+                    )
+                ]
+            )
     if (out < 0).any():
         raise InvalidInputError([Problem(f"{what} must be >= 0", value=str(int(out.min())))])
     return out
@@ -280,9 +309,24 @@ def solve(
     if isinstance(scores, EdgeList) or (
         isinstance(scores, Sequence) and scores and isinstance(scores[0], tuple)
     ):
-        edges = scores if isinstance(scores, EdgeList) else EdgeList(
-            [str(t[0]) for t in scores], [str(t[1]) for t in scores],
-            [float(t[2]) for t in scores], [0] * len(scores), [0] * len(scores))
+        triples: list[tuple[str, str, float]] = (
+            []
+            if isinstance(scores, EdgeList)
+            else list(
+                scores  # type: ignore[arg-type]
+            )
+        )
+        edges = (
+            scores
+            if isinstance(scores, EdgeList)
+            else EdgeList(
+                [str(t[0]) for t in triples],
+                [str(t[1]) for t in triples],
+                [float(t[2]) for t in triples],
+                [0] * len(triples),
+                [0] * len(triples),
+            )
+        )
         caps_map = dict(capacities) if isinstance(capacities, Mapping) else {}
         e_names = list(dict.fromkeys(edges.mentee_ids))
         e_set = set(e_names)
@@ -301,31 +345,56 @@ def solve(
     else:
         matrix = np.asarray(scores, dtype=np.float64)
         if matrix.ndim != 2:
-            raise InvalidInputError([Problem("scores must be a 2-D array (n_mentees, n_mentors)",
-                                             value=f"shape {matrix.shape}")])
+            raise InvalidInputError(
+                [
+                    Problem(
+                        "scores must be a 2-D array (n_mentees, n_mentors)",
+                        value=f"shape {matrix.shape}",
+                    )
+                ]
+            )
         n_e, n_m = matrix.shape
         e_names = list(mentee_ids) if mentee_ids is not None else [str(k) for k in range(n_e)]
         m_names = list(mentor_ids) if mentor_ids is not None else [str(k) for k in range(n_m)]
         if len(e_names) != n_e or len(m_names) != n_m:
-            raise InvalidInputError([Problem(
-                "mentee_ids/mentor_ids must match the score matrix's (n_mentees, n_mentors)",
-                value=f"{len(e_names)}, {len(m_names)}", expected=f"{n_e}, {n_m}")])
+            raise InvalidInputError(
+                [
+                    Problem(
+                        "mentee_ids/mentor_ids must match the score matrix's shape "
+                        "(n_mentees, n_mentors)",
+                        value=f"{len(e_names)}, {len(m_names)}",
+                        expected=f"{n_e}, {n_m}",
+                    )
+                ]
+            )
         if np.isposinf(matrix).any():
             raise InvalidInputError([Problem("scores must not be +inf")])
         rows_i, cols_i = np.nonzero(np.isfinite(matrix))
         rows, cols = rows_i.astype(np.int32), cols_i.astype(np.int32)
         values = matrix[rows_i, cols_i]
-        mentor_cap = _capacity_vector(capacities, m_names, "capacities")  # type: ignore[arg-type]
+        mentor_cap = _capacity_vector(capacities, m_names, "capacities")
         mentee_cap = _capacity_vector(mentee_capacities, e_names, "mentee_capacities")
     all_edges = len(rows)
     if min_score is not None:
         keep = values >= min_score
         rows, cols, values = rows[keep], cols[keep], values[keep]
-    problem = AssignmentProblem(len(e_names), len(m_names), rows, cols, values,
-                                mentee_cap, mentor_cap)
+    problem = AssignmentProblem(
+        len(e_names), len(m_names), rows, cols, values, mentee_cap, mentor_cap
+    )
     result = solver(problem, seed=seed)
-    matching = from_edges(e_names, m_names, rows, cols, values, mentee_cap, mentor_cap, result,
-                          all_edges=all_edges, min_score=min_score, seed=seed)
+    matching = from_edges(
+        e_names,
+        m_names,
+        rows,
+        cols,
+        values,
+        mentee_cap,
+        mentor_cap,
+        result,
+        all_edges=all_edges,
+        min_score=min_score,
+        seed=seed,
+    )
     matching.inputs.update(inputs)
     matching.elapsed_s = time.perf_counter() - started
     return matching

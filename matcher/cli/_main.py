@@ -45,73 +45,129 @@ def _delimiter(text: str) -> str:
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--out", required=True, type=Path, metavar="OUT_DIR",
-                   help="folder for pairs.csv, unmatched.csv and summary.json "
-                        "(created; existing files of those names are replaced)")
-    p.add_argument("--excel", action="store_true",
-                   help="write CSV files with a UTF-8 byte-order mark so Excel shows accents")
-    p.add_argument("--delimiter", type=_delimiter, default=",", metavar="SEP",
-                   help="CSV separator for the outputs: , (default) ; or tab "
-                        "(French-language Excel expects ;)")
-    p.add_argument("--seed", type=int, default=None,
-                   help="decides between equally good matchings (default: program.toml or 0)")
+    p.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        type=Path,
+        metavar="OUT_DIR",
+        help="folder for pairs.csv, unmatched.csv and summary.json "
+        "(created; existing files of those names are replaced)",
+    )
+    p.add_argument(
+        "--excel",
+        action="store_true",
+        help="write CSV files with a UTF-8 byte-order mark so Excel shows accents",
+    )
+    p.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        default=",",
+        metavar="SEP",
+        help="CSV separator for the outputs: , (default) ; or tab "
+        "(French-language Excel expects ;)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="decides between equally good matchings (default: program.toml or 0)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="matcher", description=_DESCRIPTION, epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="matcher",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"matcher {matcher.__version__}")
     parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     m = sub.add_parser(
-        "match", help="match mentees with mentors from CSV profiles",
+        "match",
+        help="match mentees with mentors from CSV profiles",
         description="Score every mentee-mentor pair from their profiles and find the best "
-                    "pairing under mentor capacities: as many mentees matched as possible, "
-                    "then the highest total score.",
-        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG)
-    m.add_argument("program_dir", nargs="?", type=Path, metavar="PROGRAM_DIR",
-                   help="folder with mentors.csv, mentees.csv and optionally program.toml")
+        "pairing under mentor capacities: as many mentees matched as possible, "
+        "then the highest total score.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_EPILOG,
+    )
+    m.add_argument(
+        "program_dir",
+        nargs="?",
+        type=Path,
+        metavar="PROGRAM_DIR",
+        help="folder with mentors.csv, mentees.csv and optionally program.toml",
+    )
     m.add_argument("--mentors", type=Path, metavar="FILE", help="mentors CSV (instead of a folder)")
     m.add_argument("--mentees", type=Path, metavar="FILE", help="mentees CSV (instead of a folder)")
     m.add_argument("--config", type=Path, metavar="FILE", help="program.toml to use")
-    m.add_argument("--method", default=None,
-                   help="matching method (default: program.toml's, else optimal)")
-    m.add_argument("--min-score", type=float, default=None, metavar="X",
-                   help="never use a pair scoring below X (0-1; default: program.toml's)")
-    m.add_argument("--pinned", type=Path, metavar="FILE",
-                   help="CSV of mentee_id,mentor_id pairs to keep as they are")
-    m.add_argument("--forbidden", type=Path, metavar="FILE",
-                   help="CSV of mentee_id,mentor_id pairs never to use")
-    m.add_argument("--report", action="store_true",
-                   help="also write report.html, a summary to share with a committee")
+    m.add_argument(
+        "--method", default=None, help="matching method (default: program.toml's, else optimal)"
+    )
+    m.add_argument(
+        "--min-score",
+        type=float,
+        default=None,
+        metavar="X",
+        help="never use a pair scoring below X (0-1; default: program.toml's)",
+    )
+    m.add_argument(
+        "--pinned",
+        type=Path,
+        metavar="FILE",
+        help="CSV of mentee_id,mentor_id pairs to keep as they are",
+    )
+    m.add_argument(
+        "--forbidden",
+        type=Path,
+        metavar="FILE",
+        help="CSV of mentee_id,mentor_id pairs never to use",
+    )
+    m.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html, a summary to share with a committee",
+    )
     _output_options(m)
 
     s = sub.add_parser(
-        "solve", help="best assignment from precomputed scores (an edge list)",
+        "solve",
+        help="best assignment from precomputed scores (an edge list)",
         description="Solve the capacitated assignment for scores computed elsewhere. "
-                    "EDGES.csv: mentee_id,mentor_id,score[,mentee_rank,mentor_rank]; a pair "
-                    "absent from the file is not allowed. CAPS.csv: id,capacity (mentor "
-                    "capacities, default 1; a mentee listed there wants that many mentors).",
-        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG)
+        "EDGES.csv: mentee_id,mentor_id,score[,mentee_rank,mentor_rank]; a pair "
+        "absent from the file is not allowed. CAPS.csv: id,capacity (mentor "
+        "capacities, default 1; a mentee listed there wants that many mentors).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_EPILOG,
+    )
     s.add_argument("edges", type=Path, metavar="EDGES.csv")
     s.add_argument("--capacities", type=Path, metavar="CAPS.csv", default=None)
     s.add_argument("--method", default="optimal", help="matching method (default optimal)")
-    s.add_argument("--min-score", type=float, default=None, metavar="X",
-                   help="ignore pairs scoring below X")
+    s.add_argument(
+        "--min-score", type=float, default=None, metavar="X", help="ignore pairs scoring below X"
+    )
     _output_options(s)
 
     v = sub.add_parser(
-        "validate", help="check input files and report every problem",
+        "validate",
+        help="check input files and report every problem",
         description="Check mentors/mentees CSV files, program.toml, edge lists and capacity "
-                    "files. A folder is checked as a programme (mentors.csv, mentees.csv, "
-                    "program.toml). Every problem is listed with file, row and column.",
-        epilog=_EPILOG)
+        "files. A folder is checked as a programme (mentors.csv, mentees.csv, "
+        "program.toml). Every problem is listed with file, row and column.",
+        epilog=_EPILOG,
+    )
     v.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    v.add_argument("--role", choices=("mentor", "mentee"), default=None,
-                   help="role of the people in a CSV whose name says neither")
+    v.add_argument(
+        "--role",
+        choices=("mentor", "mentee"),
+        default=None,
+        help="role of the people in a CSV whose name says neither",
+    )
     return parser
 
 
@@ -121,9 +177,17 @@ def _read_pairs(path: Path | None) -> list[tuple[str, str]]:
     edges = mio.read_table(path)
     header = [h.strip().casefold() for h in edges.header]
     if "mentee_id" not in header or "mentor_id" not in header:
-        raise matcher.InvalidInputError([matcher.Problem(
-            "missing columns", file=edges.name, row=1, value=",".join(edges.header),
-            expected="a header with mentee_id,mentor_id")])
+        raise matcher.InvalidInputError(
+            [
+                matcher.Problem(
+                    "missing columns",
+                    file=edges.name,
+                    row=1,
+                    value=",".join(edges.header),
+                    expected="a header with mentee_id,mentor_id",
+                )
+            ]
+        )
     a, b = header.index("mentee_id"), header.index("mentor_id")
     return [(r[a].strip(), r[b].strip()) for r in edges.rows if len(r) > max(a, b)]
 
@@ -138,13 +202,18 @@ def _summary_line(result: matcher.Matching, out: Path) -> str:
     mentees = s.get("mentees", "?")
     lines = [
         f"Matched {s['matched']} of {mentees} mentees in {s['pairs']} pairs "
-        f"({s['method']}, {s['status']}; total score {s['objective']:.4f}, bound {s['bound']:.4f}).",
+        f"({s['method']}, {s['status']}; total score {s['objective']:.4f}, "
+        f"bound {s['bound']:.4f}).",
     ]
     if result.unmatched:
-        lines.append(f"{s['unmatched_mentees']} mentees and {s['unmatched_mentors']} mentors "
-                     f"unmatched: reasons in {out / 'unmatched.csv'}.")
-    lines.append(f"Wrote {out / 'pairs.csv'}, {out / 'unmatched.csv'}, {out / 'summary.json'} "
-                 f"in {result.elapsed_s:.2f} s.")
+        lines.append(
+            f"{s['unmatched_mentees']} mentees and {s['unmatched_mentors']} mentors "
+            f"unmatched: reasons in {out / 'unmatched.csv'}."
+        )
+    lines.append(
+        f"Wrote {out / 'pairs.csv'}, {out / 'unmatched.csv'}, {out / 'summary.json'} "
+        f"in {result.elapsed_s:.2f} s."
+    )
     return "\n".join(lines)
 
 
@@ -153,9 +222,15 @@ def _cmd_match(args: argparse.Namespace) -> int:
     if args.program_dir is not None:
         folder = args.program_dir
         if not folder.is_dir():
-            raise matcher.InvalidInputError([matcher.Problem(
-                "program folder not found", file=str(folder),
-                expected="a folder with mentors.csv and mentees.csv")])
+            raise matcher.InvalidInputError(
+                [
+                    matcher.Problem(
+                        "program folder not found",
+                        file=str(folder),
+                        expected="a folder with mentors.csv and mentees.csv",
+                    )
+                ]
+            )
         mentors = args.mentors or folder / "mentors.csv"
         mentees = args.mentees or folder / "mentees.csv"
         if config is None and (folder / "program.toml").exists():
@@ -163,24 +238,46 @@ def _cmd_match(args: argparse.Namespace) -> int:
     elif args.mentors is not None and args.mentees is not None:
         mentors, mentees = args.mentors, args.mentees
     else:
-        raise matcher.InvalidInputError([matcher.Problem(
-            "nothing to match", expected="PROGRAM_DIR, or both --mentors and --mentees")])
+        raise matcher.InvalidInputError(
+            [
+                matcher.Problem(
+                    "nothing to match", expected="PROGRAM_DIR, or both --mentors and --mentees"
+                )
+            ]
+        )
     missing = [p for p in (mentors, mentees) if not Path(p).is_file()]
     if missing:
-        raise matcher.InvalidInputError([matcher.Problem(
-            "file not found", file=str(p), expected="a CSV file of profiles") for p in missing])
+        raise matcher.InvalidInputError(
+            [
+                matcher.Problem("file not found", file=str(p), expected="a CSV file of profiles")
+                for p in missing
+            ]
+        )
     cfg = mio.load_config(config)
     if args.min_score is not None:
         if not 0 <= args.min_score <= 1:
-            raise matcher.InvalidInputError([matcher.Problem(
-                "invalid --min-score", value=str(args.min_score), expected="a number in [0, 1]")])
+            raise matcher.InvalidInputError(
+                [
+                    matcher.Problem(
+                        "invalid --min-score",
+                        value=str(args.min_score),
+                        expected="a number in [0, 1]",
+                    )
+                ]
+            )
         cfg = cfg.model_copy(update={"min_score": args.min_score})
     progress = ProgressLine(enabled=not args.quiet)
     try:
         result = matcher.match(
-            mentors, mentees, config=cfg, seed=args.seed, method=args.method,
-            pinned=_read_pairs(args.pinned), forbidden=_read_pairs(args.forbidden),
-            progress=progress)
+            mentors,
+            mentees,
+            config=cfg,
+            seed=args.seed,
+            method=args.method,
+            pinned=_read_pairs(args.pinned),
+            forbidden=_read_pairs(args.forbidden),
+            progress=progress,
+        )
     finally:
         progress.done()
     if config is not None:
@@ -197,8 +294,13 @@ def _cmd_match(args: argparse.Namespace) -> int:
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
-    result = matcher.solve(args.edges, capacities=args.capacities, method=args.method,
-                           min_score=args.min_score, seed=args.seed or 0)
+    result = matcher.solve(
+        args.edges,
+        capacities=args.capacities,
+        method=args.method,
+        min_score=args.min_score,
+        seed=args.seed or 0,
+    )
     out = result.write(args.out, bom=args.excel, delimiter=args.delimiter)
     _echo(args, _summary_line(result, out))
     return EXIT_OK
@@ -264,8 +366,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                         problems.extend(exc.problems)
                 if len(result) == 2:
                     mio.check_program(result["mentor"], result["mentee"], local)
-                    notes.append(f"{path}: {len(result['mentor'].participants)} mentors, "
-                                 f"{len(result['mentee'].participants)} mentees OK")
+                    notes.append(
+                        f"{path}: {len(result['mentor'].participants)} mentors, "
+                        f"{len(result['mentee'].participants)} mentees OK"
+                    )
             elif kind == "edges":
                 edges = mio.read_edges(path)
                 notes.append(f"{path.name}: {len(edges.scores)} scored pairs OK")
@@ -273,16 +377,25 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 caps = mio.read_capacities(path)
                 notes.append(f"{path.name}: {len(caps)} capacities OK")
             else:
-                role = _role_of(path, args.role)
-                if role is None:
-                    problems.append(matcher.Problem(
-                        "cannot tell whether this file holds mentors or mentees", file=path.name,
-                        expected="a file name containing 'mentor' or 'mentee', or --role"))
+                found = _role_of(path, args.role)
+                if found is None:
+                    problems.append(
+                        matcher.Problem(
+                            "cannot tell whether this file holds mentors or mentees",
+                            file=path.name,
+                            expected="a file name containing 'mentor' or 'mentee', or --role",
+                        )
+                    )
                     continue
+                role = found
                 if role in sets:
-                    problems.append(matcher.Problem(
-                        f"a second {role}s file", file=path.name,
-                        expected=f"one {role}s file (or --role for the other)"))
+                    problems.append(
+                        matcher.Problem(
+                            f"a second {role}s file",
+                            file=path.name,
+                            expected=f"one {role}s file (or --role for the other)",
+                        )
+                    )
                     continue
                 sets[role] = mio.load_participants(path, role, cfg)
                 notes.append(f"{path.name}: {len(sets[role].participants)} {role}s OK")
@@ -320,9 +433,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("matcher: interrupted; no output written\n")
         return 130
-    except Exception as exc:  # noqa: BLE001 - exit code 1 for anything unexpected
+    except Exception as exc:
         if args.debug:
             traceback.print_exc()
-        sys.stderr.write(f"matcher: internal error: {type(exc).__name__}: {exc}\n"
-                         "Please report it (without any profile data) with the command you ran.\n")
+        sys.stderr.write(
+            f"matcher: internal error: {type(exc).__name__}: {exc}\n"
+            "Please report it (without any profile data) with the command you ran.\n"
+        )
         return EXIT_INTERNAL

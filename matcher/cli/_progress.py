@@ -12,8 +12,9 @@ __all__ = ["ProgressLine"]
 class ProgressLine:
     """Call with ``(stage, fraction)``; silent when stderr is not a terminal or when disabled."""
 
-    def __init__(self, *, enabled: bool = True, delay_s: float = 2.0,
-                 stream: TextIO | None = None) -> None:
+    def __init__(
+        self, *, enabled: bool = True, delay_s: float = 2.0, stream: TextIO | None = None
+    ) -> None:
         self.stream = stream or sys.stderr
         self.enabled = enabled and self.stream.isatty()
         self.delay_s = delay_s

@@ -18,9 +18,14 @@ text-align:left}th{background:#f3f3f3}.num{text-align:right}"""
 def _table(header: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(
-            f'<td class="num">{v}</td>' if isinstance(v, int | float)
-            else f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        "<tr>"
+        + "".join(
+            f'<td class="num">{v}</td>'
+            if isinstance(v, int | float)
+            else f"<td>{html.escape(str(v))}</td>"
+            for v in row
+        )
+        + "</tr>"
         for row in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
@@ -39,8 +44,10 @@ def report_html(result: Matching, summary: dict[str, Any]) -> bytes:
         ["Pairs", summary["pairs"]],
         ["Mentees unmatched", summary["unmatched_mentees"]],
         ["Mentors without a mentee", summary["unmatched_mentors"]],
-        ["Mentor capacity used",
-         f"{summary.get('mentor_capacity_used', '?')} of {summary.get('mentor_capacity', '?')}"],
+        [
+            "Mentor capacity used",
+            f"{summary.get('mentor_capacity_used', '?')} of {summary.get('mentor_capacity', '?')}",
+        ],
         ["Total score (objective)", f"{summary['objective']:.4f}"],
         ["Bound", f"{summary['bound']:.4f}"],
         ["Method / status", f"{summary['method']} / {summary['status']}"],
@@ -52,9 +59,15 @@ def report_html(result: Matching, summary: dict[str, Any]) -> bytes:
         values = [p.criteria.get(name) for p in result.pairs]
         known = [v for v in values if v is not None]
         mean = sum(known) / len(known) if known else float("nan")
-        criteria_rows.append([name, summary.get("weights", {}).get(name, ""),
-                              "yes" if name in summary.get("hard", []) else "no",
-                              len(known), f"{mean:.3f}" if known else "–"])
+        criteria_rows.append(
+            [
+                name,
+                summary.get("weights", {}).get(name, ""),
+                "yes" if name in summary.get("hard", []) else "no",
+                len(known),
+                f"{mean:.3f}" if known else "–",
+            ]
+        )
     buckets = Counter(min(int(p.score * 10), 9) for p in result.pairs)
     dist = [[f"{b / 10:.1f}–{(b + 1) / 10:.1f}", buckets.get(b, 0)] for b in range(10)]
     reasons = Counter((u.role, _reason_kind(u.reason)) for u in result.unmatched)
@@ -62,7 +75,7 @@ def report_html(result: Matching, summary: dict[str, Any]) -> bytes:
     inputs = [[name, digest] for name, digest in summary.get("inputs", {}).items()]
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>matcher report</title><style>{_STYLE}</style></head><body>
-<h1>Matching report: {html.escape(str(summary.get('program', '')))}</h1>
+<h1>Matching report: {html.escape(str(summary.get("program", "")))}</h1>
 {_table(["", ""], overview)}
 <h2>Criteria among matched pairs</h2>
 {_table(["criterion", "weight", "hard", "pairs where it applies", "mean score"], criteria_rows)}

@@ -21,8 +21,14 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
     problems: list[Problem] = []
     unknown = sorted(set(data) - set(_TABLES))
     for key in unknown:
-        problems.append(Problem("unknown table or key", file=name, column=key,
-                                expected="tables " + ", ".join(f"[{t}]" for t in _TABLES)))
+        problems.append(
+            Problem(
+                "unknown table or key",
+                file=name,
+                column=key,
+                expected="tables " + ", ".join(f"[{t}]" for t in _TABLES),
+            )
+        )
     program = data.get("program", {})
     if not isinstance(program, dict):
         problems.append(Problem("[program] must be a table", file=name, column="program"))
@@ -42,8 +48,14 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
             if loc and loc[0] not in _TABLES[1:]:
                 key = "program." + key
             value = error.get("input")
-            problems.append(Problem(error["msg"], file=name, column=key,
-                                    value=None if isinstance(value, dict) else str(value)))
+            problems.append(
+                Problem(
+                    error["msg"],
+                    file=name,
+                    column=key,
+                    value=None if isinstance(value, dict) else str(value),
+                )
+            )
         raise InvalidInputError(problems) from None
 
 
@@ -57,8 +69,9 @@ def load_config(path: str | Path | None) -> ProgramConfig:
     except FileNotFoundError:
         raise InvalidInputError([Problem("file not found", file=str(path))]) from None
     except UnicodeDecodeError:
-        raise InvalidInputError([Problem("not UTF-8 text", file=path.name,
-                                         expected="program.toml saved as UTF-8")]) from None
+        raise InvalidInputError(
+            [Problem("not UTF-8 text", file=path.name, expected="program.toml saved as UTF-8")]
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -28,11 +28,19 @@ def _columns(table: Table, required: tuple[str, ...], optional: tuple[str, ...])
     index = {h.strip().casefold(): k for k, h in enumerate(table.header)}
     missing = [c for c in required if c not in index]
     if missing:
-        raise InvalidInputError([Problem(
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
-            file=table.name, row=1, value=",".join(table.header),
-            expected="a header with " + ",".join(required)
-            + (f" (optionally {','.join(optional)})" if optional else ""))])
+        raise InvalidInputError(
+            [
+                Problem(
+                    f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                    file=table.name,
+                    row=1,
+                    value=",".join(table.header),
+                    expected="a header with "
+                    + ",".join(required)
+                    + (f" (optionally {','.join(optional)})" if optional else ""),
+                )
+            ]
+        )
     return {c: index[c] for c in (*required, *optional) if c in index}
 
 
@@ -43,6 +51,7 @@ def edges_from_table(table: Table) -> EdgeList:
     out = EdgeList([], [], [], [], [], table.name)
     seen: dict[tuple[str, str], int] = {}
     for record, number in zip(table.rows, table.row_numbers, strict=True):
+
         def cell(name: str, record: list[str] = record) -> str:
             k = cols.get(name)
             return record[k].strip() if k is not None and k < len(record) else ""
@@ -51,16 +60,32 @@ def edges_from_table(table: Table) -> EdgeList:
         ok = True
         for name, value in (("mentee_id", mentee), ("mentor_id", mentor)):
             if not value:
-                problems.append(Problem(f"missing {name}", file=table.name, row=number,
-                                        column=name, value="", expected="a non-empty id"))
+                problems.append(
+                    Problem(
+                        f"missing {name}",
+                        file=table.name,
+                        row=number,
+                        column=name,
+                        value="",
+                        expected="a non-empty id",
+                    )
+                )
                 ok = False
         try:
             score = float(raw.replace(",", "."))
             if not math.isfinite(score):
                 raise ValueError
         except ValueError:
-            problems.append(Problem("invalid score", file=table.name, row=number, column="score",
-                                    value=raw, expected="a finite number (e.g. 0.75)"))
+            problems.append(
+                Problem(
+                    "invalid score",
+                    file=table.name,
+                    row=number,
+                    column="score",
+                    value=raw,
+                    expected="a finite number (e.g. 0.75)",
+                )
+            )
             ok = False
             score = 0.0
         ranks = []
@@ -75,16 +100,28 @@ def edges_from_table(table: Table) -> EdgeList:
                     raise ValueError
                 ranks.append(rank)
             except ValueError:
-                problems.append(Problem(f"invalid {name}", file=table.name, row=number,
-                                        column=name, value=text,
-                                        expected="a whole number >= 1 (1 = most preferred) "
-                                                 "or empty"))
+                problems.append(
+                    Problem(
+                        f"invalid {name}",
+                        file=table.name,
+                        row=number,
+                        column=name,
+                        value=text,
+                        expected="a whole number >= 1 (1 = most preferred) or empty",
+                    )
+                )
                 ok = False
         if ok and (mentee, mentor) in seen:
-            problems.append(Problem(f"duplicate pair (first on row {seen[mentee, mentor]})",
-                                    file=table.name, row=number, column="mentor_id",
-                                    value=f"{mentee},{mentor}",
-                                    expected="each mentee_id,mentor_id pair at most once"))
+            problems.append(
+                Problem(
+                    f"duplicate pair (first on row {seen[mentee, mentor]})",
+                    file=table.name,
+                    row=number,
+                    column="mentor_id",
+                    value=f"{mentee},{mentor}",
+                    expected="each mentee_id,mentor_id pair at most once",
+                )
+            )
             ok = False
         if not ok:
             continue
@@ -115,22 +152,44 @@ def read_capacities(path: str | Path) -> dict[str, int]:
         pid = record[cols["id"]].strip() if cols["id"] < len(record) else ""
         raw = record[cols["capacity"]].strip() if cols["capacity"] < len(record) else ""
         if not pid:
-            problems.append(Problem("missing id", file=table.name, row=number, column="id",
-                                    value="", expected="a non-empty id"))
+            problems.append(
+                Problem(
+                    "missing id",
+                    file=table.name,
+                    row=number,
+                    column="id",
+                    value="",
+                    expected="a non-empty id",
+                )
+            )
             continue
         if pid in rows:
-            problems.append(Problem(f"duplicate id (first on row {rows[pid]})", file=table.name,
-                                    row=number, column="id", value=pid,
-                                    expected="each id at most once"))
+            problems.append(
+                Problem(
+                    f"duplicate id (first on row {rows[pid]})",
+                    file=table.name,
+                    row=number,
+                    column="id",
+                    value=pid,
+                    expected="each id at most once",
+                )
+            )
             continue
         try:
             value = float(raw)
             if not value.is_integer() or value < 0:
                 raise ValueError
         except ValueError:
-            problems.append(Problem("invalid capacity", file=table.name, row=number,
-                                    column="capacity", value=raw,
-                                    expected="a whole number >= 0"))
+            problems.append(
+                Problem(
+                    "invalid capacity",
+                    file=table.name,
+                    row=number,
+                    column="capacity",
+                    value=raw,
+                    expected="a whole number >= 0",
+                )
+            )
             continue
         rows[pid] = number
         caps[pid] = int(value)

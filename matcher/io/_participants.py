@@ -159,9 +159,13 @@ def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str
         canon = user.get(key) or _LOOKUP.get(key)
         if canon is not None and canon not in CANONICAL_COLUMNS:
             problems.append(
-                Problem(f"[columns] maps this header to unknown column '{canon}'",
-                        file=table.name, row=1, column=header,
-                        expected="one of " + ", ".join(CANONICAL_COLUMNS))
+                Problem(
+                    f"[columns] maps this header to unknown column '{canon}'",
+                    file=table.name,
+                    row=1,
+                    column=header,
+                    expected="one of " + ", ".join(CANONICAL_COLUMNS),
+                )
             )
             canon = None
         if canon is None:
@@ -169,17 +173,25 @@ def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str
             continue
         if canon in seen:
             problems.append(
-                Problem(f"two columns both mean '{canon}'", file=table.name, row=1, column=header,
-                        expected=f"one column for '{canon}' "
-                                 f"(also '{table.header[seen[canon]]}')")
+                Problem(
+                    f"two columns both mean '{canon}'",
+                    file=table.name,
+                    row=1,
+                    column=header,
+                    expected=f"one column for '{canon}' (also '{table.header[seen[canon]]}')",
+                )
             )
             continue
         seen[canon] = index
         result[index] = canon
     if "id" not in seen:
         problems.append(
-            Problem("no 'id' column", file=table.name, row=1,
-                    expected="a column named id (or mapped to id in program.toml [columns])")
+            Problem(
+                "no 'id' column",
+                file=table.name,
+                row=1,
+                expected="a column named id (or mapped to id in program.toml [columns])",
+            )
         )
     return result, problems
 
@@ -199,9 +211,12 @@ def participants_from_table(
     for record, number in zip(table.rows, table.row_numbers, strict=True):
         if len(record) > width and any(c.strip() for c in record[width:]):
             problems.append(
-                Problem(f"the row has {len(record)} cells but the header has {width} columns",
-                        file=table.name, row=number,
-                        expected="no more cells than header columns (check the delimiter and quotes)")
+                Problem(
+                    f"the row has {len(record)} cells but the header has {width} columns",
+                    file=table.name,
+                    row=number,
+                    expected="no more cells than header columns (check the delimiter and quotes)",
+                )
             )
         values: dict[str, Any] = {"role": role}
         extra: dict[str, str] = {}
@@ -220,26 +235,53 @@ def participants_from_table(
                 expected = str(exc)
                 if canon == "capacity" and role == "mentee":
                     expected = "a whole number >= 1 (mentors wanted)"
-                problems.append(Problem(f"invalid {canon}", file=table.name, row=number,
-                                        column=table.header[index], value=cell,
-                                        expected=expected))
+                problems.append(
+                    Problem(
+                        f"invalid {canon}",
+                        file=table.name,
+                        row=number,
+                        column=table.header[index],
+                        value=cell,
+                        expected=expected,
+                    )
+                )
         pid = values.get("id", "")
         if not pid:
-            problems.append(Problem("missing id", file=table.name, row=number,
-                                    column=out.columns.get("id", "id"), value="",
-                                    expected="a non-empty id, unique within the file"))
+            problems.append(
+                Problem(
+                    "missing id",
+                    file=table.name,
+                    row=number,
+                    column=out.columns.get("id", "id"),
+                    value="",
+                    expected="a non-empty id, unique within the file",
+                )
+            )
             continue
         if pid in out.rows:
-            problems.append(Problem(f"duplicate id (first on row {out.rows[pid]})",
-                                    file=table.name, row=number,
-                                    column=out.columns.get("id", "id"), value=pid,
-                                    expected="ids unique within the file"))
+            problems.append(
+                Problem(
+                    f"duplicate id (first on row {out.rows[pid]})",
+                    file=table.name,
+                    row=number,
+                    column=out.columns.get("id", "id"),
+                    value=pid,
+                    expected="ids unique within the file",
+                )
+            )
             continue
         out.rows[pid] = number
         if role == "mentee" and values.get("capacity") == 0:
-            problems.append(Problem("invalid capacity", file=table.name, row=number,
-                                    column=out.columns["capacity"], value="0",
-                                    expected="a whole number >= 1 (mentors wanted)"))
+            problems.append(
+                Problem(
+                    "invalid capacity",
+                    file=table.name,
+                    row=number,
+                    column=out.columns["capacity"],
+                    value="0",
+                    expected="a whole number >= 1 (mentors wanted)",
+                )
+            )
             row_ok = False
         if not row_ok:
             continue
@@ -249,8 +291,7 @@ def participants_from_table(
             for error in exc.errors():
                 loc = error["loc"][0] if error["loc"] else None
                 column = out.columns.get(str(loc), str(loc)) if loc is not None else None
-                problems.append(Problem(error["msg"], file=table.name, row=number,
-                                        column=column))
+                problems.append(Problem(error["msg"], file=table.name, row=number, column=column))
     if problems:
         raise InvalidInputError(problems)
     return out
@@ -298,59 +339,95 @@ def load_participants(
         problems = []
         for k, p in enumerate(source):
             if p.id in result.rows:
-                problems.append(Problem(f"duplicate id (first at index {result.rows[p.id]})",
-                                        file=label, row=k, column="id", value=p.id))
+                problems.append(
+                    Problem(
+                        f"duplicate id (first at index {result.rows[p.id]})",
+                        file=label,
+                        row=k,
+                        column="id",
+                        value=p.id,
+                    )
+                )
                 continue
             result.rows[p.id] = k
             extra = p.extra if p.role == role else {**p.extra}
-            result.participants.append(p if p.role == role
-                                       else p.model_copy(update={"role": role, "extra": extra}))
+            result.participants.append(
+                p if p.role == role else p.model_copy(update={"role": role, "extra": extra})
+            )
         if problems:
             raise InvalidInputError(problems)
         return result
-    raise InvalidInputError([Problem(
-        f"cannot read {role}s from a {type(source).__name__}",
-        expected="a CSV path, a pandas DataFrame or a list of matcher.Participant")])
+    raise InvalidInputError(
+        [
+            Problem(
+                f"cannot read {role}s from a {type(source).__name__}",
+                expected="a CSV path, a pandas DataFrame or a list of matcher.Participant",
+            )
+        ]
+    )
 
 
-def check_program(
-    mentors: ParticipantSet, mentees: ParticipantSet, config: ProgramConfig
-) -> None:
+def check_program(mentors: ParticipantSet, mentees: ParticipantSet, config: ProgramConfig) -> None:
     """Cross-file checks: unique ids across files, known regions, exclusions naming real ids."""
     problems: list[Problem] = []
     mentor_ids = set(mentors.rows)
     mentee_ids = set(mentees.rows)
     both = sorted(mentor_ids & mentee_ids)
     for pid in both:
-        problems.append(Problem(
-            f"id is used in both {mentors.name} (row {mentors.rows[pid]}) and {mentees.name}",
-            file=mentees.name, row=mentees.rows[pid],
-            column=mentees.columns.get("id", "id"), value=pid,
-            expected="ids unique across the mentor and mentee files"))
+        problems.append(
+            Problem(
+                f"id is used in both {mentors.name} (row {mentors.rows[pid]}) and {mentees.name}",
+                file=mentees.name,
+                row=mentees.rows[pid],
+                column=mentees.columns.get("id", "id"),
+                value=pid,
+                expected="ids unique across the mentor and mentee files",
+            )
+        )
     known = mentor_ids | mentee_ids
     custom = set(config.regions)
     for group, others in ((mentors, mentee_ids), (mentees, mentor_ids)):
         for p in group.participants:
             row = group.rows[p.id]
             if p.region is not None and p.region not in _vocab.PROVINCES and p.region not in custom:
-                problems.append(Problem("unknown region", file=group.name, row=row,
-                                        column=group.columns.get("region", "region"),
-                                        value=p.region,
-                                        expected=_region_expected(custom)))
+                problems.append(
+                    Problem(
+                        "unknown region",
+                        file=group.name,
+                        row=row,
+                        column=group.columns.get("region", "region"),
+                        value=p.region,
+                        expected=_region_expected(custom),
+                    )
+                )
             for column, ids in (("exclude", p.exclude), ("preferences", p.preferences)):
                 for other in ids:
                     if other not in known:
-                        problems.append(Problem(
-                            f"{column} names an id that is in neither file", file=group.name,
-                            row=row, column=group.columns.get(column, column), value=other,
-                            expected="ids from the " + ("mentees" if group is mentors
-                                                        else "mentors") + " file"))
+                        problems.append(
+                            Problem(
+                                f"{column} names an id that is in neither file",
+                                file=group.name,
+                                row=row,
+                                column=group.columns.get(column, column),
+                                value=other,
+                                expected="ids from the "
+                                + ("mentees" if group is mentors else "mentors")
+                                + " file",
+                            )
+                        )
                     elif column == "preferences" and other not in others:
-                        problems.append(Problem(
-                            "preferences rank someone on the same side", file=group.name,
-                            row=row, column=group.columns.get(column, column), value=other,
-                            expected="ids from the " + ("mentees" if group is mentors
-                                                        else "mentors") + " file"))
+                        problems.append(
+                            Problem(
+                                "preferences rank someone on the same side",
+                                file=group.name,
+                                row=row,
+                                column=group.columns.get(column, column),
+                                value=other,
+                                expected="ids from the "
+                                + ("mentees" if group is mentors else "mentors")
+                                + " file",
+                            )
+                        )
     if problems:
         raise InvalidInputError(problems)
 

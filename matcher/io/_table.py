@@ -61,8 +61,14 @@ def parse_text(text: str, name: str, encoding: str = "utf-8") -> Table:
         ) from None
     if not records or not any(cell.strip() for cell in records[0]):
         raise InvalidInputError(
-            [Problem("the file is empty or has no header row", file=name, row=1,
-                     expected="a header row naming the columns (at least 'id')")]
+            [
+                Problem(
+                    "the file is empty or has no header row",
+                    file=name,
+                    row=1,
+                    expected="a header row naming the columns (at least 'id')",
+                )
+            ]
         )
     header = [cell.strip() for cell in records[0]]
     rows: list[list[str]] = []
@@ -84,13 +90,17 @@ def read_table(path: str | Path, *, name: str | None = None) -> Table:
     except FileNotFoundError:
         raise InvalidInputError([Problem("file not found", file=str(path))]) from None
     except IsADirectoryError:
-        raise InvalidInputError([Problem("is a folder, expected a CSV file", file=str(path))]) from None
+        raise InvalidInputError(
+            [Problem("is a folder, expected a CSV file", file=str(path))]
+        ) from None
     except OSError as exc:
-        raise InvalidInputError([Problem(f"cannot be read ({exc.strerror})", file=str(path))]) from None
+        raise InvalidInputError(
+            [Problem(f"cannot be read ({exc.strerror})", file=str(path))]
+        ) from None
     text, encoding = decode(data)
     return parse_text(text, label, encoding)
 
 
 def table_from_rows(name: str, header: list[str], rows: list[list[str]]) -> Table:
-    """A :class:`Table` from in-memory rows (a DataFrame's), numbered as if row 1 were the header."""
+    """A :class:`Table` from in-memory rows, numbered as if row 1 were the header."""
     return Table(name, header, rows, list(range(2, len(rows) + 2)))

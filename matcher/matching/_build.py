@@ -44,13 +44,19 @@ def from_model(
         reasons = pair_reasons(model, i, j, values)
         if is_pinned[k]:
             reasons = "kept from the current matches; " + reasons
-        pairs.append(Pair(
-            model.mentees[i].id, model.mentors[j].id, float(total64[k]),
-            {n: (None if np.isnan(v) else v) for n, v in values.items()},
-            reasons, None, bool(is_pinned[k]),
-        ))
+        pairs.append(
+            Pair(
+                model.mentees[i].id,
+                model.mentors[j].id,
+                float(total64[k]),
+                {n: (None if np.isnan(v) else v) for n, v in values.items()},
+                reasons,
+                None,
+                bool(is_pinned[k]),
+            )
+        )
     pairs.sort(key=lambda p: (p.mentee_id, p.mentor_id))
-    pinned_total = float(total64[len(chosen_r):].sum())
+    pinned_total = float(total64[len(chosen_r) :].sum())
     objective = result.objective + pinned_total
     bound = result.bound + pinned_total
 
@@ -59,13 +65,29 @@ def from_model(
     got_e = np.bincount(rows, minlength=len(model.mentees))
     got_m = np.bincount(cols, minlength=len(model.mentors))
     unmatched: list[Unmatched] = []
-    for i in np.flatnonzero(got_e == 0):
-        unmatched.append(Unmatched(model.mentees[i].id, "mentee", mentee_reason(
-            model, cand, int(i), int(edges_per_mentee[i]), cfg.min_score,
-            residual_mentor_capacity)))
-    for j in np.flatnonzero(got_m == 0):
-        unmatched.append(Unmatched(model.mentors[j].id, "mentor", mentor_reason(
-            model, cand, int(j), int(edges_per_mentor[j]), cfg.min_score)))
+    for i in map(int, np.flatnonzero(got_e == 0)):
+        unmatched.append(
+            Unmatched(
+                model.mentees[i].id,
+                "mentee",
+                mentee_reason(
+                    model,
+                    cand,
+                    int(i),
+                    int(edges_per_mentee[i]),
+                    cfg.min_score,
+                    residual_mentor_capacity,
+                ),
+            )
+        )
+    for j in map(int, np.flatnonzero(got_m == 0)):
+        unmatched.append(
+            Unmatched(
+                model.mentors[j].id,
+                "mentor",
+                mentor_reason(model, cand, int(j), int(edges_per_mentor[j]), cfg.min_score),
+            )
+        )
 
     wanted = model.enc.mentees.capacity
     capacity = model.enc.mentors.capacity
@@ -88,8 +110,14 @@ def from_model(
         "solver": result.stats,
     }
     return Matching(
-        pairs=pairs, unmatched=unmatched, objective=objective, bound=bound,
-        method=result.method, status=result.status, seed=seed, criteria=criteria,
+        pairs=pairs,
+        unmatched=unmatched,
+        objective=objective,
+        bound=bound,
+        method=result.method,
+        status=result.status,
+        seed=seed,
+        criteria=criteria,
         summary_extra=extra,
         mentee_extra={p.id: p.extra for p in model.mentees if p.extra},
         mentor_extra={p.id: p.extra for p in model.mentors if p.extra},
@@ -126,20 +154,22 @@ def from_edges(
     got_m = np.bincount(chosen_c, minlength=n_m)
     below = f" at or above min_score {min_score:g}" if min_score is not None else ""
     unmatched: list[Unmatched] = []
-    for i in np.flatnonzero(got_e == 0):
+    for i in map(int, np.flatnonzero(got_e == 0)):
         if edges_e[i] == 0:
             reason = f"no allowed pair{below} in the edge list"
         else:
             reason = f"all {edges_e[i]} allowed mentors are at capacity"
         unmatched.append(Unmatched(mentee_ids[i], "mentee", reason))
-    for j in np.flatnonzero(got_m == 0):
+    for j in map(int, np.flatnonzero(got_m == 0)):
         if mentor_capacity[j] == 0:
             reason = "capacity is 0"
         elif edges_m[j] == 0:
             reason = f"no allowed pair{below} in the edge list"
         else:
-            reason = (f"all {edges_m[j]} allowed mentees are matched to other mentors, which "
-                      "serves more mentees or gives a higher total score")
+            reason = (
+                f"all {edges_m[j]} allowed mentees are matched to other mentors, which "
+                "serves more mentees or gives a higher total score"
+            )
         unmatched.append(Unmatched(mentor_ids[j], "mentor", reason))
     extra = {
         "mentees": n_e,
@@ -148,13 +178,19 @@ def from_edges(
         "mentee_places_filled": int(np.minimum(got_e, mentee_capacity).sum()),
         "mentor_capacity": int(mentor_capacity.sum()),
         "mentor_capacity_used": int(got_m.sum()),
-        "candidate_pairs": int(len(rows)),
+        "candidate_pairs": len(rows),
         "edges": all_edges,
         "min_score": min_score,
         "solver": result.stats,
     }
     return Matching(
-        pairs=pairs, unmatched=unmatched, objective=result.objective, bound=result.bound,
-        method=result.method, status=result.status, seed=seed, criteria=[],
+        pairs=pairs,
+        unmatched=unmatched,
+        objective=result.objective,
+        bound=result.bound,
+        method=result.method,
+        status=result.status,
+        seed=seed,
+        criteria=[],
         summary_extra=extra,
     )

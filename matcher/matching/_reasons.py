@@ -18,8 +18,7 @@ def _rule_phrase(name: str, p: Participant, model: ScoringModel, other: str) -> 
     if name == "format":
         return f"no {other} accepts a common meeting format: {'|'.join(p.formats)}"
     if name == "region":
-        return (f"meets in person only, and no {other} who meets in person is in region "
-                f"{p.region}")
+        return f"meets in person only, and no {other} who meets in person is in region {p.region}"
     if name == "availability":
         need = max(cfg.min_overlap_minutes, 1)
         return f"no {other} has {need} min/week of availability in common"
@@ -39,7 +38,10 @@ def _rule_phrase(name: str, p: Participant, model: ScoringModel, other: str) -> 
 
 
 def _hard_reason(
-    masks: dict[str, npt.NDArray[np.bool_]], p: Participant, model: ScoringModel, other: str,
+    masks: dict[str, npt.NDArray[np.bool_]],
+    p: Participant,
+    model: ScoringModel,
+    other: str,
     n_others: int,
 ) -> str:
     if n_others == 0:
@@ -49,12 +51,18 @@ def _hard_reason(
         if count == 0:
             return _rule_phrase(name, p, model, other)
     detail = ", ".join(f"{name}: {count}" for name, count in counts.items())
-    return (f"no {other} meets all hard constraints together (of {n_others} {other}s, "
-            f"allowed by {detail})")
+    return (
+        f"no {other} meets all hard constraints together (of {n_others} {other}s, "
+        f"allowed by {detail})"
+    )
 
 
 def mentee_reason(
-    model: ScoringModel, cand: Candidates, i: int, n_edges: int, min_score: float,
+    model: ScoringModel,
+    cand: Candidates,
+    i: int,
+    n_edges: int,
+    min_score: float,
     mentor_capacity: npt.NDArray[np.int64],
 ) -> str:
     """Why mentee ``i`` has no mentor."""
@@ -64,8 +72,10 @@ def mentee_reason(
         masks = hard_masks(model, np.array([i]))
         return _hard_reason({k: v[0] for k, v in masks.items()}, p, model, "mentor", n_m)
     if n_edges == 0:
-        return (f"all {cand.feasible_per_mentee[i]} compatible mentors score below min_score "
-                f"{min_score:g} (best {cand.best_per_mentee[i]:.2f})")
+        return (
+            f"all {cand.feasible_per_mentee[i]} compatible mentors score below min_score "
+            f"{min_score:g} (best {cand.best_per_mentee[i]:.2f})"
+        )
     mine = cand.cols[cand.rows == i]
     closed = int((model.enc.mentors.capacity[mine] == 0).sum())
     if n_edges == 1:
@@ -80,7 +90,11 @@ def mentee_reason(
 
 
 def mentor_reason(
-    model: ScoringModel, cand: Candidates, j: int, n_edges: int, min_score: float,
+    model: ScoringModel,
+    cand: Candidates,
+    j: int,
+    n_edges: int,
+    min_score: float,
 ) -> str:
     """Why mentor ``j`` has no mentee."""
     p = model.mentors[j]
@@ -91,9 +105,15 @@ def mentor_reason(
         masks = hard_masks(model, slice(None), np.array([j]))
         return _hard_reason({k: v[:, 0] for k, v in masks.items()}, p, model, "mentee", n_e)
     if n_edges == 0:
-        return (f"all {cand.feasible_per_mentor[j]} compatible mentees score below min_score "
-                f"{min_score:g} (best {cand.best_per_mentor[j]:.2f})")
-    who = "the only compatible mentee is" if n_edges == 1 else (
-        f"all {n_edges} compatible mentees are")
-    return (f"{who} matched to other mentors, which serves more mentees or gives a higher "
-            "total score")
+        return (
+            f"all {cand.feasible_per_mentor[j]} compatible mentees score below min_score "
+            f"{min_score:g} (best {cand.best_per_mentor[j]:.2f})"
+        )
+    who = (
+        "the only compatible mentee is"
+        if n_edges == 1
+        else (f"all {n_edges} compatible mentees are")
+    )
+    return (
+        f"{who} matched to other mentors, which serves more mentees or gives a higher total score"
+    )

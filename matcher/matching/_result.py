@@ -78,10 +78,20 @@ class Matching:
         if self._explainer is None:
             for p in self.pairs:
                 if p.mentee_id == mentee_id and p.mentor_id == mentor_id:
-                    return Explanation(mentee_id, mentor_id, p.score, True, {}, {}, {},
-                                       {"score": "precomputed score"})
-            raise KeyError(f"no pair {mentee_id!r}–{mentor_id!r} in this result, and "
-                           "precomputed scores carry no explanation")
+                    return Explanation(
+                        mentee_id,
+                        mentor_id,
+                        p.score,
+                        True,
+                        {},
+                        {},
+                        {},
+                        {"score": "precomputed score"},
+                    )
+            raise KeyError(
+                f"no pair {mentee_id!r}–{mentor_id!r} in this result, and "
+                "precomputed scores carry no explanation"
+            )
         return self._explainer(mentee_id, mentor_id)
 
     def mentors_of(self, mentee_id: str) -> list[str]:
@@ -111,9 +121,7 @@ class Matching:
             **self.summary_extra,
         }
 
-    def files(
-        self, *, version: str, bom: bool = False, delimiter: str = ","
-    ) -> dict[str, bytes]:
+    def files(self, *, version: str, bom: bool = False, delimiter: str = ",") -> dict[str, bytes]:
         """The output files as bytes: ``pairs.csv``, ``unmatched.csv``, ``summary.json``."""
         grouped = any(p.group_id for p in self.pairs)
         header = ["mentee_id", "mentor_id", "score"]
@@ -142,8 +150,9 @@ class Matching:
             un_rows.append([u.id, u.role, u.reason, *(extra.get(c, "") for c in extra_cols)])
         return {
             "pairs.csv": csv_bytes(header, rows, bom=bom, delimiter=delimiter),
-            "unmatched.csv": csv_bytes(["id", "role", "reason", *extra_cols], un_rows,
-                                       bom=bom, delimiter=delimiter),
+            "unmatched.csv": csv_bytes(
+                ["id", "role", "reason", *extra_cols], un_rows, bom=bom, delimiter=delimiter
+            ),
             "summary.json": json_bytes(self.summary(version=version)),
         }
 

@@ -98,7 +98,8 @@ class Participant(BaseModel):
     """A mentor, mentee or peer, as in DESIGN.md's profile table.
 
     Multi-valued fields accept a ``'|'``-separated string or a list; names are normalised
-    (``'Français'`` -> ``'fr'``, ``'Nouveau-Brunswick'`` -> ``'NB'``, ``'virtuel'`` -> ``'virtual'``).
+    (``'Français'`` -> ``'fr'``, ``'Nouveau-Brunswick'`` -> ``'NB'``,
+    ``'virtuel'`` -> ``'virtual'``).
 
     >>> p = Participant(id="m1", role="mentor", languages="français|English", region="Nova Scotia")
     >>> p.languages, p.region, p.capacity

@@ -97,21 +97,66 @@ def normalize_region(value: str, custom: Iterable[str] = ()) -> str:
 # --- languages -----------------------------------------------------------------------------
 
 _LANGUAGE_NAMES: dict[str, str] = {
-    "french": "fr", "francais": "fr", "fra": "fr", "fre": "fr",
-    "english": "en", "anglais": "en", "eng": "en",
-    "spanish": "es", "espagnol": "es", "espanol": "es",
-    "portuguese": "pt", "portugais": "pt", "portugues": "pt",
-    "german": "de", "allemand": "de", "italian": "it", "italien": "it",
-    "arabic": "ar", "arabe": "ar", "mandarin": "zh", "chinese": "zh", "chinois": "zh",
-    "cantonese": "yue", "cantonais": "yue", "punjabi": "pa", "pendjabi": "pa",
-    "tagalog": "tl", "filipino": "tl", "hindi": "hi", "urdu": "ur", "ourdou": "ur",
-    "persian": "fa", "farsi": "fa", "persan": "fa", "russian": "ru", "russe": "ru",
-    "ukrainian": "uk", "ukrainien": "uk", "vietnamese": "vi", "vietnamien": "vi",
-    "korean": "ko", "coreen": "ko", "japanese": "ja", "japonais": "ja",
-    "polish": "pl", "polonais": "pl", "greek": "el", "grec": "el",
-    "cree": "cr", "ojibwe": "oj", "ojibwa": "oj", "inuktitut": "iu", "innu": "moe",
-    "mi'kmaq": "mic", "mikmaq": "mic", "mi kmaq": "mic", "micmac": "mic",
-    "asl": "ase", "american sign language": "ase", "lsq": "fcs",
+    "french": "fr",
+    "francais": "fr",
+    "fra": "fr",
+    "fre": "fr",
+    "english": "en",
+    "anglais": "en",
+    "eng": "en",
+    "spanish": "es",
+    "espagnol": "es",
+    "espanol": "es",
+    "portuguese": "pt",
+    "portugais": "pt",
+    "portugues": "pt",
+    "german": "de",
+    "allemand": "de",
+    "italian": "it",
+    "italien": "it",
+    "arabic": "ar",
+    "arabe": "ar",
+    "mandarin": "zh",
+    "chinese": "zh",
+    "chinois": "zh",
+    "cantonese": "yue",
+    "cantonais": "yue",
+    "punjabi": "pa",
+    "pendjabi": "pa",
+    "tagalog": "tl",
+    "filipino": "tl",
+    "hindi": "hi",
+    "urdu": "ur",
+    "ourdou": "ur",
+    "persian": "fa",
+    "farsi": "fa",
+    "persan": "fa",
+    "russian": "ru",
+    "russe": "ru",
+    "ukrainian": "uk",
+    "ukrainien": "uk",
+    "vietnamese": "vi",
+    "vietnamien": "vi",
+    "korean": "ko",
+    "coreen": "ko",
+    "japanese": "ja",
+    "japonais": "ja",
+    "polish": "pl",
+    "polonais": "pl",
+    "greek": "el",
+    "grec": "el",
+    "cree": "cr",
+    "ojibwe": "oj",
+    "ojibwa": "oj",
+    "inuktitut": "iu",
+    "innu": "moe",
+    "mi'kmaq": "mic",
+    "mikmaq": "mic",
+    "mi kmaq": "mic",
+    "micmac": "mic",
+    "asl": "ase",
+    "american sign language": "ase",
+    "lsq": "fcs",
     "langue des signes quebecoise": "fcs",
 }
 _LANGUAGE_NAMES = {fold(k): v for k, v in _LANGUAGE_NAMES.items()}
@@ -142,24 +187,46 @@ GROUP_FORMATS = ("one_to_one", "small_group", "large_group")
 _FORMAT_ALIASES = {
     fold(k): v
     for k, v in {
-        "in_person": "in_person", "in person": "in_person", "in-person": "in_person",
-        "face to face": "in_person", "en personne": "in_person", "presentiel": "in_person",
+        "in_person": "in_person",
+        "in person": "in_person",
+        "in-person": "in_person",
+        "face to face": "in_person",
+        "en personne": "in_person",
+        "presentiel": "in_person",
         "sur place": "in_person",
-        "virtual": "virtual", "virtuel": "virtual", "video": "virtual", "online": "virtual",
-        "en ligne": "virtual", "visio": "virtual", "videoconference": "virtual",
-        "zoom": "virtual", "teams": "virtual",
-        "phone": "phone", "telephone": "phone", "téléphone": "phone", "tel": "phone",
+        "virtual": "virtual",
+        "virtuel": "virtual",
+        "video": "virtual",
+        "online": "virtual",
+        "en ligne": "virtual",
+        "visio": "virtual",
+        "videoconference": "virtual",
+        "zoom": "virtual",
+        "teams": "virtual",
+        "phone": "phone",
+        "telephone": "phone",
+        "téléphone": "phone",
+        "tel": "phone",
     }.items()
 }
 _GROUP_FORMAT_ALIASES = {
     fold(k): v
     for k, v in {
-        "one_to_one": "one_to_one", "one-to-one": "one_to_one", "1:1": "one_to_one",
-        "1-1": "one_to_one", "individual": "one_to_one", "individuel": "one_to_one",
-        "one on one": "one_to_one", "dyad": "one_to_one", "dyade": "one_to_one",
-        "small_group": "small_group", "small group": "small_group",
-        "petit groupe": "small_group", "large_group": "large_group",
-        "large group": "large_group", "grand groupe": "large_group",
+        "one_to_one": "one_to_one",
+        "one-to-one": "one_to_one",
+        "1:1": "one_to_one",
+        "1-1": "one_to_one",
+        "individual": "one_to_one",
+        "individuel": "one_to_one",
+        "one on one": "one_to_one",
+        "dyad": "one_to_one",
+        "dyade": "one_to_one",
+        "small_group": "small_group",
+        "small group": "small_group",
+        "petit groupe": "small_group",
+        "large_group": "large_group",
+        "large group": "large_group",
+        "grand groupe": "large_group",
     }.items()
 }
 
@@ -223,9 +290,7 @@ _SLOT = re.compile(
     r"(?P<t1>\d{1,2}(?:[:h]\d{2}|h)?)\s*(?:-|–|to|à|a)\s*(?P<t2>\d{1,2}(?:[:h]\d{2}|h)?)\s*$",
     re.IGNORECASE,
 )
-_SLOT_EXPECTED = (
-    "weekly slots like 'mon 18:00-20:00' or 'lun-ven 12h-13h30', separated by '|'"
-)
+_SLOT_EXPECTED = "weekly slots like 'mon 18:00-20:00' or 'lun-ven 12h-13h30', separated by '|'"
 
 
 def _parse_time(text: str) -> int:
@@ -264,7 +329,7 @@ def parse_slots(cell: str) -> list[tuple[int, int, int]]:
         start, end = _parse_time(match["t1"]), _parse_time(match["t2"])
         if end <= start:
             raise ValueError("a slot that ends after it starts, within one day (e.g. 18:00-20:00)")
-        days = range(d1, d2 + 1) if d2 >= d1 else [*range(d1, 7), *range(0, d2 + 1)]
+        days = range(d1, d2 + 1) if d2 >= d1 else [*range(d1, 7), *range(d2 + 1)]
         slots.extend((day, start, end) for day in days)
     return slots
 
@@ -280,35 +345,54 @@ def format_slot(day: int, start: int, end: int) -> str:
 #: mentee seeks (or a child of it) earns partial credit; programmes add entries in program.toml.
 TAXONOMY: dict[str, str] = {
     # chronic pain
-    "neuropathic_pain": "chronic_pain", "musculoskeletal_pain": "chronic_pain",
-    "headache": "chronic_pain", "pain_self_management": "chronic_pain",
+    "neuropathic_pain": "chronic_pain",
+    "musculoskeletal_pain": "chronic_pain",
+    "headache": "chronic_pain",
+    "pain_self_management": "chronic_pain",
     "opioid_tapering": "chronic_pain",
     # substance use
-    "addiction": "substance_use", "opioid_use_disorder": "substance_use",
-    "alcohol_use_disorder": "substance_use", "harm_reduction": "substance_use",
-    "opioid_agonist_therapy": "substance_use", "cannabis": "substance_use",
+    "addiction": "substance_use",
+    "opioid_use_disorder": "substance_use",
+    "alcohol_use_disorder": "substance_use",
+    "harm_reduction": "substance_use",
+    "opioid_agonist_therapy": "substance_use",
+    "cannabis": "substance_use",
     # mental health
-    "depression": "mental_health", "anxiety": "mental_health", "psychosis": "mental_health",
-    "bipolar_disorder": "mental_health", "trauma": "mental_health",
-    "eating_disorders": "mental_health", "suicide_prevention": "mental_health",
-    "perinatal_mental_health": "mental_health", "concurrent_disorders": "mental_health",
+    "depression": "mental_health",
+    "anxiety": "mental_health",
+    "psychosis": "mental_health",
+    "bipolar_disorder": "mental_health",
+    "trauma": "mental_health",
+    "eating_disorders": "mental_health",
+    "suicide_prevention": "mental_health",
+    "perinatal_mental_health": "mental_health",
+    "concurrent_disorders": "mental_health",
     "mental_health_recovery": "mental_health",
     # oncology
-    "breast_cancer": "oncology", "prostate_cancer": "oncology",
-    "colorectal_cancer": "oncology", "lung_cancer": "oncology",
-    "hematologic_cancer": "oncology", "pediatric_oncology": "oncology",
+    "breast_cancer": "oncology",
+    "prostate_cancer": "oncology",
+    "colorectal_cancer": "oncology",
+    "lung_cancer": "oncology",
+    "hematologic_cancer": "oncology",
+    "pediatric_oncology": "oncology",
     "survivorship": "oncology",
     # genetics
-    "cancer_genetics": "genetics", "prenatal_genetics": "genetics",
-    "pediatric_genetics": "genetics", "cardiogenetics": "genetics",
+    "cancer_genetics": "genetics",
+    "prenatal_genetics": "genetics",
+    "pediatric_genetics": "genetics",
+    "cardiogenetics": "genetics",
     "genomic_counselling": "genetics",
     # geriatrics
-    "dementia": "geriatrics", "falls_prevention": "geriatrics", "polypharmacy": "geriatrics",
+    "dementia": "geriatrics",
+    "falls_prevention": "geriatrics",
+    "polypharmacy": "geriatrics",
     # professional development (surgeons, physicians)
-    "leadership": "professional_development", "confidence": "professional_development",
+    "leadership": "professional_development",
+    "confidence": "professional_development",
     "institutional_culture": "professional_development",
     "practice_business": "professional_development",
-    "burnout_prevention": "professional_development", "wellness": "professional_development",
+    "burnout_prevention": "professional_development",
+    "wellness": "professional_development",
 }
 
 #: Credit for a mentor who covers the parent or a child of a sought area (exact match is 1).

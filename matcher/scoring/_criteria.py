@@ -90,8 +90,12 @@ def group_format(e: Side, m: Side, ctx: Context) -> Part:
 def _distance_km(e: Side, m: Side) -> F32:
     dlat = e.lat[:, None] - m.lat[None, :]
     dlon = e.lon[:, None] - m.lon[None, :]
-    h = np.sin(dlat / 2) ** 2 + np.cos(e.lat)[:, None] * np.cos(m.lat)[None, :] * np.sin(dlon / 2) ** 2
-    return (2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))).astype(np.float32)
+    h = (
+        np.sin(dlat / 2) ** 2
+        + np.cos(e.lat)[:, None] * np.cos(m.lat)[None, :] * np.sin(dlon / 2) ** 2
+    )
+    km: F32 = (2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))).astype(np.float32)
+    return km
 
 
 def region(e: Side, m: Side, ctx: Context) -> Part:
@@ -173,8 +177,7 @@ def organization(e: Side, m: Side, ctx: Context) -> Part:
     if rule == "allow":
         return Part(np.zeros(same.shape, np.float32), np.zeros(same.shape, bool), None)
     known = _outer_and(e.org >= 0, m.org >= 0)
-    return Part((~same).astype(np.float32), known, ~same,
-                ~same if rule == "forbid" else None)
+    return Part((~same).astype(np.float32), known, ~same, ~same if rule == "forbid" else None)
 
 
 def preference(e: Side, m: Side, ctx: Context) -> Part:

@@ -160,8 +160,9 @@ def _encode_side(
         lang=np.zeros((n, 1), np.float32),
         first_lang=np.array([c[0] if c else -1 for c in lists["lang"]], dtype=np.int32),
         fmt=np.array([sum(FORMAT_BITS[f] for f in p.formats) for p in people], dtype=np.uint8),
-        gfmt=np.array([sum(GROUP_BITS[f] for f in p.group_formats) for p in people],
-                      dtype=np.uint8),
+        gfmt=np.array(
+            [sum(GROUP_BITS[f] for f in p.group_formats) for p in people], dtype=np.uint8
+        ),
         spec=np.zeros((n, 1), np.float32),
         lived=np.zeros((n, 1), np.float32),
         n_lived=np.array([len(c) for c in lists["lived"]], dtype=np.float32),
@@ -172,13 +173,16 @@ def _encode_side(
         avail=np.zeros((n, WEEK_BINS), dtype=np.uint8),
         has_avail=np.array([bool(p.availability.slots) for p in people], dtype=bool),
         prof=np.array([idx["prof"](p.profession) for p in people], dtype=np.int32),
-        years=np.array([np.nan if p.years_experience is None else p.years_experience
-                        for p in people], dtype=np.float32),
+        years=np.array(
+            [np.nan if p.years_experience is None else p.years_experience for p in people],
+            dtype=np.float32,
+        ),
         gender=np.array([idx["gender"](p.gender) for p in people], dtype=np.int32),
-        gender_pref=np.array([idx["gender"](p.gender_preference) for p in people],
-                             dtype=np.int32),
-        org=np.array([idx["org"](p.organization.casefold() if p.organization else None)
-                      for p in people], dtype=np.int32),
+        gender_pref=np.array([idx["gender"](p.gender_preference) for p in people], dtype=np.int32),
+        org=np.array(
+            [idx["org"](p.organization.casefold() if p.organization else None) for p in people],
+            dtype=np.int32,
+        ),
         capacity=np.array([p.capacity for p in people], dtype=np.int64),
     )
     return side, lists
@@ -196,7 +200,7 @@ def _fill_availability(side: Side, people: Sequence[Participant]) -> None:
             last = s.end // BIN_MINUTES
             if last <= first:
                 continue
-            shift = int(round(-offset / BIN_MINUTES))
+            shift = round(-offset / BIN_MINUTES)
             bins = (np.arange(first, last) + s.day * (1440 // BIN_MINUTES) + shift) % WEEK_BINS
             side.avail[k, bins] = 1
 
@@ -217,8 +221,12 @@ def _area_credit(config: ProgramConfig, areas: set[str]) -> dict[str, dict[str, 
 
 
 def _rank_matrix(
-    owners: Sequence[Participant], targets: dict[str, int], n_rows: int, n_cols: int,
-    *, transpose: bool,
+    owners: Sequence[Participant],
+    targets: dict[str, int],
+    n_rows: int,
+    n_cols: int,
+    *,
+    transpose: bool,
 ) -> sparse.csr_matrix:
     r: list[int] = []
     c: list[int] = []

@@ -106,10 +106,14 @@ class ScoringModel:
             inactive.add("organization")
         # region and availability also carry rules that hold whatever their weight
         self.active = [
-            name for name in CRITERIA
+            name
+            for name in CRITERIA
             if name not in inactive
-            and (config.weight(name) > 0 or config.hard(name)
-                 or name in ("region", "availability", "organization"))
+            and (
+                config.weight(name) > 0
+                or config.hard(name)
+                or name in ("region", "availability", "organization")
+            )
         ]
         self._mentee_pos = {p.id: k for k, p in enumerate(self.mentees)}
         self._mentor_pos = {p.id: k for k, p in enumerate(self.mentors)}
@@ -197,7 +201,10 @@ class ScoringModel:
             np.concatenate(rows) if rows else empty_i,
             np.concatenate(cols) if cols else empty_i,
             np.concatenate(scores) if scores else np.zeros(0),
-            fe, fm, be, bm,
+            fe,
+            fm,
+            be,
+            bm,
         )
 
     def pair_parts(
@@ -209,8 +216,8 @@ class ScoringModel:
         feasible = np.zeros(k, bool)
         per = {name: np.full(k, np.nan) for name in self.active}
         for start in range(0, k, chunk):
-            r = np.asarray(rows[start:start + chunk])
-            c = np.asarray(cols[start:start + chunk])
+            r = np.asarray(rows[start : start + chunk])
+            c = np.asarray(cols[start : start + chunk])
             ur, ir = np.unique(r, return_inverse=True)
             uc, ic = np.unique(c, return_inverse=True)
             block = self._block(ur, uc)
@@ -258,21 +265,29 @@ class ScoringModel:
             if hard_fail or (part.required is not None and not bool(part.required[0, 0])):
                 blocked.append(name)
         for name in weights:
-            value = criteria[name]
-            contributions[name] = weights[name] * (value or 0.0) / den if den else 0.0
+            score = criteria[name] or 0.0
+            contributions[name] = weights[name] * score / den if den else 0.0
         if self.enc.excluded[i, j]:
             blocked.append("exclude")
             sentences["exclude"] = "one of them asked never to be paired with the other"
         return Explanation(
-            mentee_id, mentor_id, round(float(block.total[0, 0]), 6), bool(block.feasible[0, 0]),
-            criteria, weights, contributions, sentences, blocked,
+            mentee_id,
+            mentor_id,
+            round(float(block.total[0, 0]), 6),
+            bool(block.feasible[0, 0]),
+            criteria,
+            weights,
+            contributions,
+            sentences,
+            blocked,
         )
 
     def _sentence(self, name: str, value: float, e: Participant, m: Participant) -> str:
         if name == "specialty":
             covered = [a for a in e.specialties if a in m.specialties]
-            kin = [a for a in e.specialties if a not in covered and _kin(a, m.specialties,
-                                                                          self.config)]
+            kin = [
+                a for a in e.specialties if a not in covered and _kin(a, m.specialties, self.config)
+            ]
             text = f"covers {len(covered)} of {len(e.specialties)} areas sought"
             if covered:
                 text += " (" + ", ".join(covered) + ")"
@@ -303,10 +318,13 @@ class ScoringModel:
             return text
         if name == "lived_experience":
             shared = [t for t in e.lived_experience if t in m.lived_experience]
-            return ("shared lived experience" + (f" ({', '.join(shared)})" if shared else "")
-                    if value > 0 else "no shared lived experience")
+            return (
+                "shared lived experience" + (f" ({', '.join(shared)})" if shared else "")
+                if value > 0
+                else "no shared lived experience"
+            )
         if name == "profession":
-            return ("same profession" if e.profession == m.profession else "different professions")
+            return "same profession" if e.profession == m.profession else "different professions"
         if name == "experience":
             gap = (m.years_experience or 0) - (e.years_experience or 0)
             years = "year" if abs(gap) == 1 else "years"
@@ -314,8 +332,11 @@ class ScoringModel:
                 return f"mentor has {gap:g} more {years} of experience"
             return f"mentor has {-gap:g} fewer {years} of experience than the mentee"
         if name == "gender":
-            return ("mentor's gender is the one asked for" if value > 0
-                    else "mentor's gender is not the one asked for")
+            return (
+                "mentor's gender is the one asked for"
+                if value > 0
+                else "mentor's gender is not the one asked for"
+            )
         if name == "organization":
             return "different organisations" if value > 0 else "same organisation"
         if name == "preference":
@@ -364,12 +385,13 @@ def hard_masks(
     return out
 
 
-def pair_reasons(
-    model: ScoringModel, i: int, j: int, values: dict[str, float]
-) -> str:
+def pair_reasons(model: ScoringModel, i: int, j: int, values: dict[str, float]) -> str:
     """One line for a CSV cell: the sentence of each applicable criterion, strongest first."""
     e, m = model.mentees[i], model.mentors[j]
     applicable = {n: v for n, v in values.items() if not np.isnan(v)}
     order = sorted(applicable, key=lambda n: -model.config.weight(n) * applicable[n])
-    return "; ".join(model._sentence(n, applicable[n], e, m) for n in order
-                     if model.config.weight(n) > 0 or model.config.hard(n))
+    return "; ".join(
+        model._sentence(n, applicable[n], e, m)
+        for n in order
+        if model.config.weight(n) > 0 or model.config.hard(n)
+    )

@@ -42,8 +42,9 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
     """
     n_e, n_m, k = problem.n_mentees, problem.n_mentors, problem.n_edges
     if k == 0:
-        return SolverResult(np.zeros(0, np.int64), 0.0, 0.0, "optimal", "optimal",
-                            {"arcs": 0, "flow": 0})
+        return SolverResult(
+            np.zeros(0, np.int64), 0.0, 0.0, "optimal", "optimal", {"arcs": 0, "flow": 0}
+        )
     rng = np.random.default_rng(seed)
     order = rng.permutation(k)
     source, sink = n_e + n_m, n_e + n_m + 1
@@ -52,20 +53,22 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
     # only mentees and mentors with at least one edge need arcs to the source/sink
     used_e = np.unique(problem.rows)
     used_m = np.unique(problem.cols)
-    tails = np.concatenate([
-        np.full(used_e.size, source), mentee_node[problem.rows[order]], mentor_node[used_m]
-    ]).astype(np.int32)
-    heads = np.concatenate([
-        mentee_node[used_e], mentor_node[problem.cols[order]], np.full(used_m.size, sink)
-    ]).astype(np.int32)
-    caps = np.concatenate([
-        problem.mentee_capacity[used_e], np.ones(k, np.int64), problem.mentor_capacity[used_m]
-    ]).astype(np.int64)
-    costs = np.concatenate([
-        np.zeros(used_e.size, np.int64),
-        -np.rint(problem.scores[order] * SCALE).astype(np.int64),
-        np.zeros(used_m.size, np.int64),
-    ])
+    tails = np.concatenate(
+        [np.full(used_e.size, source), mentee_node[problem.rows[order]], mentor_node[used_m]]
+    ).astype(np.int32)
+    heads = np.concatenate(
+        [mentee_node[used_e], mentor_node[problem.cols[order]], np.full(used_m.size, sink)]
+    ).astype(np.int32)
+    caps = np.concatenate(
+        [problem.mentee_capacity[used_e], np.ones(k, np.int64), problem.mentor_capacity[used_m]]
+    ).astype(np.int64)
+    costs = np.concatenate(
+        [
+            np.zeros(used_e.size, np.int64),
+            -np.rint(problem.scores[order] * SCALE).astype(np.int64),
+            np.zeros(used_m.size, np.int64),
+        ]
+    )
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     supply = int(min(problem.mentee_capacity[used_e].sum(), problem.mentor_capacity[used_m].sum()))
@@ -75,11 +78,16 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
     name = _STATUS.get(status, f"status {status}")
     if status != smcf.OPTIMAL:
         raise SolverError(f"min-cost flow ended with status '{name}' on {k} arcs")
-    pair_arcs = arcs[used_e.size:used_e.size + k]
+    pair_arcs = arcs[used_e.size : used_e.size + k]
     flows = smcf.flows(pair_arcs)
     chosen = np.sort(order[flows > 0]).astype(np.int64)
     objective = float(problem.scores[chosen].sum())
     log.debug("min-cost flow: %d arcs, flow %d, status %s", len(arcs), len(chosen), name)
-    return SolverResult(chosen, objective, objective, "optimal", "optimal",
-                        {"arcs": int(len(arcs)), "flow": int(len(chosen)),
-                         "scaled_cost": int(-smcf.optimal_cost())})
+    return SolverResult(
+        chosen,
+        objective,
+        objective,
+        "optimal",
+        "optimal",
+        {"arcs": len(arcs), "flow": len(chosen), "scaled_cost": int(-smcf.optimal_cost())},
+    )

@@ -37,16 +37,32 @@ class AssignmentProblem:
         problems = []
         k = len(self.rows)
         if len(self.cols) != k or len(self.scores) != k:
-            problems.append(Problem("rows, cols and scores must have the same length",
-                                    value=f"{k}, {len(self.cols)}, {len(self.scores)}"))
+            problems.append(
+                Problem(
+                    "rows, cols and scores must have the same length",
+                    value=f"{k}, {len(self.cols)}, {len(self.scores)}",
+                )
+            )
         if self.mentee_capacity.shape != (self.n_mentees,):
-            problems.append(Problem("mentee_capacity must have shape (n_mentees,)",
-                                    value=str(self.mentee_capacity.shape)))
+            problems.append(
+                Problem(
+                    "mentee_capacity must have shape (n_mentees,)",
+                    value=str(self.mentee_capacity.shape),
+                )
+            )
         if self.mentor_capacity.shape != (self.n_mentors,):
-            problems.append(Problem("mentor_capacity must have shape (n_mentors,)",
-                                    value=str(self.mentor_capacity.shape)))
-        if k and (self.rows.min() < 0 or self.rows.max() >= self.n_mentees
-                  or self.cols.min() < 0 or self.cols.max() >= self.n_mentors):
+            problems.append(
+                Problem(
+                    "mentor_capacity must have shape (n_mentors,)",
+                    value=str(self.mentor_capacity.shape),
+                )
+            )
+        if k and (
+            self.rows.min() < 0
+            or self.rows.max() >= self.n_mentees
+            or self.cols.min() < 0
+            or self.cols.max() >= self.n_mentors
+        ):
             problems.append(Problem("edge endpoints out of range"))
         if k and not np.all(np.isfinite(self.scores)):
             problems.append(Problem("scores must be finite numbers"))

@@ -23,9 +23,16 @@ def get_solver(name: str) -> Solver:
     try:
         return SOLVERS[name]
     except KeyError:
-        raise InvalidInputError([Problem(
-            "unknown method", column="method", value=name,
-            expected="one of " + ", ".join(sorted(SOLVERS)))]) from None
+        raise InvalidInputError(
+            [
+                Problem(
+                    "unknown method",
+                    column="method",
+                    value=name,
+                    expected="one of " + ", ".join(sorted(SOLVERS)),
+                )
+            ]
+        ) from None
 
 
 def run(problem: AssignmentProblem, method: str = "optimal", *, seed: int = 0) -> SolverResult:
