@@ -153,6 +153,38 @@ def _parser() -> argparse.ArgumentParser:
     )
     _output_options(s)
 
+    c = sub.add_parser(
+        "scenario",
+        help="write a programme folder: a shipped scenario or a synthetic one",
+        description="Write a programme folder usable by 'matcher match'. NAME is 'synthetic' "
+        "(realistic profiles across Canada, any size) or a shipped scenario under "
+        "scenarios/ (e.g. amn-pain-addiction).",
+    )
+    c.add_argument("name", metavar="NAME")
+    c.add_argument("-o", "--out", required=True, type=Path, metavar="DIR")
+    c.add_argument(
+        "--mentees",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="synthetic: number of mentees (default 1000)",
+    )
+    c.add_argument(
+        "--mentors",
+        type=int,
+        default=200,
+        metavar="M",
+        help="synthetic: number of mentors (default 200)",
+    )
+    c.add_argument(
+        "--capacity",
+        type=int,
+        default=5,
+        metavar="C",
+        help="synthetic: capacity of every mentor (default 5)",
+    )
+    c.add_argument("--seed", type=int, default=0, metavar="S")
+
     v = sub.add_parser(
         "validate",
         help="check input files and report every problem",
@@ -194,7 +226,7 @@ def _read_pairs(path: Path | None) -> list[tuple[str, str]]:
 
 def _echo(args: argparse.Namespace, text: str) -> None:
     if not getattr(args, "quiet", False):
-        print(text)  # noqa: T201 - the CLI's own output
+        print(text)
 
 
 def _summary_line(result: matcher.Matching, out: Path) -> str:
@@ -306,6 +338,62 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _shipped_scenarios() -> Path:
+    return Path(matcher.__file__).resolve().parent.parent / "scenarios"
+
+
+def _cmd_scenario(args: argparse.Namespace) -> int:
+    if args.name == "synthetic":
+        bad = [
+            (flag, value)
+            for flag, value in (
+                ("--mentees", args.mentees),
+                ("--mentors", args.mentors),
+                ("--capacity", args.capacity),
+            )
+            if value < 1
+        ]
+        if bad:
+            raise matcher.InvalidInputError(
+                [
+                    matcher.Problem(
+                        f"invalid {flag}", value=str(value), expected="a whole number >= 1"
+                    )
+                    for flag, value in bad
+                ]
+            )
+        out = mio.write_synthetic(
+            args.out, args.mentees, args.mentors, seed=args.seed, mentor_capacity=args.capacity
+        )
+        print(
+            f"Wrote a synthetic programme of {args.mentors} mentors and "
+            f"{args.mentees} mentees to {out}"
+        )
+        return EXIT_OK
+    root = _shipped_scenarios()
+    source = root / args.name
+    names = (
+        sorted(p.name for p in root.iterdir() if (p / "mentors.csv").exists())
+        if root.is_dir()
+        else []
+    )
+    if not (source / "mentors.csv").exists():
+        raise matcher.InvalidInputError(
+            [
+                matcher.Problem(
+                    "unknown scenario",
+                    value=args.name,
+                    expected="'synthetic' or one of: "
+                    + (", ".join(names) or "(no shipped scenarios found beside this installation)"),
+                )
+            ]
+        )
+    files = {p.name: p.read_bytes() for p in sorted(source.iterdir()) if p.is_file()}
+    out = mio.write_outputs(args.out, files)
+    print(f"Wrote scenario {args.name} to {out}")
+    return EXIT_OK
+
+
 def _kind(path: Path) -> str:
     if path.is_dir():
         return "program"
@@ -409,7 +497,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if problems:
         raise matcher.InvalidInputError(problems)
     for note in notes:
-        print(note)  # noqa: T201 - the CLI's own output
+        print(note)
     return EXIT_OK
 
 
@@ -421,7 +509,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
-    commands = {"match": _cmd_match, "solve": _cmd_solve, "validate": _cmd_validate}
+    commands = {
+        "match": _cmd_match,
+        "solve": _cmd_solve,
+        "validate": _cmd_validate,
+        "scenario": _cmd_scenario,
+    }
     try:
         return commands[args.command](args)
     except matcher.InvalidInputError as exc:

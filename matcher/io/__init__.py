@@ -9,6 +9,7 @@ from matcher.io._participants import (
     load_participants,
     participants_from_table,
 )
+from matcher.io._synthetic import synthetic_files, write_synthetic
 from matcher.io._table import Table, decode, parse_text, read_table, table_from_rows
 from matcher.io._write import csv_bytes, json_bytes, sha256_file, write_outputs
 
@@ -31,6 +32,8 @@ __all__ = [
     "read_edges",
     "read_table",
     "sha256_file",
+    "synthetic_files",
     "table_from_rows",
     "write_outputs",
+    "write_synthetic",
 ]
