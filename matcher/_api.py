@@ -114,6 +114,35 @@ def _check_pinned(model: ScoringModel, pinned: list[tuple[int, int]]) -> None:
         raise InfeasibleError(reasons)
 
 
+def _edge_ranks(
+    model: ScoringModel, rows: npt.NDArray[np.int32], cols: npt.NDArray[np.int32]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per edge: the mentee's rank of the mentor and the mentor's of the mentee (0 = none)."""
+    n_m = len(model.mentors)
+    e_pos = {p.id: k for k, p in enumerate(model.mentees)}
+    m_pos = {p.id: k for k, p in enumerate(model.mentors)}
+    keys = rows.astype(np.int64) * n_m + cols
+    out = []
+    for owners, others, flip in ((model.mentees, m_pos, False), (model.mentors, e_pos, True)):
+        stated_keys: list[int] = []
+        stated_ranks: list[int] = []
+        for k, p in enumerate(owners):
+            listed = [others[x] for x in p.preferences if x in others]
+            for rank, other in enumerate(listed, start=1):
+                stated_keys.append(other * n_m + k if flip else k * n_m + other)
+                stated_ranks.append(rank)
+        ranks = np.zeros(len(keys), np.int64)
+        if stated_keys:
+            order = np.argsort(stated_keys)
+            sk = np.asarray(stated_keys, np.int64)[order]
+            sr = np.asarray(stated_ranks, np.int64)[order]
+            at = np.clip(np.searchsorted(sk, keys), 0, len(sk) - 1)
+            hit = sk[at] == keys
+            ranks[hit] = sr[at[hit]]
+        out.append(ranks)
+    return out[0], out[1]
+
+
 def match(
     mentors: ParticipantsLike,
     mentees: ParticipantsLike,
@@ -202,6 +231,13 @@ def match(
             [(int(r), int(c)) not in pinned_set for r, c in zip(cand.rows, cand.cols, strict=True)],
             dtype=bool,
         )
+    e_rank = m_rank = None
+    if method == "stable":
+        e_rank, m_rank = _edge_ranks(model, cand.rows, cand.cols)
+        if cfg.stable.unranked == "unacceptable":
+            keep &= (e_rank > 0) | ~model.enc.mentee_ranks[cand.rows]
+            keep &= (m_rank > 0) | ~model.enc.mentor_ranks[cand.cols]
+        e_rank, m_rank = e_rank[keep], m_rank[keep]
     problem = AssignmentProblem(
         len(mentee_set.participants),
         len(mentor_set.participants),
@@ -210,6 +246,8 @@ def match(
         cand.scores[keep],
         mentee_cap,
         mentor_cap,
+        e_rank,
+        m_rank,
     )
     if progress is not None:
         progress("solving", 0.0)
@@ -338,6 +376,8 @@ def solve(
         cols = np.array([m_pos[x] for x in edges.mentor_ids], dtype=np.int32)
         values = np.array(edges.scores, dtype=np.float64)
         mentor_cap = np.array([caps_map.get(pid, 1) for pid in m_names], dtype=np.int64)
+        e_rank_all = np.array(edges.mentee_ranks, dtype=np.int64)
+        m_rank_all = np.array(edges.mentor_ranks, dtype=np.int64)
         e_caps = mentee_capacities if mentee_capacities is not None else caps_map
         mentee_cap = _capacity_vector(e_caps, e_names, "mentee_capacities")
         if not isinstance(capacities, Mapping) and capacities is not None:
@@ -374,12 +414,22 @@ def solve(
         values = matrix[rows_i, cols_i]
         mentor_cap = _capacity_vector(capacities, m_names, "capacities")
         mentee_cap = _capacity_vector(mentee_capacities, e_names, "mentee_capacities")
+        e_rank_all = m_rank_all = np.zeros(len(rows), np.int64)
     all_edges = len(rows)
     if min_score is not None:
         keep = values >= min_score
         rows, cols, values = rows[keep], cols[keep], values[keep]
+        e_rank_all, m_rank_all = e_rank_all[keep], m_rank_all[keep]
     problem = AssignmentProblem(
-        len(e_names), len(m_names), rows, cols, values, mentee_cap, mentor_cap
+        len(e_names),
+        len(m_names),
+        rows,
+        cols,
+        values,
+        mentee_cap,
+        mentor_cap,
+        e_rank_all,
+        m_rank_all,
     )
     result = solver(problem, seed=seed)
     matching = from_edges(

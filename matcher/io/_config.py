@@ -13,7 +13,7 @@ from matcher.profiles import ProgramConfig
 
 __all__ = ["config_from_mapping", "load_config"]
 
-_TABLES = ("program", "criteria", "columns", "regions", "taxonomy")
+_TABLES = ("program", "criteria", "columns", "regions", "taxonomy", "groups", "stable", "suggest")
 
 
 def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> ProgramConfig:

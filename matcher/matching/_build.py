@@ -15,6 +15,11 @@ from matcher.solvers import SolverResult
 __all__ = ["from_edges", "from_model"]
 
 
+def _method_facts(result: SolverResult) -> dict[str, object]:
+    """Facts a method proves, lifted to the top of summary.json (fair's floor, stability)."""
+    return {k: result.stats[k] for k in ("floor", "blocking_pairs") if k in result.stats}
+
+
 def from_model(
     model: ScoringModel,
     cand: Candidates,
@@ -108,6 +113,7 @@ def from_model(
         "weights": {n: cfg.weight(n) for n in criteria},
         "hard": sorted(n for n in criteria if cfg.hard(n)),
         "solver": result.stats,
+        **_method_facts(result),
     }
     return Matching(
         pairs=pairs,
@@ -182,6 +188,7 @@ def from_edges(
         "edges": all_edges,
         "min_score": min_score,
         "solver": result.stats,
+        **_method_facts(result),
     }
     return Matching(
         pairs=pairs,

@@ -14,11 +14,15 @@ from matcher.profiles import _vocab
 __all__ = [
     "CRITERIA",
     "Availability",
+    "CompositionRule",
     "CriterionConfig",
+    "GroupsConfig",
     "Participant",
     "ProgramConfig",
     "RegionDef",
     "Slot",
+    "StableConfig",
+    "SuggestConfig",
 ]
 
 Role = Literal["mentor", "mentee", "peer"]
@@ -262,6 +266,59 @@ def _default_criteria() -> dict[str, CriterionConfig]:
     return {name: CriterionConfig(weight=w, hard=h) for name, (w, h) in CRITERIA.items()}
 
 
+class CompositionRule(BaseModel):
+    """At least ``min`` (and at most ``max``) members of ``profession`` in every group."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    profession: str
+    min: Annotated[int, Field(ge=0)] = 1
+    max: Annotated[int, Field(ge=0)] | None = None
+
+    @field_validator("profession")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        return _vocab.slug(value)
+
+
+class GroupsConfig(BaseModel):
+    """How small groups are formed (method ``groups``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    leader: Literal["mentor", "none"] = "mentor"
+    min_size: Annotated[int, Field(ge=2)] = 4
+    max_size: Annotated[int, Field(ge=2)] = 8
+    time_limit_s: Annotated[float, Field(gt=0)] = 20.0
+    require: tuple[CompositionRule, ...] = ()
+    distinct_organizations: bool = False
+    max_same_profession: Annotated[int, Field(ge=0)] = 0
+    member_weight: Annotated[float, Field(ge=0)] = 1.0
+    max_exact_members: Annotated[int, Field(ge=1)] = 120
+
+    @model_validator(mode="after")
+    def _sizes(self) -> GroupsConfig:
+        if self.max_size < self.min_size:
+            raise ValueError(f"max_size ({self.max_size}) must be >= min_size ({self.min_size})")
+        return self
+
+
+class StableConfig(BaseModel):
+    """Rankings for method ``stable``: what to do with compatible partners nobody ranked."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    unranked: Literal["after", "unacceptable"] = "after"
+
+
+class SuggestConfig(BaseModel):
+    """Mentee-choice programmes: how many mentors to suggest to each mentee."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    top: Annotated[int, Field(ge=1)] = 5
+
+
 class ProgramConfig(BaseModel):
     """How a programme matches: weights, hard constraints, rules, column names, regions.
 
@@ -291,6 +348,9 @@ class ProgramConfig(BaseModel):
     columns: dict[str, str] = Field(default_factory=dict)
     regions: dict[str, RegionDef] = Field(default_factory=dict)
     taxonomy: dict[str, str] = Field(default_factory=dict)
+    groups: GroupsConfig = GroupsConfig()
+    stable: StableConfig = StableConfig()
+    suggest: SuggestConfig = SuggestConfig()
 
     @field_validator("criteria", mode="before")
     @classmethod

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from matcher._errors import InvalidInputError, Problem
+from matcher.solvers._fair import solve_fair
 from matcher.solvers._flow import solve_optimal
 from matcher.solvers._problem import AssignmentProblem, SolverResult
+from matcher.solvers._stable import solve_stable
 
 __all__ = ["SOLVERS", "Solver", "get_solver"]
 
@@ -15,6 +17,8 @@ Solver = Callable[..., SolverResult]
 #: name -> function(problem: AssignmentProblem, *, seed: int) -> SolverResult
 SOLVERS: dict[str, Solver] = {
     "optimal": solve_optimal,
+    "fair": solve_fair,
+    "stable": solve_stable,
 }
 
 
