@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,18 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher._errors import InfeasibleError, InvalidInputError, Problem
+from matcher._incremental import (
+    changes as _changes,
+)
+from matcher._incremental import (
+    incremental_plan as _incremental_plan,
+)
+from matcher._incremental import (
+    read_current as _read_current,
+)
+from matcher._incremental import (
+    settle_current as _settle_current,
+)
 from matcher.io import (
     EdgeList,
     ParticipantSet,
@@ -23,12 +36,12 @@ from matcher.io import (
     read_edges,
     sha256_file,
 )
-from matcher.matching import Matching, from_edges, from_model
+from matcher.matching import Matching, Pair, Unmatched, from_edges, from_model
 from matcher.profiles import Participant, ProgramConfig
 from matcher.scoring import ScoringModel, hard_masks
 from matcher.solvers import AssignmentProblem, get_solver
 
-__all__ = ["match", "solve"]
+__all__ = ["match", "solve", "suggest"]
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +165,7 @@ def match(
     method: str | None = None,
     pinned: PairList = (),
     forbidden: PairList = (),
+    current: str | Path | Sequence[tuple[str, str] | tuple[str, str, str]] | None = None,
     progress: Progress | None = None,
 ) -> Matching:
     """Pair mentees with mentors: score every pair, then solve the capacitated assignment.
@@ -171,6 +185,10 @@ def match(
         Existing matches kept as they are, counted against capacity.
     forbidden : list of (mentee_id, mentor_id)
         Pairs never to use, on top of the ``exclude`` columns.
+    current : path to current.csv, or list of (mentee_id, mentor_id[, status]), optional
+        Incremental re-matching: every current pair that is still valid is kept, freed places
+        and newcomers are filled, and ``result.changes`` (``changes.csv``) says what changed.
+        ``status`` is ``active`` (default), ``ended`` or ``do_not_match_again`` (an exclusion).
     progress : callable(stage, fraction), optional
         Called as work advances (the CLI draws a progress line with it).
 
@@ -201,8 +219,43 @@ def match(
     cfg = _config(config)
     seed = cfg.seed if seed is None else seed
     method = method or cfg.method
-    solver = get_solver(method)
+    if method == "suggest":
+        return suggest(mentors, mentees, config=cfg, seed=seed, progress=progress)
+    if method != "groups":
+        get_solver(method)  # an unknown name fails before any work
     mentor_set, mentee_set = _load_both(mentors, mentees, cfg)
+    current_pairs = _read_current(current) if current is not None else []
+    plan = _incremental_plan(current_pairs, mentor_set, mentee_set) if current_pairs else None
+    if plan is not None:
+        forbidden = [*forbidden, *plan.forbidden]
+    model, pin = _model(mentor_set, mentee_set, cfg, pinned, forbidden)
+    _check_pinned(model, pin)
+    if plan is not None:
+        pin = _settle_current(model, plan, pin)
+    if method == "groups":
+        from matcher.matching import form_groups
+
+        matching = form_groups(model, seed=seed, progress=progress)
+    else:
+        matching = _assign(model, pin, method, seed=seed, progress=progress)
+    if plan is not None:
+        matching.changes = _changes(plan, matching)
+        matching.summary_extra["changes"] = {
+            kind: sum(1 for c in matching.changes if c.change == kind)
+            for kind in ("kept", "new", "ended", "dropped")
+        }
+    _finish(matching, mentor_set, mentee_set, cfg, started)
+    log.info("matched %d mentees in %.2f s", matching.matched, matching.elapsed_s)
+    return matching
+
+
+def _model(
+    mentor_set: ParticipantSet,
+    mentee_set: ParticipantSet,
+    cfg: ProgramConfig,
+    pinned: PairList,
+    forbidden: PairList,
+) -> tuple[ScoringModel, list[tuple[int, int]]]:
     log.info(
         "loaded %d mentors and %d mentees",
         len(mentor_set.participants),
@@ -215,22 +268,50 @@ def match(
     model = ScoringModel(
         mentee_set.participants, mentor_set.participants, cfg, forbidden=list(forbidden)
     )
-    _check_pinned(model, pin)
+    return model, pin
+
+
+def _finish(
+    matching: Matching,
+    mentor_set: ParticipantSet,
+    mentee_set: ParticipantSet,
+    cfg: ProgramConfig,
+    started: float,
+) -> None:
+    for group in (mentor_set, mentee_set):
+        if group.path is not None:
+            matching.inputs[group.path.name] = sha256_file(group.path)
+    matching.mentee_extra_columns = mentee_set.extra_columns
+    matching.mentor_extra_columns = mentor_set.extra_columns
+    matching.summary_extra["program"] = cfg.name
+    matching.elapsed_s = time.perf_counter() - started
+
+
+def _assign(
+    model: ScoringModel,
+    pin: list[tuple[int, int]],
+    method: str,
+    *,
+    seed: int,
+    progress: Progress | None,
+    mentee_capacity: npt.NDArray[np.int64] | None = None,
+    mentor_capacity: npt.NDArray[np.int64] | None = None,
+) -> Matching:
+    """Score, build the assignment problem (minus pinned pairs), solve it, assemble the result."""
+    cfg = model.config
+    solver = get_solver(method)
     cand = model.candidates(cfg.min_score, progress=progress)
     log.info("scored %d x %d pairs: %d allowed", *model.shape, len(cand))
-
-    mentee_cap = model.enc.mentees.capacity.copy()
-    mentor_cap = model.enc.mentors.capacity.copy()
+    mentee_cap = (model.enc.mentees.capacity if mentee_capacity is None else mentee_capacity).copy()
+    mentor_cap = (model.enc.mentors.capacity if mentor_capacity is None else mentor_capacity).copy()
     keep = np.ones(len(cand), bool)
     if pin:
-        for i, j in pin:
-            mentee_cap[i] -= 1
-            mentor_cap[j] -= 1
-        pinned_set = set(pin)
-        keep = np.array(
-            [(int(r), int(c)) not in pinned_set for r, c in zip(cand.rows, cand.cols, strict=True)],
-            dtype=bool,
-        )
+        pin_r = np.array([i for i, _ in pin], np.int64)
+        pin_c = np.array([j for _, j in pin], np.int64)
+        np.subtract.at(mentee_cap, pin_r, 1)
+        np.subtract.at(mentor_cap, pin_c, 1)
+        n_m = max(len(model.mentors), 1)
+        keep = ~np.isin(cand.rows.astype(np.int64) * n_m + cand.cols, pin_r * n_m + pin_c)
     e_rank = m_rank = None
     if method == "stable":
         e_rank, m_rank = _edge_ranks(model, cand.rows, cand.cols)
@@ -239,8 +320,8 @@ def match(
             keep &= (m_rank > 0) | ~model.enc.mentor_ranks[cand.cols]
         e_rank, m_rank = e_rank[keep], m_rank[keep]
     problem = AssignmentProblem(
-        len(mentee_set.participants),
-        len(mentor_set.participants),
+        len(model.mentees),
+        len(model.mentors),
         cand.rows[keep],
         cand.cols[keep],
         cand.scores[keep],
@@ -256,17 +337,94 @@ def match(
     result.chosen = np.flatnonzero(keep)[result.chosen]
     if progress is not None:
         progress("explaining", 0.0)
-    matching = from_model(
+    return from_model(
         model, cand, result, pinned=pin, residual_mentor_capacity=mentor_cap, seed=seed
     )
-    for group in (mentor_set, mentee_set):
-        if group.path is not None:
-            matching.inputs[group.path.name] = sha256_file(group.path)
-    matching.mentee_extra_columns = mentee_set.extra_columns
-    matching.mentor_extra_columns = mentor_set.extra_columns
-    matching.summary_extra["program"] = cfg.name
-    matching.elapsed_s = time.perf_counter() - started
-    log.info("matched %d mentees in %.2f s", matching.matched, matching.elapsed_s)
+
+
+def suggest(
+    mentors: ParticipantsLike,
+    mentees: ParticipantsLike,
+    *,
+    config: ProgramConfig | Mapping[str, Any] | str | Path | None = None,
+    top: int | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> Matching:
+    """Suggest the top-N compatible mentors to each mentee, load-aware, with explanations.
+
+    For programmes where the mentee chooses.  A mentor with ``c`` places is shown to at most
+    ``c * top`` mentees (if each mentee picks one of ``top`` suggestions, the expected demand
+    on every mentor is about its capacity); within those limits the suggestion lists are
+    chosen to maximise the total score (min-cost flow), so nobody gets a poor list so that
+    others get a great one only where capacity forces it.  Never lists an infeasible mentor
+    or one with no place left.
+
+    Returns
+    -------
+    Matching
+        ``kind == "suggest"``; ``pairs`` hold the suggestions with ``rank`` (1 = best);
+        ``write()`` produces ``suggestions.csv`` (``mentee_id,rank,mentor_id,score,reasons``),
+        ``unmatched.csv`` and ``summary.json``.
+
+    Examples
+    --------
+    >>> import matcher
+    >>> mentors = [matcher.Participant(id=f"m{k}", role="mentor", languages="en")
+    ...            for k in range(3)]
+    >>> mentees = [matcher.Participant(id="e1", languages="en")]
+    >>> [(p.rank, p.mentor_id) for p in matcher.suggest(mentors, mentees, top=2).pairs]
+    [(1, 'm0'), (2, 'm1')]
+    """
+    started = time.perf_counter()
+    cfg = _config(config)
+    seed = cfg.seed if seed is None else seed
+    top = top or cfg.suggest.top
+    if top < 1:
+        raise InvalidInputError(
+            [Problem("invalid top", value=str(top), expected="an integer >= 1")]
+        )
+    mentor_set, mentee_set = _load_both(mentors, mentees, cfg)
+    model, _ = _model(mentor_set, mentee_set, cfg, (), ())
+    wanted = np.full(len(model.mentees), top, np.int64)
+    shown = model.enc.mentors.capacity * top
+    matching = _assign(
+        model,
+        [],
+        "optimal",
+        seed=seed,
+        progress=progress,
+        mentee_capacity=wanted,
+        mentor_capacity=shown,
+    )
+    ranked: list[Pair] = []
+    by_mentee: dict[str, list[Pair]] = {}
+    for pair in matching.pairs:
+        by_mentee.setdefault(pair.mentee_id, []).append(pair)
+    for mentee_id in sorted(by_mentee):
+        mine = sorted(by_mentee[mentee_id], key=lambda p: (-p.score, p.mentor_id))
+        ranked += [replace(p, rank=k) for k, p in enumerate(mine, start=1)]
+    matching.pairs = ranked
+    matching.kind = "suggest"
+    matching.method = "suggest"
+    counts = [len(v) for v in by_mentee.values()]
+    matching.summary_extra.update(
+        {
+            "top": top,
+            "suggestions": len(ranked),
+            "mentees_with_full_list": sum(1 for c in counts if c >= top),
+            "mentees_with_short_list": sum(1 for c in counts if c < top),
+        }
+    )
+    matching.unmatched = [
+        u
+        if u.role == "mentee"
+        else Unmatched(
+            u.id, u.role, u.reason.replace("matched to other mentors", "shown other mentors")
+        )
+        for u in matching.unmatched
+    ]
+    _finish(matching, mentor_set, mentee_set, cfg, started)
     return matching
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from matcher.io import csv_bytes, json_bytes, write_outputs
 from matcher.scoring import Explanation
 
-__all__ = ["Matching", "Pair", "Unmatched"]
+__all__ = ["Change", "Matching", "Pair", "Unmatched"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,17 @@ class Pair:
     reasons: str = ""
     group_id: str | None = None
     pinned: bool = False
+    rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What happened to a pair in an incremental re-match: kept, new, ended or dropped."""
+
+    mentee_id: str
+    mentor_id: str
+    change: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,8 @@ class Matching:
     mentor_extra: dict[str, dict[str, str]] = field(default_factory=dict)
     mentee_extra_columns: list[str] = field(default_factory=list)
     mentor_extra_columns: list[str] = field(default_factory=list)
+    kind: str = "match"
+    changes: list[Change] = field(default_factory=list)
     _explainer: Callable[[str, str], Explanation] | None = field(default=None, repr=False)
 
     @property
@@ -148,13 +161,32 @@ class Matching:
             source = self.mentee_extra if u.role == "mentee" else self.mentor_extra
             extra = source.get(u.id, {})
             un_rows.append([u.id, u.role, u.reason, *(extra.get(c, "") for c in extra_cols)])
-        return {
+        files = {
             "pairs.csv": csv_bytes(header, rows, bom=bom, delimiter=delimiter),
             "unmatched.csv": csv_bytes(
                 ["id", "role", "reason", *extra_cols], un_rows, bom=bom, delimiter=delimiter
             ),
             "summary.json": json_bytes(self.summary(version=version)),
         }
+        if self.kind == "suggest":
+            del files["pairs.csv"]
+            files["suggestions.csv"] = csv_bytes(
+                ["mentee_id", "rank", "mentor_id", "score", "reasons"],
+                [
+                    [p.mentee_id, p.rank or "", p.mentor_id, _fmt(p.score), p.reasons]
+                    for p in self.pairs
+                ],
+                bom=bom,
+                delimiter=delimiter,
+            )
+        if self.changes:
+            files["changes.csv"] = csv_bytes(
+                ["mentee_id", "mentor_id", "change", "reason"],
+                [[c.mentee_id, c.mentor_id, c.change, c.reason] for c in self.changes],
+                bom=bom,
+                delimiter=delimiter,
+            )
+        return files
 
     def write(
         self,

@@ -11,6 +11,12 @@ import pytest
 
 import matcher
 
+
+# pyproject.toml's --doctest-modules would import this file again as a plain module named
+# "conftest", clashing with the other test folders' conftest.py (there are no __init__.py
+# files); conftests are still loaded as plugins, only the doctest pass skips them.
+collect_ignore = ["conftest.py"]
+
 WriteRows = Callable[..., Path]
 
 

@@ -1,0 +1,289 @@
+"""Forming small groups from profiles (method ``groups``), mixed with one-to-one pairs for
+participants who chose ``one_to_one`` only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.matching._build import from_model
+from matcher.matching._result import Matching, Pair, Unmatched
+from matcher.profiles import Participant, _vocab
+from matcher.scoring import ScoringModel
+from matcher.scoring._encode import BIN_MINUTES, FORMAT_BITS, WEEK_BINS, Side
+from matcher.solvers import AssignmentProblem, get_solver
+from matcher.solvers._groups import GroupProblem, check_groups, solve_groups
+
+__all__ = ["form_groups"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+_GROUP = {"small_group", "large_group"}
+
+
+def _wants_group(p: Participant) -> bool:
+    return not p.group_formats or bool(_GROUP & set(p.group_formats))
+
+
+def _windows(side: Side, length_bins: int) -> npt.NDArray[np.bool_]:
+    """(n, WEEK_BINS): the participant is free for a whole session starting at bin w (UTC)."""
+    avail = side.avail.astype(np.int32)
+    wrapped = np.concatenate([avail, avail[:, : length_bins - 1]], axis=1)
+    csum = np.concatenate(
+        [np.zeros((avail.shape[0], 1), np.int32), np.cumsum(wrapped, axis=1)], axis=1
+    )
+    free = (csum[:, length_bins : length_bins + WEEK_BINS] - csum[:, :WEEK_BINS]) == length_bins
+    free[~side.has_avail] = True  # no availability stated: flexible
+    return np.asarray(free, dtype=bool)
+
+
+def _fmt_matrix(bits: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    out = np.stack([(bits & b) > 0 for b in FORMAT_BITS.values()], axis=1)
+    out[bits == 0] = True
+    return np.asarray(out, dtype=bool)
+
+
+def _lang_matrix(lang: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+    out = lang > 0
+    out[out.sum(axis=1) == 0] = True
+    return np.asarray(out, dtype=bool)
+
+
+def _when(window: int, offset: float, minutes: int) -> str:
+    start = (window * BIN_MINUTES + round(offset)) % (7 * 1440)
+    day, minute = divmod(start, 1440)
+    return _vocab.format_slot(day, minute, min(minute + minutes, 1440))
+
+
+def form_groups(
+    model: ScoringModel, *, seed: int = 0, progress: Progress | None = None
+) -> Matching:
+    """Groups for those who chose them, pairs (optimal) for those who chose one-to-one only."""
+    cfg = model.config
+    gcfg = cfg.groups
+    member_idx = np.array([k for k, p in enumerate(model.mentees) if _wants_group(p)], np.intp)
+    pair_idx = np.array([k for k, p in enumerate(model.mentees) if not _wants_group(p)], np.intp)
+    if gcfg.leader == "mentor":
+        leader_idx = np.array([k for k, p in enumerate(model.mentors) if _wants_group(p)], np.intp)
+    else:
+        leader_idx = np.zeros(0, np.intp)
+    pair_mentor_idx = np.setdiff1d(np.arange(len(model.mentors)), leader_idx).astype(np.intp)
+
+    enc = model.enc
+    members = enc.mentees.take(member_idx)
+    leaders = enc.mentors.take(leader_idx)
+    length = max(1, -(-cfg.session_minutes // BIN_MINUTES))
+    m_win = _windows(members, length)
+    l_win = _windows(leaders, length)
+    keep_w = np.flatnonzero(m_win.sum(axis=0) >= gcfg.min_size)
+    if leader_idx.size:
+        keep_w = keep_w[l_win[:, keep_w].any(axis=0)]
+    # identical windows (same people free) are one choice for the solver
+    if keep_w.size:
+        stacked = np.concatenate([m_win[:, keep_w], l_win[:, keep_w]], axis=0)
+        _, first = np.unique(stacked.T, axis=0, return_index=True)
+        keep_w = keep_w[np.sort(first)]
+    if progress is not None:
+        progress("scoring", 0.5)
+    if leader_idx.size and member_idx.size:
+        block = model._block(member_idx, leader_idx)
+        ml_score = block.total.astype(np.float64)
+        ml_ok = block.feasible.copy()
+    else:
+        ml_score = np.zeros((member_idx.size, leader_idx.size))
+        ml_ok = np.ones((member_idx.size, leader_idx.size), bool)
+    peer_cfg = cfg.model_copy(
+        update={
+            "min_experience_gap": 0.0,
+            "criteria": {
+                **cfg.criteria,
+                "experience": cfg.criteria["experience"].model_copy(update={"weight": 0.0}),
+            },
+        }
+    )
+    group_members = [model.mentees[k] for k in member_idx]
+    peers = ScoringModel(
+        group_members, [p.model_copy(update={"role": "mentor"}) for p in group_members], peer_cfg
+    )
+    mm_score, mm_ok = (
+        peers.score_matrix() if member_idx.size else (np.zeros((0, 0)), np.zeros((0, 0), bool))
+    )
+    mm_score = (mm_score.astype(np.float64) + mm_score.T) / 2
+    mm_ok = mm_ok & mm_ok.T
+    np.fill_diagonal(mm_ok, True)
+    np.fill_diagonal(mm_score, 0.0)
+    prof_names = {name: code for code, name in enumerate(_prof_names(model))}
+    rules = [
+        (prof_names.get(r.profession, -2), r.min, -1 if r.max is None else r.max)
+        for r in gcfg.require
+    ]
+    problem = GroupProblem(
+        member_leader_score=ml_score,
+        member_leader_ok=ml_ok,
+        member_member_score=mm_score,
+        member_member_ok=mm_ok,
+        member_window=m_win[:, keep_w],
+        leader_window=l_win[:, keep_w],
+        member_lang=_lang_matrix(members.lang),
+        leader_lang=_lang_matrix(leaders.lang),
+        member_fmt=_fmt_matrix(members.fmt),
+        leader_fmt=_fmt_matrix(leaders.fmt),
+        profession=members.prof.astype(np.int64),
+        organization=members.org.astype(np.int64),
+        leader_organization=leaders.org.astype(np.int64),
+        leader_capacity=leaders.capacity.astype(np.int64),
+        min_size=gcfg.min_size,
+        max_size=gcfg.max_size,
+        rules=rules,
+        distinct_organizations=gcfg.distinct_organizations,
+        max_same_profession=gcfg.max_same_profession,
+        member_weight=gcfg.member_weight,
+    )
+    if progress is not None:
+        progress("grouping", 0.0)
+    result = solve_groups(
+        problem, time_limit=gcfg.time_limit_s, seed=seed, max_exact_members=gcfg.max_exact_members
+    )
+    broken = check_groups(problem, result.group)
+    if broken:  # a solver bug, never the user's input
+        raise RuntimeError("groups break their rules: " + "; ".join(broken))
+
+    pairs: list[Pair] = []
+    unmatched: list[Unmatched] = []
+    group_names: dict[int, str] = {}
+    for g in sorted(set(result.group[result.group >= 0].tolist())):
+        group_names[g] = f"G{len(group_names) + 1:02d}"
+    lang_names = enc.languages
+    fmt_names = list(FORMAT_BITS)
+    for p_local, g in enumerate(result.group.tolist()):
+        person = model.mentees[member_idx[p_local]]
+        if g < 0:
+            unmatched.append(
+                Unmatched(person.id, "mentee", _member_reason(problem, p_local, gcfg.min_size))
+            )
+            continue
+        mates = np.flatnonzero(result.group == g)
+        others = mates[mates != p_local]
+        peer_mean = float(mm_score[p_local, others].mean()) if others.size else 0.0
+        if leader_idx.size:
+            lead = float(ml_score[p_local, g])
+            score = (lead + gcfg.member_weight * peer_mean) / (1 + gcfg.member_weight)
+            leader_id = model.mentors[leader_idx[g]].id
+        else:
+            score, leader_id = peer_mean, ""
+        window = int(keep_w[result.window[g]])
+        offset = members.utc_offset[p_local]
+        when = _when(window, 0.0 if np.isnan(offset) else offset, cfg.session_minutes)
+        language = (
+            lang_names[result.language[g]] if lang_names and result.language[g] >= 0 else "any"
+        )
+        reasons = (
+            f"group {group_names[g]} of {mates.size}"
+            + (f" led by {leader_id}" if leader_id else " (peer-led)")
+            + f"; meets {when} your local time; language {language}; "
+            f"format {fmt_names[result.fmt[g]]}; mean compatibility with the other "
+            f"members {peer_mean:.2f}"
+        )
+        pairs.append(Pair(person.id, leader_id, round(score, 6), {}, reasons, group_names[g]))
+    for g_local, leader in enumerate(leader_idx.tolist()):
+        if g_local not in group_names:
+            unmatched.append(
+                Unmatched(
+                    model.mentors[leader].id,
+                    "mentor",
+                    "no group formed: not enough compatible members "
+                    "sharing a session window, language and format",
+                )
+            )
+
+    stats = dict(result.stats)
+    solver_status = result.status
+    objective, bound = result.objective, result.bound
+    if pair_idx.size:
+        pair_result = _pairs(model, pair_idx, pair_mentor_idx, seed)
+        pairs += pair_result.pairs
+        unmatched += pair_result.unmatched
+        objective += pair_result.objective
+        bound = bound + pair_result.bound
+        stats["pairs"] = len(pair_result.pairs)
+    pairs.sort(key=lambda p: (p.group_id or "~", p.mentee_id, p.mentor_id))
+    order = {"mentee": 0, "mentor": 1}
+    unmatched.sort(key=lambda u: (order[u.role], u.id))
+    sizes = [int((result.group == g).sum()) for g in group_names]
+    extra = {
+        "mentees": len(model.mentees),
+        "mentors": len(model.mentors),
+        "groups": len(group_names),
+        "group_sizes": sizes,
+        "grouped": int((result.group >= 0).sum()),
+        "paired_one_to_one": int(pair_idx.size),
+        "engine": stats.get("engine"),
+        "min_score": cfg.min_score,
+        "solver": stats,
+    }
+    if not np.isnan(bound):
+        extra["gap"] = round(max(bound - objective, 0.0), 6)
+    return Matching(
+        pairs=pairs,
+        unmatched=unmatched,
+        objective=objective,
+        bound=objective if np.isnan(bound) else bound,
+        method="groups",
+        status=solver_status,
+        seed=seed,
+        criteria=[],
+        summary_extra=extra,
+        mentee_extra={p.id: p.extra for p in model.mentees if p.extra},
+        mentor_extra={p.id: p.extra for p in model.mentors if p.extra},
+        _explainer=model.explain if len(model.mentors) else peers.explain,
+    )
+
+
+def _prof_names(model: ScoringModel) -> list[str]:
+    seen: dict[str, int] = {}
+    for p in [*model.mentees, *model.mentors]:
+        if p.profession is not None:
+            seen.setdefault(p.profession, len(seen))
+    return list(seen)
+
+
+def _member_reason(problem: GroupProblem, p: int, min_size: int) -> str:
+    if problem.n_leaders and not problem.member_leader_ok[p].any():
+        return "no group leader is compatible (hard constraints)"
+    if not problem.member_window[p].any():
+        return (
+            f"no session window in which at least {min_size} group members "
+            "(and a leader) are all free"
+        )
+    return (
+        f"could not be placed in a group of {problem.min_size}-{problem.max_size} that "
+        "shares a weekly session window, language and format and meets the composition "
+        "rules"
+    )
+
+
+def _pairs(
+    model: ScoringModel, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp], seed: int
+) -> Matching:
+    """One-to-one pairs (optimal) for the participants who chose one-to-one only."""
+    sub = ScoringModel(
+        [model.mentees[i] for i in rows], [model.mentors[j] for j in cols], model.config
+    )
+    cand = sub.candidates(model.config.min_score)
+    problem = AssignmentProblem(
+        len(rows),
+        len(cols),
+        cand.rows,
+        cand.cols,
+        cand.scores,
+        sub.enc.mentees.capacity,
+        sub.enc.mentors.capacity,
+    )
+    result = get_solver("optimal")(problem, seed=seed)
+    return from_model(
+        sub, cand, result, pinned=[], residual_mentor_capacity=sub.enc.mentors.capacity, seed=seed
+    )

@@ -1,0 +1,464 @@
+"""Small groups: members (and optionally one leader per group) who share a weekly session
+window, a language and a format, under size and composition rules, maximising summed
+compatibility (member-leader and member-member).
+
+Exact model: OR-tools CP-SAT with a deterministic time budget, a seed, and the reported bound.
+Beyond ``max_exact_members`` (or when CP-SAT finds nothing in time) a constructive greedy plus
+seeded local search is used instead; ``stats['engine']`` says which.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from ortools.sat.python import cp_model
+
+__all__ = ["GroupProblem", "GroupResult", "check_groups", "solve_groups"]
+
+log = logging.getLogger(__name__)
+
+Bool2 = npt.NDArray[np.bool_]
+F2 = npt.NDArray[np.float64]
+I1 = npt.NDArray[np.int64]
+
+_UNIT = 1000  # score resolution of the CP-SAT objective
+
+
+@dataclass
+class GroupProblem:
+    """Arrays describing a grouping problem; n members, L leaders (0 = peer-led), n_grp groups.
+
+    ``member_window[p, w]``: member p can attend session window w (likewise languages and
+    formats); ``rules``: ``(profession_code, min, max or -1)`` per group.
+    """
+
+    member_leader_score: F2  # (n, L)
+    member_leader_ok: Bool2  # (n, L)
+    member_member_score: F2  # (n, n) symmetric
+    member_member_ok: Bool2  # (n, n) symmetric
+    member_window: Bool2  # (n, W)
+    leader_window: Bool2  # (L, W)
+    member_lang: Bool2  # (n, K)
+    leader_lang: Bool2  # (L, K)
+    member_fmt: Bool2  # (n, F)
+    leader_fmt: Bool2  # (L, F)
+    profession: I1  # (n,)
+    organization: I1  # (n,) -1 unknown
+    leader_organization: I1  # (L,)
+    leader_capacity: I1  # (L,) most members a leader takes
+    min_size: int
+    max_size: int
+    rules: list[tuple[int, int, int]] = field(default_factory=list)
+    distinct_organizations: bool = False
+    max_same_profession: int = 0
+    member_weight: float = 1.0
+
+    @property
+    def n(self) -> int:
+        """Number of members."""
+        return int(self.member_window.shape[0])
+
+    @property
+    def n_leaders(self) -> int:
+        """Number of leaders (0 for peer-led groups)."""
+        return int(self.leader_window.shape[0])
+
+    def n_groups(self) -> int:
+        """Groups that may open: one per leader, or as many as the minimum size allows."""
+        return self.n_leaders if self.n_leaders else self.n // max(self.min_size, 1)
+
+    def group_capacity(self, g: int) -> int:
+        """Most members group ``g`` may hold."""
+        if self.n_leaders:
+            return int(min(self.max_size, self.leader_capacity[g]))
+        return self.max_size
+
+
+@dataclass
+class GroupResult:
+    """``group[p]`` is member p's group (-1 = none); per group its window, language, format."""
+
+    group: I1
+    window: I1
+    language: I1
+    fmt: I1
+    objective: float
+    bound: float
+    status: str
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _score(problem: GroupProblem, group: I1) -> float:
+    total = 0.0
+    for g in np.unique(group[group >= 0]):
+        members = np.flatnonzero(group == g)
+        if problem.n_leaders:
+            total += float(problem.member_leader_score[members, g].sum())
+        sub = problem.member_member_score[np.ix_(members, members)]
+        total += problem.member_weight * float(np.triu(sub, 1).sum())
+    return total
+
+
+def _common(problem: GroupProblem, members: I1, g: int) -> tuple[int, int, int] | None:
+    """A window, language and format shared by the members (and leader), or None."""
+    parts = []
+    for m_arr, l_arr in (
+        (problem.member_window, problem.leader_window),
+        (problem.member_lang, problem.leader_lang),
+        (problem.member_fmt, problem.leader_fmt),
+    ):
+        ok = m_arr[members].all(axis=0) if len(members) else np.ones(m_arr.shape[1], bool)
+        if problem.n_leaders:
+            ok = ok & l_arr[g]
+        hits = np.flatnonzero(ok)
+        if hits.size == 0:
+            return None
+        parts.append(int(hits[0]))
+    return parts[0], parts[1], parts[2]
+
+
+def check_groups(problem: GroupProblem, group: I1) -> list[str]:
+    """Every rule a grouping breaks (empty when valid): sizes, common window/language/format,
+    composition, organisations, member-member exclusions, leader compatibility."""
+    problems = []
+    for g in np.unique(group[group >= 0]):
+        g = int(g)
+        members = np.flatnonzero(group == g)
+        size = len(members)
+        if size < problem.min_size or size > problem.group_capacity(g):
+            problems.append(
+                f"group {g}: size {size} outside {problem.min_size}-{problem.group_capacity(g)}"
+            )
+        if _common(problem, members, g) is None:
+            problems.append(f"group {g}: no common window, language and format")
+        if problem.n_leaders and not problem.member_leader_ok[members, g].all():
+            problems.append(f"group {g}: a member is not allowed with the leader")
+        ok = problem.member_member_ok[np.ix_(members, members)]
+        if not ok.all():
+            problems.append(f"group {g}: two members may not be together")
+        profs = problem.profession[members]
+        for code, low, high in problem.rules:
+            count = int((profs == code).sum())
+            if count < low or (high >= 0 and count > high):
+                problems.append(f"group {g}: composition rule on profession {code} broken")
+        if problem.max_same_profession:
+            _, counts = np.unique(profs[profs >= 0], return_counts=True)
+            if counts.size and counts.max() > problem.max_same_profession:
+                problems.append(f"group {g}: too many members of one profession")
+        if problem.distinct_organizations:
+            orgs = problem.organization[members]
+            orgs = orgs[orgs >= 0]
+            if len(np.unique(orgs)) < len(orgs):
+                problems.append(f"group {g}: two members from one organisation")
+            if (
+                problem.n_leaders
+                and problem.leader_organization[g] >= 0
+                and (orgs == problem.leader_organization[g]).any()
+            ):
+                problems.append(f"group {g}: a member from the leader's organisation")
+    return problems
+
+
+def _allowed(problem: GroupProblem) -> Bool2:
+    """(n, groups) where member p may join group g at all."""
+    n_grp = problem.n_groups()
+    if problem.n_leaders:
+        ok = problem.member_leader_ok.copy()
+        ok &= (
+            problem.member_window.astype(np.int32) @ problem.leader_window.T.astype(np.int32)
+        ) > 0
+        ok &= (problem.member_lang.astype(np.int32) @ problem.leader_lang.T.astype(np.int32)) > 0
+        ok &= (problem.member_fmt.astype(np.int32) @ problem.leader_fmt.T.astype(np.int32)) > 0
+        if problem.distinct_organizations:
+            same = (problem.organization[:, None] == problem.leader_organization[None, :]) & (
+                problem.organization[:, None] >= 0
+            )
+            ok &= ~same
+        ok &= (problem.leader_capacity > 0)[None, :]
+        return ok
+    return np.ones((problem.n, n_grp), bool)
+
+
+def _cp_sat(
+    problem: GroupProblem, time_limit: float, seed: int, hint: I1 | None
+) -> GroupResult | None:
+    n, n_grp = problem.n, problem.n_groups()
+    allowed = _allowed(problem)
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    for p in range(n):
+        for g in range(n_grp):
+            if allowed[p, g]:
+                x[p, g] = model.new_bool_var(f"x{p}_{g}")
+    y = [model.new_bool_var(f"y{g}") for g in range(n_grp)]
+    for p in range(n):
+        row = [x[p, g] for g in range(n_grp) if (p, g) in x]
+        if row:
+            model.add(sum(row) <= 1)
+    choice: dict[str, list[list[cp_model.IntVar]]] = {}
+    for name, m_arr, l_arr in (
+        ("w", problem.member_window, problem.leader_window),
+        ("l", problem.member_lang, problem.leader_lang),
+        ("f", problem.member_fmt, problem.leader_fmt),
+    ):
+        per_group = []
+        for g in range(n_grp):
+            usable = [
+                k
+                for k in range(m_arr.shape[1])
+                if (not problem.n_leaders or l_arr[g, k])
+                and m_arr[[p for p in range(n) if (p, g) in x], k].sum() >= problem.min_size
+            ]
+            vars_g = {k: model.new_bool_var(f"{name}{g}_{k}") for k in usable}
+            model.add(sum(vars_g.values()) == y[g])
+            for p in range(n):
+                if (p, g) in x:
+                    model.add(x[p, g] <= sum(v for k, v in vars_g.items() if m_arr[p, k]))
+            per_group.append(list(vars_g.values()))
+            choice.setdefault(name, []).append(list(vars_g.items()))  # type: ignore[arg-type]
+    for g in range(n_grp):
+        members = [x[p, g] for p in range(n) if (p, g) in x]
+        model.add(sum(members) >= problem.min_size * y[g])
+        model.add(sum(members) <= problem.group_capacity(g) * y[g])
+        for code, low, high in problem.rules:
+            of = [x[p, g] for p in range(n) if (p, g) in x and problem.profession[p] == code]
+            model.add(sum(of) >= low * y[g])
+            if high >= 0:
+                model.add(sum(of) <= high)
+        if problem.max_same_profession:
+            for code in np.unique(problem.profession[problem.profession >= 0]):
+                of = [x[p, g] for p in range(n) if (p, g) in x and problem.profession[p] == code]
+                if len(of) > problem.max_same_profession:
+                    model.add(sum(of) <= problem.max_same_profession)
+        if problem.distinct_organizations:
+            for org in np.unique(problem.organization[problem.organization >= 0]):
+                of = [x[p, g] for p in range(n) if (p, g) in x and problem.organization[p] == org]
+                if len(of) > 1:
+                    model.add(sum(of) <= 1)
+    if not problem.n_leaders:
+        for g in range(n_grp - 1):
+            model.add(y[g] >= y[g + 1])  # identical empty groups: open them in order
+    terms = []
+    per_member_max = 1.0 + problem.member_weight * problem.max_size
+    big = int(_UNIT * (2 * per_member_max + 1))
+    for (p, g), var in x.items():
+        gain = big
+        if problem.n_leaders:
+            gain += round(_UNIT * float(problem.member_leader_score[p, g]))
+        terms.append(gain * var)
+    for g in range(n_grp):
+        inside: list[int] = [p for p in range(n) if (p, g) in x]
+        for a_idx, p in enumerate(inside):
+            for q in inside[a_idx + 1 :]:
+                if not problem.member_member_ok[p, q]:
+                    model.add(x[p, g] + x[q, g] <= 1)
+                    continue
+                weight = round(
+                    _UNIT * problem.member_weight * float(problem.member_member_score[p, q])
+                )
+                if weight <= 0:
+                    continue
+                z = model.new_bool_var(f"z{p}_{q}_{g}")
+                model.add(z <= x[p, g])
+                model.add(z <= x[q, g])
+                terms.append(weight * z)
+    model.maximize(sum(terms))
+    if hint is not None:
+        for (p, g), var in x.items():
+            model.add_hint(var, int(hint[p] == g))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = time_limit * 0.4  # ~ wall seconds on 2 cores
+    solver.parameters.max_time_in_seconds = time_limit * 2
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 2
+    solver.parameters.interleave_search = True
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        log.debug("CP-SAT ended with status %s", solver.status_name(status))
+        return None
+    group = np.full(n, -1, np.int64)
+    for (p, g), var in x.items():
+        if solver.value(var):
+            group[p] = g
+    placed = int((group >= 0).sum())
+    objective = _score(problem, group)
+    bound = max((solver.best_objective_bound - big * placed) / _UNIT, objective)
+    window, language, fmt = _choices(problem, group)
+    return GroupResult(
+        group,
+        window,
+        language,
+        fmt,
+        objective,
+        bound,
+        "optimal" if status == cp_model.OPTIMAL else "feasible",
+        {
+            "engine": "cp-sat",
+            "cp_sat_status": solver.status_name(status),
+            "variables": len(x),
+            "wall_s": round(solver.wall_time, 2),
+        },
+    )
+
+
+def _choices(problem: GroupProblem, group: I1) -> tuple[I1, I1, I1]:
+    n_grp = problem.n_groups()
+    out = np.full((3, n_grp), -1, np.int64)
+    for g in range(n_grp):
+        members = np.flatnonzero(group == g)
+        if members.size:
+            common = _common(problem, members, g)
+            if common is not None:
+                out[:, g] = common
+    return out[0], out[1], out[2]
+
+
+def _heuristic(problem: GroupProblem, seed: int, iterations: int) -> GroupResult:
+    """Greedy construction, then seeded moves and swaps that keep every rule."""
+    rng = np.random.default_rng(seed)
+    n, n_grp = problem.n, problem.n_groups()
+    allowed = _allowed(problem)
+    group = np.full(n, -1, np.int64)
+
+    def valid(members: I1, g: int) -> bool:
+        if len(members) > problem.group_capacity(g):
+            return False
+        return not check_groups_partial(problem, members, g)
+
+    def gain(p: int, g: int) -> float:
+        members = np.flatnonzero(group == g)
+        value = float(problem.member_leader_score[p, g]) if problem.n_leaders else 0.0
+        return value + problem.member_weight * float(problem.member_member_score[p, members].sum())
+
+    # seed peer-led groups with members of the rarest required profession
+    if not problem.n_leaders and problem.rules:
+        code = min(problem.rules, key=lambda r: int((problem.profession == r[0]).sum()))[0]
+        seeds = [int(p) for p in rng.permutation(np.flatnonzero(problem.profession == code))]
+        for g, p in zip(range(n_grp), seeds, strict=False):
+            group[p] = g
+    order = np.argsort(allowed.sum(axis=1) + rng.random(n) * 0.5, kind="stable")
+    for p in map(int, order):
+        if group[p] >= 0:
+            continue
+        best, best_gain = -1, -np.inf
+        for g in map(int, np.flatnonzero(allowed[p])):
+            members = np.append(np.flatnonzero(group == g), p)
+            if valid(members, g) and gain(p, g) > best_gain:
+                best, best_gain = g, gain(p, g)
+        if best >= 0:
+            group[p] = best
+    total = _score(problem, group)
+    for _ in range(iterations):
+        p = int(rng.integers(n))
+        g = int(rng.integers(n_grp))
+        if group[p] == g or not allowed[p, g]:
+            continue
+        old = int(group[p])
+        q = -1
+        if (group == g).sum() >= problem.group_capacity(g) or rng.random() < 0.5:
+            in_g = np.flatnonzero(group == g)
+            if in_g.size == 0:
+                continue
+            q = int(rng.choice(in_g))
+            if old >= 0 and not allowed[q, old]:
+                continue
+        group[p] = g
+        if q >= 0:
+            group[q] = old
+        touched = {g, old} - {-1}
+        if (
+            all(
+                valid(np.flatnonzero(group == h), h)
+                for h in touched
+                if (group == h).sum() >= problem.min_size
+            )
+            and _score(problem, group) > total
+        ):
+            total = _score(problem, group)
+        else:
+            group[p] = old
+            if q >= 0:
+                group[q] = g
+    # groups left below the minimum size or breaking composition rules are dissolved
+    for g in range(n_grp):
+        members = np.flatnonzero(group == g)
+        if members.size and (
+            members.size < problem.min_size or check_groups(problem, np.where(group == g, g, -1))
+        ):
+            group[members] = -1
+    window, language, fmt = _choices(problem, group)
+    objective = _score(problem, group)
+    return GroupResult(
+        group,
+        window,
+        language,
+        fmt,
+        objective,
+        float("nan"),
+        "feasible",
+        {"engine": "greedy+local-search", "iterations": iterations},
+    )
+
+
+def check_groups_partial(problem: GroupProblem, members: I1, g: int) -> list[str]:
+    """The rules a group under construction already breaks (size minimum and composition
+    minimums are left for the end, since more members may still join)."""
+    if _common(problem, members, g) is None:
+        return ["no common window, language and format"]
+    if not problem.member_member_ok[np.ix_(members, members)].all():
+        return ["two members may not be together"]
+    profs = problem.profession[members]
+    for code, _, high in problem.rules:
+        if high >= 0 and int((profs == code).sum()) > high:
+            return ["composition maximum"]
+    if problem.max_same_profession:
+        _, counts = np.unique(profs[profs >= 0], return_counts=True)
+        if counts.size and counts.max() > problem.max_same_profession:
+            return ["too many of one profession"]
+    if problem.distinct_organizations:
+        orgs = problem.organization[members]
+        orgs = orgs[orgs >= 0]
+        if len(np.unique(orgs)) < len(orgs):
+            return ["two members from one organisation"]
+    return []
+
+
+def solve_groups(
+    problem: GroupProblem,
+    *,
+    time_limit: float = 20.0,
+    seed: int = 0,
+    max_exact_members: int = 120,
+) -> GroupResult:
+    """Form groups: CP-SAT when the instance is small enough, else greedy + local search."""
+    if problem.n == 0 or problem.n_groups() == 0:
+        empty = np.full(problem.n, -1, np.int64)
+        return GroupResult(
+            empty,
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            0.0,
+            0.0,
+            "optimal",
+            {"engine": "none"},
+        )
+    heuristic = _heuristic(problem, seed, iterations=200 * problem.n)
+    if problem.n <= max_exact_members:
+        exact = _cp_sat(problem, time_limit, seed, heuristic.group)
+        if exact is not None:
+            placed_exact = int((exact.group >= 0).sum())
+            placed_heur = int((heuristic.group >= 0).sum())
+            if (placed_exact, exact.objective) >= (placed_heur, heuristic.objective):
+                return exact
+        heuristic.stats["note"] = "CP-SAT found no better solution within the time limit"
+    else:
+        heuristic.stats["note"] = (
+            f"{problem.n} members is above max_exact_members "
+            f"({max_exact_members}): CP-SAT not attempted"
+        )
+    return heuristic
