@@ -1,12 +1,12 @@
 """matcher: open, explainable mentor–mentee matching for health mentoring programmes.
 
 >>> import matcher
->>> sorted(matcher.solvers.SOLVERS)
-['optimal']
+>>> list(matcher.METHODS)
+['optimal', 'fair', 'stable', 'groups', 'suggest']
 """
 
 from matcher import io, matching, profiles, scoring, solvers
-from matcher._api import match, solve
+from matcher._api import match, solve, suggest
 from matcher._errors import (
     InfeasibleError,
     InvalidInputError,
@@ -15,12 +15,15 @@ from matcher._errors import (
     SolverError,
 )
 from matcher._version import __version__
-from matcher.matching import Matching, Pair, Unmatched
+from matcher.matching import Change, Matching, Pair, Unmatched
 from matcher.profiles import Availability, Participant, ProgramConfig, Slot
 from matcher.scoring import Explanation
+from matcher.solvers import METHODS
 
 __all__ = [
+    "METHODS",
     "Availability",
+    "Change",
     "Explanation",
     "InfeasibleError",
     "InvalidInputError",
@@ -41,4 +44,5 @@ __all__ = [
     "scoring",
     "solve",
     "solvers",
+    "suggest",
 ]

@@ -39,7 +39,7 @@ from matcher.io import (
 from matcher.matching import Matching, Pair, Unmatched, from_edges, from_model
 from matcher.profiles import Participant, ProgramConfig
 from matcher.scoring import ScoringModel, hard_masks
-from matcher.solvers import AssignmentProblem, get_solver
+from matcher.solvers import AssignmentProblem, check_method, get_solver
 
 __all__ = ["match", "solve", "suggest"]
 
@@ -219,10 +219,9 @@ def match(
     cfg = _config(config)
     seed = cfg.seed if seed is None else seed
     method = method or cfg.method
+    check_method(method)  # an unknown name fails before any work
     if method == "suggest":
         return suggest(mentors, mentees, config=cfg, seed=seed, progress=progress)
-    if method != "groups":
-        get_solver(method)  # an unknown name fails before any work
     mentor_set, mentee_set = _load_both(mentors, mentees, cfg)
     current_pairs = _read_current(current) if current is not None else []
     plan = _incremental_plan(current_pairs, mentor_set, mentee_set) if current_pairs else None
@@ -370,11 +369,11 @@ def suggest(
     Examples
     --------
     >>> import matcher
-    >>> mentors = [matcher.Participant(id=f"m{k}", role="mentor", languages="en")
-    ...            for k in range(3)]
-    >>> mentees = [matcher.Participant(id="e1", languages="en")]
+    >>> mentors = [matcher.Participant(id=f"m{k}", role="mentor", specialties=area)
+    ...            for k, area in enumerate(["chronic_pain", "substance_use", "addiction"])]
+    >>> mentees = [matcher.Participant(id="e1", specialties="addiction")]
     >>> [(p.rank, p.mentor_id) for p in matcher.suggest(mentors, mentees, top=2).pairs]
-    [(1, 'm0'), (2, 'm1')]
+    [(1, 'm2'), (2, 'm1')]
     """
     started = time.perf_counter()
     cfg = _config(config)
@@ -417,10 +416,14 @@ def suggest(
         }
     )
     matching.unmatched = [
-        u
-        if u.role == "mentee"
-        else Unmatched(
-            u.id, u.role, u.reason.replace("matched to other mentors", "shown other mentors")
+        Unmatched(
+            u.id,
+            u.role,
+            u.reason.replace(
+                "are at capacity", "are already shown to as many mentees as their places allow"
+            )
+            .replace("is at capacity", "is already shown to as many mentees as its places allow")
+            .replace("matched to other mentors", "shown other mentors"),
         )
         for u in matching.unmatched
     ]

@@ -88,13 +88,13 @@ def participants(
     others: tuple[str, ...] = (),
 ) -> Participant:
     """A random mentor or mentee; ``exclude`` names ids drawn from ``others``."""
-    if role == "mentor":
-        capacity = draw(st.integers(0, 3))
-    else:
-        capacity = draw(st.sampled_from((1, 1, 1, 2)))
-    region = draw(st.none() | st.sampled_from(sorted(REGIONS)).flatmap(
-        lambda code: st.sampled_from(REGIONS[code])
-    ))
+    # mentors may be closed (capacity 0); mentees want one mentor, sometimes two
+    capacities = st.integers(0, 3) if role == "mentor" else st.sampled_from((1, 1, 1, 2))
+    capacity = draw(capacities)
+    region = draw(
+        st.none()
+        | st.sampled_from(sorted(REGIONS)).flatmap(lambda code: st.sampled_from(REGIONS[code]))
+    )
     consent = draw(st.booleans())
     return Participant(
         id=pid,
@@ -111,9 +111,7 @@ def participants(
         organization=draw(st.none() | st.sampled_from(ORGANIZATIONS)),
         gender=draw(st.none() | st.sampled_from(("female", "male", "non_binary"))),
         gender_preference=draw(st.none() | st.sampled_from(("female", "male"))),
-        exclude=draw(st.lists(st.sampled_from(others), max_size=2, unique=True))
-        if others
-        else (),
+        exclude=draw(st.lists(st.sampled_from(others), max_size=2, unique=True)) if others else (),
     )
 
 
@@ -181,12 +179,8 @@ def score_problems(
     )
     values = draw(st.lists(cell, min_size=n_e * n_m, max_size=n_e * n_m))
     scores = np.array(values, dtype=np.float64).reshape(n_e, n_m)
-    mentor_cap = draw(
-        st.lists(st.integers(0, max_mentor_capacity), min_size=n_m, max_size=n_m)
-    )
-    mentee_cap = draw(
-        st.lists(st.integers(1, max_mentee_capacity), min_size=n_e, max_size=n_e)
-    )
+    mentor_cap = draw(st.lists(st.integers(0, max_mentor_capacity), min_size=n_m, max_size=n_m))
+    mentee_cap = draw(st.lists(st.integers(1, max_mentee_capacity), min_size=n_e, max_size=n_e))
     return ScoreProblem(
         scores, np.array(mentor_cap, dtype=np.int64), np.array(mentee_cap, dtype=np.int64)
     )

@@ -107,7 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--mentees", type=Path, metavar="FILE", help="mentees CSV (instead of a folder)")
     m.add_argument("--config", type=Path, metavar="FILE", help="program.toml to use")
     m.add_argument(
-        "--method", default=None, help="matching method (default: program.toml's, else optimal)"
+        "--method",
+        default=None,
+        help="optimal, fair, stable, groups or suggest (default: program.toml's, else optimal)",
     )
     m.add_argument(
         "--min-score",
@@ -129,11 +131,49 @@ def _parser() -> argparse.ArgumentParser:
         help="CSV of mentee_id,mentor_id pairs never to use",
     )
     m.add_argument(
+        "--current",
+        type=Path,
+        metavar="FILE",
+        help="current matches (mentee_id,mentor_id[,status]) to keep where still valid; "
+        "status: active, ended or do_not_match_again. Default: PROGRAM_DIR/current.csv "
+        "if present. Writes changes.csv",
+    )
+    m.add_argument(
         "--report",
         action="store_true",
         help="also write report.html, a summary to share with a committee",
     )
     _output_options(m)
+
+    g = sub.add_parser(
+        "suggest",
+        help="top-N compatible mentors per mentee, for programmes where mentees choose",
+        description="Suggest the N most compatible mentors to each mentee, with reasons. "
+        "Load-aware: a mentor with c places is shown to at most c x N mentees, so a popular "
+        "mentor is not offered to everyone. Writes suggestions.csv "
+        "(mentee_id,rank,mentor_id,score,reasons), unmatched.csv and summary.json.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_EPILOG,
+    )
+    g.add_argument("program_dir", nargs="?", type=Path, metavar="PROGRAM_DIR")
+    g.add_argument("--mentors", type=Path, metavar="FILE", help="mentors CSV")
+    g.add_argument("--mentees", type=Path, metavar="FILE", help="mentees CSV")
+    g.add_argument("--config", type=Path, metavar="FILE", help="program.toml to use")
+    g.add_argument(
+        "--top",
+        type=int,
+        default=None,
+        metavar="N",
+        help="mentors per mentee (default: program.toml [suggest] top, else 5)",
+    )
+    g.add_argument(
+        "--min-score",
+        type=float,
+        default=None,
+        metavar="X",
+        help="never suggest a mentor scoring below X",
+    )
+    _output_options(g)
 
     s = sub.add_parser(
         "solve",
@@ -147,7 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("edges", type=Path, metavar="EDGES.csv")
     s.add_argument("--capacities", type=Path, metavar="CAPS.csv", default=None)
-    s.add_argument("--method", default="optimal", help="matching method (default optimal)")
+    s.add_argument("--method", default="optimal", help="optimal, fair or stable (default optimal)")
     s.add_argument(
         "--min-score", type=float, default=None, metavar="X", help="ignore pairs scoring below X"
     )
@@ -232,25 +272,40 @@ def _echo(args: argparse.Namespace, text: str) -> None:
 def _summary_line(result: matcher.Matching, out: Path) -> str:
     s = result.summary(version=matcher.__version__)
     mentees = s.get("mentees", "?")
-    lines = [
-        f"Matched {s['matched']} of {mentees} mentees in {s['pairs']} pairs "
-        f"({s['method']}, {s['status']}; total score {s['objective']:.4f}, "
-        f"bound {s['bound']:.4f}).",
-    ]
+    if result.kind == "suggest":
+        head = (
+            f"Suggested {s['pairs']} mentors to {s['matched']} of {mentees} mentees "
+            f"(top {s.get('top')}, load-aware; total score {s['objective']:.4f})."
+        )
+    elif result.method == "groups":
+        head = (
+            f"Formed {s.get('groups', 0)} groups of {s.get('group_sizes')} members "
+            f"({s.get('engine')}, {s['status']}; total compatibility {s['objective']:.4f}, "
+            f"bound {s['bound']:.4f}); {s['pairs']} rows in pairs.csv."
+        )
+    else:
+        head = (
+            f"Matched {s['matched']} of {mentees} mentees in {s['pairs']} pairs "
+            f"({s['method']}, {s['status']}; total score {s['objective']:.4f}, "
+            f"bound {s['bound']:.4f})."
+        )
+    lines = [head]
     if result.unmatched:
         lines.append(
             f"{s['unmatched_mentees']} mentees and {s['unmatched_mentors']} mentors "
             f"unmatched: reasons in {out / 'unmatched.csv'}."
         )
-    lines.append(
-        f"Wrote {out / 'pairs.csv'}, {out / 'unmatched.csv'}, {out / 'summary.json'} "
-        f"in {result.elapsed_s:.2f} s."
-    )
+    names = sorted(result.files(version="").keys())
+    lines.append(f"Wrote {', '.join(names)} to {out} in {result.elapsed_s:.2f} s.")
     return "\n".join(lines)
 
 
-def _cmd_match(args: argparse.Namespace) -> int:
+def _inputs(
+    args: argparse.Namespace,
+) -> tuple[Path | list[matcher.Participant], Path, Path | None, Path | None]:
+    """Mentors, mentees, program.toml and current.csv from PROGRAM_DIR or explicit flags."""
     config = args.config
+    current = getattr(args, "current", None)
     if args.program_dir is not None:
         folder = args.program_dir
         if not folder.is_dir():
@@ -267,17 +322,25 @@ def _cmd_match(args: argparse.Namespace) -> int:
         mentees = args.mentees or folder / "mentees.csv"
         if config is None and (folder / "program.toml").exists():
             config = folder / "program.toml"
-    elif args.mentors is not None and args.mentees is not None:
+        if current is None and hasattr(args, "current") and (folder / "current.csv").exists():
+            current = folder / "current.csv"
+    elif args.mentees is not None:
         mentors, mentees = args.mentors, args.mentees
     else:
         raise matcher.InvalidInputError(
             [
                 matcher.Problem(
-                    "nothing to match", expected="PROGRAM_DIR, or both --mentors and --mentees"
+                    "nothing to match", expected="PROGRAM_DIR, or --mentors and --mentees"
                 )
             ]
         )
-    missing = [p for p in (mentors, mentees) if not Path(p).is_file()]
+    peer_led = False
+    if config is not None and Path(config).is_file():
+        peer_led = mio.load_config(config).groups.leader == "none"
+    missing = [p for p in (mentors, mentees) if p is None or not Path(p).is_file()]
+    if peer_led and mentors in missing:
+        missing.remove(mentors)
+        mentors = []  # peer-led groups need no mentors file
     if missing:
         raise matcher.InvalidInputError(
             [
@@ -285,8 +348,12 @@ def _cmd_match(args: argparse.Namespace) -> int:
                 for p in missing
             ]
         )
+    return mentors, mentees, config, current
+
+
+def _program_config(args: argparse.Namespace, config: Path | None) -> matcher.ProgramConfig:
     cfg = mio.load_config(config)
-    if args.min_score is not None:
+    if getattr(args, "min_score", None) is not None:
         if not 0 <= args.min_score <= 1:
             raise matcher.InvalidInputError(
                 [
@@ -298,6 +365,26 @@ def _cmd_match(args: argparse.Namespace) -> int:
                 ]
             )
         cfg = cfg.model_copy(update={"min_score": args.min_score})
+    return cfg
+
+
+def _write(args: argparse.Namespace, result: matcher.Matching, hashed: list[Path | None]) -> Path:
+    for path in hashed:
+        if path is not None:
+            result.inputs[path.name] = mio.sha256_file(path)
+    extra = {}
+    if getattr(args, "report", False):
+        extra["report.html"] = report_html(result, result.summary(version=matcher.__version__))
+    out = result.write(args.out, bom=args.excel, delimiter=args.delimiter, extra_files=extra)
+    _echo(args, _summary_line(result, out))
+    return out
+
+
+def _cmd_match(args: argparse.Namespace) -> int:
+    mentors, mentees, config, current = _inputs(args)
+    cfg = _program_config(args, config)
+    if current is not None and args.current is None:
+        _echo(args, f"Keeping the current matches in {current} where still valid.")
     progress = ProgressLine(enabled=not args.quiet)
     try:
         result = matcher.match(
@@ -308,20 +395,26 @@ def _cmd_match(args: argparse.Namespace) -> int:
             method=args.method,
             pinned=_read_pairs(args.pinned),
             forbidden=_read_pairs(args.forbidden),
+            current=current,
             progress=progress,
         )
     finally:
         progress.done()
-    if config is not None:
-        result.inputs[Path(config).name] = mio.sha256_file(config)
-    for path in (args.pinned, args.forbidden):
-        if path is not None:
-            result.inputs[path.name] = mio.sha256_file(path)
-    extra = {}
-    if args.report:
-        extra["report.html"] = report_html(result, result.summary(version=matcher.__version__))
-    out = result.write(args.out, bom=args.excel, delimiter=args.delimiter, extra_files=extra)
-    _echo(args, _summary_line(result, out))
+    _write(args, result, [config, args.pinned, args.forbidden, current])
+    return EXIT_OK
+
+
+def _cmd_suggest(args: argparse.Namespace) -> int:
+    mentors, mentees, config, _ = _inputs(args)
+    cfg = _program_config(args, config)
+    progress = ProgressLine(enabled=not args.quiet)
+    try:
+        result = matcher.suggest(
+            mentors, mentees, config=cfg, top=args.top, seed=args.seed, progress=progress
+        )
+    finally:
+        progress.done()
+    _write(args, result, [config])
     return EXIT_OK
 
 
@@ -511,6 +604,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     commands = {
         "match": _cmd_match,
+        "suggest": _cmd_suggest,
         "solve": _cmd_solve,
         "validate": _cmd_validate,
         "scenario": _cmd_scenario,

@@ -8,12 +8,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 
 # pyproject.toml's --doctest-modules would import this file again as a plain module named
 # "conftest", clashing with the other test folders' conftest.py (there are no __init__.py
@@ -37,6 +37,15 @@ def run_matcher(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str
         timeout=60,
         check=False,
     )
+
+
+def run_many(
+    calls: Sequence[tuple[Sequence[str | Path], Path]],
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run several ``(args, cwd)`` commands at once (each is mostly interpreter start-up)."""
+    workers = max(2, min(len(calls), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda call: run_matcher(*call[0], cwd=call[1]), calls))
 
 
 def csv_text(header: Sequence[str], rows: Sequence[Sequence[str]], delimiter: str = ",") -> str:
@@ -70,15 +79,15 @@ class Program:
     def set(self, who: str, row_id: str, column: str, value: str) -> None:
         """Set one cell, found by the row's id and the column's header."""
         header, rows = (
-            (self.mentor_header, self.mentors) if who == "mentors" else (self.mentee_header, self.mentees)
+            (self.mentor_header, self.mentors)
+            if who == "mentors"
+            else (self.mentee_header, self.mentees)
         )
         k = header.index(column)
         [row] = [r for r in rows if r[0] == row_id]
         row[k] = value
 
-    def write(
-        self, folder: Path, *, delimiter: str = ",", encoding: str = "utf-8"
-    ) -> Path:
+    def write(self, folder: Path, *, delimiter: str = ",", encoding: str = "utf-8") -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         files = {
             "mentors.csv": csv_text(self.mentor_header, self.mentors, delimiter).encode(encoding),
@@ -131,10 +140,16 @@ MENTEE_HEADER = [
     "cohort",
 ]
 MENTEES = [
-    ["E1", "family_physician", "substance_use", "NB", "fr", "mon 18:00-19:00", "virtual", "1", "", "A"],  # row 2
-    ["E2", "nurse", "chronic_pain", "NS", "en", "tue 12:00-13:00", "virtual", "1", "M3", "B"],  # row 3
-    ["E3", "social_worker", "mental_health", "QC", "fr", "wed 09:00-10:00", "phone", "1", "", "A"],  # row 4
-    ["E4", "pharmacist", "oncology", "ON", "es", "thu 10:00-11:00", "virtual", "1", "", "B"],  # row 5
+    # row 2
+    ["E1", "family_physician", "substance_use", "NB", "fr", "mon 18:00-19:00", "virtual", "1",
+     "", "A"],
+    # row 3
+    ["E2", "nurse", "chronic_pain", "NS", "en", "tue 12:00-13:00", "virtual", "1", "M3", "B"],
+    # row 4
+    ["E3", "social_worker", "mental_health", "QC", "fr", "wed 09:00-10:00", "phone", "1", "",
+     "A"],
+    # row 5
+    ["E4", "pharmacist", "oncology", "ON", "es", "thu 10:00-11:00", "virtual", "1", "", "B"],
 ]  # fmt: skip
 #: What the small programme must give: E3 can only meet by phone (M3), E1 needs French and
 #: virtual (M1), E2 English (M2 or M1); E4 speaks only Spanish.
@@ -163,11 +178,13 @@ def small_program() -> Program:
 def cli() -> SimpleNamespace:
     """Helpers for the CLI tests, so test modules need not import this conftest.
 
-    ``cli.run(*args, cwd=folder)`` runs the real command; ``cli.read_csv``, ``cli.csv_text``,
-    ``cli.small_program()``, ``cli.expected_pairs`` and ``cli.scenario`` as defined above.
+    ``cli.run(*args, cwd=folder)`` runs the real command and ``cli.run_many`` several at once;
+    ``cli.read_csv``, ``cli.csv_text``, ``cli.small_program()``, ``cli.expected_pairs`` and
+    ``cli.scenario`` are as defined above.
     """
     return SimpleNamespace(
         run=run_matcher,
+        run_many=run_many,
         read_csv=read_csv,
         csv_text=csv_text,
         small_program=small_program,

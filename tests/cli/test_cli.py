@@ -101,7 +101,7 @@ def test_scenario_output_columns(cli, scenario_runs):
 def test_scenario_summary_is_a_run_manifest(cli, scenario_runs):
     program, root, _ = scenario_runs
     _, pairs, _, unmatched, summary = load_outputs(cli, root / "a")
-    assert SUMMARY_KEYS <= set(summary)
+    assert set(summary) >= SUMMARY_KEYS
     assert summary["method"] == "optimal"
     assert summary["seed"] == 0
     assert summary["inputs"] == {
@@ -141,8 +141,14 @@ def test_scenario_constraints_hold(cli, scenario_runs):
     _, pairs, _, _, _ = load_outputs(cli, root / "a")
     # profiles as matcher reads them (names normalised: "English" -> "en"); io has its own tests
     config = mio.load_config(program / "program.toml")
-    mentors = {p.id: p for p in mio.load_participants(program / "mentors.csv", "mentor", config).participants}
-    mentees = {p.id: p for p in mio.load_participants(program / "mentees.csv", "mentee", config).participants}
+    mentors = {
+        p.id: p
+        for p in mio.load_participants(program / "mentors.csv", "mentor", config).participants
+    }
+    mentees = {
+        p.id: p
+        for p in mio.load_participants(program / "mentees.csv", "mentee", config).participants
+    }
     per_mentor: dict[str, int] = {}
     per_mentee: dict[str, int] = {}
     keys = [(p["mentee_id"], p["mentor_id"]) for p in pairs]
@@ -177,13 +183,32 @@ def test_scenario_same_seed_gives_identical_outputs(scenario_runs):
 # --- match on a small programme -------------------------------------------------------------
 
 
-def test_small_program_pairs_and_reasons(cli, program_dir, tmp_path):
-    run = cli.run("match", program_dir, "-o", "out", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def small_runs(cli, tmp_path_factory):
+    """The small programme run twice at once: as a folder ("a") and with --mentors/--mentees/
+    --config ("b")."""
+    root = tmp_path_factory.mktemp("small")
+    program = cli.small_program().write(root / "prog")
+    files = (
+        "--mentors", program / "mentors.csv",
+        "--mentees", program / "mentees.csv",
+        "--config", program / "program.toml",
+    )  # fmt: skip
+    runs = cli.run_many(
+        [(("match", "prog", "-o", "a"), root), (("match", *files, "-o", "b"), root)]
+    )
+    return root, runs
+
+
+def test_small_program_pairs_and_reasons(cli, small_runs):
+    root, (run, _) = small_runs
     assert run.returncode == 0, run.stderr
-    raw = (tmp_path / "out" / "pairs.csv").read_bytes()
+    assert run.stderr == ""
+    assert "Matched 3 of 4 mentees" in run.stdout
+    raw = (root / "a" / "pairs.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
     assert raw.startswith(b"mentee_id,mentor_id,score,")
-    _, pairs, _, unmatched, summary = load_outputs(cli, tmp_path / "out")
+    _, pairs, _, unmatched, summary = load_outputs(cli, root / "a")
     assert {(p["mentee_id"], p["mentor_id"]) for p in pairs} == cli.expected_pairs
     assert [(u["id"], u["role"], u["reason"]) for u in unmatched] == [
         ("E4", "mentee", "no mentor shares a language: es")
@@ -197,20 +222,12 @@ def test_small_program_pairs_and_reasons(cli, program_dir, tmp_path):
     assert summary["program"] == "petit programme"
 
 
-def test_mentors_mentees_config_options_match_the_folder_form(cli, program_dir, tmp_path):
-    folder = cli.run("match", program_dir, "-o", "a", cwd=tmp_path)
-    files = cli.run(
-        "match",
-        "--mentors", program_dir / "mentors.csv",
-        "--mentees", program_dir / "mentees.csv",
-        "--config", program_dir / "program.toml",
-        "-o", "b",
-        cwd=tmp_path,
-    )  # fmt: skip
-    assert folder.returncode == files.returncode == 0, folder.stderr + files.stderr
+def test_mentors_mentees_config_options_match_the_folder_form(small_runs):
+    root, runs = small_runs
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
     for name in ("pairs.csv", "unmatched.csv"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    summary = json.loads((tmp_path / "b" / "summary.json").read_text(encoding="utf-8"))
+        assert (root / "a" / name).read_bytes() == (root / "b" / name).read_bytes()
+    summary = json.loads((root / "b" / "summary.json").read_text(encoding="utf-8"))
     assert set(summary["inputs"]) == {"mentors.csv", "mentees.csv", "program.toml"}
 
 
@@ -267,13 +284,6 @@ def test_seed_and_quiet_options(option_run):
     assert run.returncode == 0, run.stderr
     assert run.stdout == ""
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["seed"] == 3
-
-
-def test_bad_delimiter_option_is_a_usage_error(cli, program_dir, tmp_path):
-    run = cli.run("match", program_dir, "-o", "out", "--delimiter", "|", cwd=tmp_path)
-    assert run.returncode == 2
-    assert "--delimiter" in run.stderr
-    assert_no_output(tmp_path)
 
 
 # --- a French-Canadian Excel export ---------------------------------------------------------
@@ -370,7 +380,9 @@ def _several(p):
     p.set("mentors", "M1", "languages", "klingon")  # row 2
     p.set("mentors", "M2", "capacity", "-1")  # row 3
     p.set("mentors", "M3", "availability", "lundi soir")  # row 4
-    p.mentors.append(["M2", "nurse", "", "NB", "", "", "en", "", "virtual", "1", "", "", "A"])  # row 5
+    p.mentors.append(
+        ["M2", "nurse", "", "NB", "", "", "en", "", "virtual", "1", "", "", "A"]
+    )  # row 5
 
 
 def _both_files(p):
@@ -450,16 +462,28 @@ MALFORMED = {
 }
 
 
-@pytest.mark.parametrize(("edit", "expected"), MALFORMED.values(), ids=MALFORMED.keys())
-def test_malformed_input_exit_2(cli, program, tmp_path, edit, expected):
-    edit(program)
-    program.write(tmp_path / "prog")
-    run = cli.run("match", "prog", "-o", "out", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def malformed_runs(cli, tmp_path_factory):
+    """Every malformed case written to its own folder and run (concurrently): name -> (cwd, run)."""
+    folders = {}
+    for k, (name, (edit, _)) in enumerate(MALFORMED.items()):
+        cwd = tmp_path_factory.mktemp(f"malformed{k}")
+        program = cli.small_program()
+        edit(program)
+        program.write(cwd / "prog")
+        folders[name] = cwd
+    runs = cli.run_many([(("match", "prog", "-o", "out"), cwd) for cwd in folders.values()])
+    return {name: (cwd, run) for (name, cwd), run in zip(folders.items(), runs, strict=True)}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_input_exit_2(malformed_runs, case):
+    cwd, run = malformed_runs[case]
     assert run.returncode == 2, (run.stdout, run.stderr)
     assert run.stderr.startswith("matcher: error:")
     assert "Traceback" not in run.stderr
-    assert_lines(run.stderr, *expected)
-    assert_no_output(tmp_path)
+    assert_lines(run.stderr, *MALFORMED[case][1])
+    assert_no_output(cwd)
 
 
 def test_bad_program_toml_key_is_named(cli, program, tmp_path):
@@ -468,13 +492,6 @@ def test_bad_program_toml_key_is_named(cli, program, tmp_path):
     run = cli.run("match", "prog", "-o", "out", cwd=tmp_path)
     assert run.returncode == 2
     assert_lines(run.stderr, ("program.toml", "charisma"))
-    assert_no_output(tmp_path)
-
-
-def test_missing_program_folder(cli, tmp_path):
-    run = cli.run("match", "nowhere", "-o", "out", cwd=tmp_path)
-    assert run.returncode == 2
-    assert_lines(run.stderr, ("nowhere", "not found"))
     assert_no_output(tmp_path)
 
 
@@ -636,12 +653,6 @@ def test_validate_folder_runs_the_cross_file_checks(cli, program, tmp_path):
     )
 
 
-def test_validate_missing_file(cli, tmp_path):
-    run = cli.run("validate", "mentors.csv", cwd=tmp_path)
-    assert run.returncode == 2
-    assert_lines(run.stderr, ("mentors.csv", "not found"))
-
-
 # --- solve ----------------------------------------------------------------------------------
 
 
@@ -690,7 +701,9 @@ def _random_instance():
 def test_solve_reaches_the_brute_force_optimum(cli, tmp_path, instance):
     edges, caps = instance()
     (tmp_path / "edges.csv").write_text(
-        cli.csv_text(["mentee_id", "mentor_id", "score"], [[e, m, str(s)] for (e, m), s in edges.items()])
+        cli.csv_text(
+            ["mentee_id", "mentor_id", "score"], [[e, m, str(s)] for (e, m), s in edges.items()]
+        )
     )
     (tmp_path / "caps.csv").write_text(
         cli.csv_text(["id", "capacity"], [[m, str(c)] for m, c in caps.items()])
@@ -755,28 +768,65 @@ def test_solve_missing_column_and_bad_capacities_exit_2(cli, tmp_path):
 
 # --- help -----------------------------------------------------------------------------------
 
+HELP = {
+    "matcher": ([], ["match", "solve", "validate", "exit codes"]),
+    "match": (["match"], ["PROGRAM_DIR", "pairs.csv", "unmatched.csv", "summary.json",
+                          "report.html", "--excel", "--delimiter", "--seed", "--pinned",
+                          "exit codes"]),
+    "solve": (["solve"], ["EDGES.csv", "CAPS.csv", "pairs.csv", "unmatched.csv", "summary.json",
+                          "--method", "exit codes"]),
+    "validate": (["validate"], ["every problem", "row", "column", "exit codes"]),
+}  # fmt: skip
 
-@pytest.mark.parametrize(
-    ("command", "fragments"),
-    [
-        ([], ["match", "solve", "validate", "exit codes"]),
-        (["match"], ["PROGRAM_DIR", "pairs.csv", "unmatched.csv", "summary.json", "report.html",
-                     "--excel", "--delimiter", "--seed", "--pinned", "exit codes"]),
-        (["solve"], ["EDGES.csv", "CAPS.csv", "pairs.csv", "unmatched.csv", "summary.json",
-                     "--method", "exit codes"]),
-        (["validate"], ["every problem", "row", "column", "exit codes"]),
-    ],
-    ids=["matcher", "match", "solve", "validate"],
-)  # fmt: skip
-def test_help(cli, tmp_path, command, fragments):
-    run = cli.run(*command, "--help", cwd=tmp_path)
+
+@pytest.fixture(scope="module")
+def quick_runs(cli, tmp_path_factory):
+    """Help pages and usage errors, run at once: name -> (cwd, run)."""
+    calls = {name: (*command, "--help") for name, (command, _) in HELP.items()}
+    calls |= {
+        "no command": (),
+        "bad --delimiter": ("match", "prog", "-o", "out", "--delimiter", "|"),
+        "missing program folder": ("match", "nowhere", "-o", "out"),
+        "validate a missing file": ("validate", "mentors.csv"),
+    }
+    cwds = {}
+    for k, name in enumerate(calls):
+        cwds[name] = tmp_path_factory.mktemp(f"quick{k}")
+    cli.small_program().write(cwds["bad --delimiter"] / "prog")
+    runs = cli.run_many([(args, cwds[name]) for name, args in calls.items()])
+    return {name: (cwds[name], run) for name, run in zip(calls, runs, strict=True)}
+
+
+@pytest.mark.parametrize("command", HELP)
+def test_help(quick_runs, command):
+    _, run = quick_runs[command]
     assert run.returncode == 0, run.stderr
     text = " ".join(run.stdout.split())  # argparse wraps lines
-    for fragment in fragments:
+    for fragment in HELP[command][1]:
         assert fragment in text, fragment
 
 
-def test_no_command_is_a_usage_error(cli, tmp_path):
-    run = cli.run(cwd=tmp_path)
+def test_no_command_is_a_usage_error(quick_runs):
+    _, run = quick_runs["no command"]
     assert run.returncode == 2
     assert "match" in run.stdout
+
+
+def test_bad_delimiter_option_is_a_usage_error(quick_runs):
+    cwd, run = quick_runs["bad --delimiter"]
+    assert run.returncode == 2
+    assert "--delimiter" in run.stderr
+    assert_no_output(cwd)
+
+
+def test_missing_program_folder(quick_runs):
+    cwd, run = quick_runs["missing program folder"]
+    assert run.returncode == 2
+    assert_lines(run.stderr, ("nowhere", "not found"))
+    assert_no_output(cwd)
+
+
+def test_validate_missing_file(quick_runs):
+    _, run = quick_runs["validate a missing file"]
+    assert run.returncode == 2
+    assert_lines(run.stderr, ("mentors.csv", "not found"))

@@ -11,7 +11,6 @@ import pytest
 
 import matcher
 
-
 # pyproject.toml's --doctest-modules would import this file again as a plain module named
 # "conftest", clashing with the other test folders' conftest.py (there are no __init__.py
 # files); conftests are still loaded as plugins, only the doctest pass skips them.

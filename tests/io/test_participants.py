@@ -76,7 +76,10 @@ def test_canonical_columns_parse_into_fields(write_rows):
     assert (p.lat, p.lon) == (46.09, -64.78)
     assert p.timezone == "America/Moncton"
     assert p.languages == ("fr", "en")
-    assert [(s.day, s.start, s.end) for s in p.availability.slots] == [(0, 1080, 1200), (2, 720, 810)]
+    assert [(s.day, s.start, s.end) for s in p.availability.slots] == [
+        (0, 1080, 1200),
+        (2, 720, 810),
+    ]
     assert p.formats == ("virtual", "in_person")
     assert p.group_formats == ("one_to_one", "small_group")
     assert p.capacity == 3
@@ -95,7 +98,10 @@ def test_canonical_columns_parse_into_fields(write_rows):
 
 def test_empty_optional_cells_give_defaults(write_rows):
     people = _load(
-        write_rows, "mentees.csv", ["id", "capacity", "languages", "lat", "lon"], [["E1", "", "", "", ""]],
+        write_rows,
+        "mentees.csv",
+        ["id", "capacity", "languages", "lat", "lon"],
+        [["E1", "", "", "", ""]],
         "mentee",
     )
     [p] = people.participants
@@ -155,9 +161,7 @@ def test_problems_name_the_header_as_written(write_rows, find_problem):
     path = write_rows("mentors.csv", ["Identifiant", "Langues"], [["M1", "klingon"]], delimiter=";")
     with pytest.raises(matcher.InvalidInputError) as info:
         mio.load_participants(path, "mentor")
-    problem = find_problem(
-        info.value, file="mentors.csv", row=2, column="Langues", value="klingon"
-    )
+    problem = find_problem(info.value, file="mentors.csv", row=2, column="Langues", value="klingon")
     assert "language" in problem.expected
 
 
@@ -171,7 +175,13 @@ def test_columns_mapping_from_config(write_rows):
             "Combien de mentorés?": "capacity",
         }
     )
-    header = ["Record ID", "Langue(s) parlée(s)", "Où pratiquez-vous?", "Combien de mentorés?", "Courriel"]
+    header = [
+        "Record ID",
+        "Langue(s) parlée(s)",
+        "Où pratiquez-vous?",
+        "Combien de mentorés?",
+        "Courriel",
+    ]
     rows = [["17", "français", "Québec", "4", "x@example.org"]]
     people = _load(write_rows, "mentors.csv", header, rows, "mentor", config)
     [p] = people.participants
@@ -345,13 +355,17 @@ def test_check_program_reports_every_cross_file_problem(write_rows, find_problem
 
 def test_check_program_accepts_programme_regions(write_rows):
     config = ProgramConfig(regions={"Zone 1": {"timezone": "America/Moncton"}})
-    mentors, mentees = _sets(write_rows, [["M1", "Zone 1", "", ""]], [["E1", "NB", "M1", ""]], config)
+    mentors, mentees = _sets(
+        write_rows, [["M1", "Zone 1", "", ""]], [["E1", "NB", "M1", ""]], config
+    )
     mio.check_program(mentors, mentees, config)  # no error
     assert mentors.participants[0].region == "Zone 1"
 
 
 def test_check_program_id_in_both_files(write_rows, find_problem):
-    mentors, mentees = _sets(write_rows, [["X1", "", "", ""]], [["E1", "", "", ""], ["X1", "", "", ""]])
+    mentors, mentees = _sets(
+        write_rows, [["X1", "", "", ""]], [["E1", "", "", ""], ["X1", "", "", ""]]
+    )
     with pytest.raises(matcher.InvalidInputError) as info:
         mio.check_program(mentors, mentees, ProgramConfig())
     find_problem(info.value, file="mentees.csv", row=3, column="id", value="X1")
@@ -364,7 +378,9 @@ def test_check_program_names_mapped_headers(write_rows, find_problem):
     mentees = _load(write_rows, "mentees.csv", header, [["E1", "NB", "M2"]], "mentee", config)
     with pytest.raises(matcher.InvalidInputError) as info:
         mio.check_program(mentors, mentees, config)
-    find_problem(info.value, file="mentors.csv", row=2, column="Province de pratique", value="Atlantis")
+    find_problem(
+        info.value, file="mentors.csv", row=2, column="Province de pratique", value="Atlantis"
+    )
     find_problem(info.value, file="mentees.csv", row=2, column="Exclure", value="M2")
 
 
@@ -438,7 +454,11 @@ def test_list_of_participants_input():
 
 
 def test_list_with_duplicate_ids(find_problem):
-    given = [matcher.Participant(id="E1"), matcher.Participant(id="E2"), matcher.Participant(id="E1")]
+    given = [
+        matcher.Participant(id="E1"),
+        matcher.Participant(id="E2"),
+        matcher.Participant(id="E1"),
+    ]
     with pytest.raises(matcher.InvalidInputError) as info:
         mio.load_participants(given, "mentee")
     find_problem(info.value, file="<mentees list>", row=2, column="id", value="E1")

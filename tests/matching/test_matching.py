@@ -14,6 +14,7 @@ import matcher
 from matcher import InfeasibleError, InvalidInputError, Participant, ProgramConfig
 from matcher.profiles import _vocab
 from matcher.scoring import ScoringModel
+from matcher.solvers import SOLVERS
 
 
 def mentee(pid: str, **fields: object) -> Participant:
@@ -43,9 +44,7 @@ def _related(sought: str, covered: str, cfg: ProgramConfig) -> bool:
     )
 
 
-def broken_rules(
-    e: Participant, m: Participant, cfg: ProgramConfig, forbidden: set[tuple[str, str]] = set()
-) -> list[str]:
+def broken_rules(e: Participant, m: Participant, cfg: ProgramConfig) -> list[str]:
     """The hard rules pair (e, m) breaks, written from the contract, not from the code."""
     broken = []
     if e.languages and m.languages and not set(e.languages) & set(m.languages):
@@ -55,7 +54,7 @@ def broken_rules(
         broken.append("format")
     if common == {"in_person"} and e.region and m.region and e.region != m.region:
         broken.append("in-person pair in two regions")
-    if m.id in e.exclude or e.id in m.exclude or (e.id, m.id) in forbidden:
+    if m.id in e.exclude or e.id in m.exclude:
         broken.append("exclude")
     if (
         cfg.same_organization == "forbid"
@@ -100,18 +99,24 @@ def test_match_invariants_on_random_programmes(program: Program) -> None:
     mentors = {p.id: p for p in program.mentors}
 
     # capacities hold
-    per_e = {pid: 0 for pid in mentees}
-    per_m = {pid: 0 for pid in mentors}
+    per_e = dict.fromkeys(mentees, 0)
+    per_m = dict.fromkeys(mentors, 0)
     for p in result.pairs:
         per_e[p.mentee_id] += 1
         per_m[p.mentor_id] += 1
     assert all(per_e[pid] <= mentees[pid].capacity for pid in mentees)
     assert all(per_m[pid] <= mentors[pid].capacity for pid in mentors)
 
-    # no pair breaks a hard rule or falls below min_score
+    # no pair breaks a hard rule or falls below min_score; each explains its own score
     for p in result.pairs:
         assert broken_rules(mentees[p.mentee_id], mentors[p.mentor_id], cfg) == []
         assert p.score >= cfg.min_score - 1e-6
+        explanation = result.explain(p.mentee_id, p.mentor_id)
+        assert explanation.feasible
+        assert explanation.score == pytest.approx(p.score, abs=1e-6)
+        assert {k: v for k, v in p.criteria.items() if v is not None} == pytest.approx(
+            {k: v for k, v in explanation.criteria.items() if v is not None}
+        )
 
     # the most places, then the best total, over the pairs the rules allow
     model = ScoringModel(program.mentees, program.mentors, cfg)
@@ -136,6 +141,26 @@ def test_match_invariants_on_random_programmes(program: Program) -> None:
     for u in result.unmatched:
         if u.role == "mentee":
             assert ("at capacity" in u.reason) == (u.id in allowed_e), u.reason
+
+
+@pytest.mark.parametrize("method", sorted(SOLVERS))
+@given(program=programs(max_mentors=4, max_mentees=5))
+@settings(max_examples=20, deadline=None)
+def test_every_method_keeps_the_match_invariants(method: str, program: Program) -> None:
+    result = matcher.match(
+        program.mentors, program.mentees, config=program.config, method=method, seed=2
+    )
+    assert result.method == method
+    check_accounted(result, program)
+    mentees = {p.id: p for p in program.mentees}
+    mentors = {p.id: p for p in program.mentors}
+    for p in result.pairs:
+        assert broken_rules(mentees[p.mentee_id], mentors[p.mentor_id], program.config) == []
+        assert p.score >= program.config.min_score - 1e-6
+    for pid, person in mentees.items():
+        assert len(result.mentors_of(pid)) <= person.capacity
+    for pid, person in mentors.items():
+        assert sum(p.mentor_id == pid for p in result.pairs) <= person.capacity
 
 
 @given(programs(max_mentors=4, max_mentees=5))
@@ -188,9 +213,9 @@ def test_mentee_whose_only_compatible_mentor_is_full() -> None:
 def test_other_hard_rule_reasons() -> None:
     result = matcher.match(
         [
-            mentor("m1", formats="virtual", region="NB"),
+            mentor("m1", formats="in_person|virtual", region="NB"),
             mentor("m2", formats="virtual|in_person", region="NB"),
-            mentor("m0", capacity=0, formats="virtual", region="NB"),
+            mentor("m0", capacity=0, formats="in_person", region="NB"),
         ],
         [
             mentee("e_phone", formats="téléphone"),
@@ -205,6 +230,17 @@ def test_other_hard_rule_reasons() -> None:
         "meets in person only, and no mentor who meets in person is in region NS"
     )
     assert got["m0"] == "capacity is 0 (not taking mentees at present)"
+
+
+def test_mentee_blocked_by_different_rules_for_different_mentors() -> None:
+    result = matcher.match(
+        [mentor("m1", languages="en", formats="phone"), mentor("m2", languages="fr")],
+        [mentee("e1", languages="fr", formats="phone", exclude="m2")],
+    )
+    assert reasons(result)["e1"] == (
+        "no mentor meets all hard constraints together "
+        "(of 2 mentors, allowed by language: 1, exclude: 1)"
+    )
 
 
 @pytest.mark.xfail(
@@ -282,8 +318,10 @@ def test_forbidden_pairs_are_never_used() -> None:
 
 def test_organization_forbid_in_a_match() -> None:
     result = matcher.match(
-        [mentor("m1", organization="Horizon", specialties="oncology"),
-         mentor("m2", organization="IWK")],
+        [
+            mentor("m1", organization="Horizon", specialties="oncology"),
+            mentor("m2", organization="IWK"),
+        ],
         [mentee("e1", organization="horizon", specialties="oncology")],
         config=ProgramConfig(same_organization="forbid"),
     )
@@ -309,9 +347,7 @@ def test_pinned_pairs_are_kept_and_count_against_capacity() -> None:
 
 
 def test_pinned_pair_fills_the_mentor() -> None:
-    result = matcher.match(
-        [mentor("m1")], [mentee("e1"), mentee("e2")], pinned=[("e2", "m1")]
-    )
+    result = matcher.match([mentor("m1")], [mentee("e1"), mentee("e2")], pinned=[("e2", "m1")])
     assert pair_set(result) == {("e2", "m1")}
     assert reasons(result) == {"e1": "the only compatible mentor is at capacity"}
 
@@ -332,11 +368,13 @@ def test_pinned_pairs_beyond_capacity_are_infeasible() -> None:
 
 def test_pinned_pair_breaking_a_hard_constraint_is_infeasible() -> None:
     with pytest.raises(InfeasibleError, match="breaks the hard constraint language"):
-        matcher.match([mentor("m1", languages="en")], [mentee("e1", languages="fr")],
-                      pinned=[("e1", "m1")])
+        matcher.match(
+            [mentor("m1", languages="en")], [mentee("e1", languages="fr")], pinned=[("e1", "m1")]
+        )
     with pytest.raises(InfeasibleError, match="exclude"):
-        matcher.match([mentor("m1")], [mentee("e1")], pinned=[("e1", "m1")],
-                      forbidden=[("e1", "m1")])
+        matcher.match(
+            [mentor("m1")], [mentee("e1")], pinned=[("e1", "m1")], forbidden=[("e1", "m1")]
+        )
     with pytest.raises(InvalidInputError, match="unknown mentee 'x'"):
         matcher.match([mentor("m1")], [mentee("e1")], pinned=[("x", "m1")])
 
@@ -375,8 +413,17 @@ def test_files_have_the_documented_columns() -> None:
         "e2,mentee,no mentor shares a language: es",
     ]
     summary = json.loads(files["summary.json"])
-    for key in ("matched", "unmatched", "objective", "bound", "method", "seed", "elapsed_s",
-                "version", "inputs"):
+    for key in (
+        "matched",
+        "unmatched",
+        "objective",
+        "bound",
+        "method",
+        "seed",
+        "elapsed_s",
+        "version",
+        "inputs",
+    ):
         assert key in summary, key
     assert summary["matched"] == 1
     assert summary["unmatched"] == 1

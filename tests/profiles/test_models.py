@@ -46,7 +46,11 @@ def test_unknown_language_name_is_rejected() -> None:
         Participant(id="p", languages="Klingon")
 
 
-@given(st.sampled_from(sorted(LANGUAGES)).flatmap(lambda c: st.tuples(st.just(c), st.sampled_from(LANGUAGES[c]))))
+@given(
+    st.sampled_from(sorted(LANGUAGES)).flatmap(
+        lambda c: st.tuples(st.just(c), st.sampled_from(LANGUAGES[c]))
+    )
+)
 @settings(max_examples=20, deadline=None)
 def test_every_language_spelling_in_strategies_normalises(pair: tuple[str, str]) -> None:
     code, typed = pair
@@ -84,7 +88,11 @@ def test_unlisted_region_is_kept_verbatim_as_a_programme_region() -> None:
     assert Participant(id="p", region="  ").region is None
 
 
-@given(st.sampled_from(sorted(REGIONS)).flatmap(lambda c: st.tuples(st.just(c), st.sampled_from(REGIONS[c]))))
+@given(
+    st.sampled_from(sorted(REGIONS)).flatmap(
+        lambda c: st.tuples(st.just(c), st.sampled_from(REGIONS[c]))
+    )
+)
 @settings(max_examples=20, deadline=None)
 def test_every_region_spelling_in_strategies_normalises(pair: tuple[str, str]) -> None:
     code, typed = pair
@@ -122,7 +130,11 @@ def test_unknown_format_is_rejected_naming_the_choices() -> None:
         Participant(id="p", formats="carrier pigeon")
 
 
-@given(st.sampled_from(sorted(FORMATS)).flatmap(lambda c: st.tuples(st.just(c), st.sampled_from(FORMATS[c]))))
+@given(
+    st.sampled_from(sorted(FORMATS)).flatmap(
+        lambda c: st.tuples(st.just(c), st.sampled_from(FORMATS[c]))
+    )
+)
 @settings(max_examples=15, deadline=None)
 def test_every_format_spelling_in_strategies_normalises(pair: tuple[str, str]) -> None:
     code, typed = pair
@@ -200,7 +212,14 @@ def test_participant_accepts_availability_text() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["mon 20:00-18:00", "mon 18:00-18:00", "someday 10:00-11:00", "mon 25:00-26:00", "mon", "18-20"],
+    [
+        "mon 20:00-18:00",
+        "mon 18:00-18:00",
+        "someday 10:00-11:00",
+        "mon 25:00-26:00",
+        "mon",
+        "18-20",
+    ],
 )
 def test_bad_availability_is_rejected(text: str) -> None:
     with pytest.raises(ValueError, match="slot"):

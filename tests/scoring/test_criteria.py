@@ -85,8 +85,11 @@ def test_specialty_uses_the_programme_taxonomy() -> None:
 
 
 def test_specialty_does_not_apply_when_the_mentee_seeks_nothing() -> None:
-    got = criterion("specialty", [mentee(), mentee("e2", specialties="oncology")],
-                    [mentor(specialties="oncology")])
+    got = criterion(
+        "specialty",
+        [mentee(), mentee("e2", specialties="oncology")],
+        [mentor(specialties="oncology")],
+    )
     assert np.isnan(got[0, 0])
     assert got[1, 0] == 1.0
 
@@ -142,7 +145,10 @@ def test_format_is_a_hard_mask() -> None:
 
 def test_group_format_scores_a_common_group_format() -> None:
     e = mentee(group_formats="one_to_one")
-    ms = [mentor("m1", group_formats="small_group|one_to_one"), mentor("m2", group_formats="large_group")]
+    ms = [
+        mentor("m1", group_formats="small_group|one_to_one"),
+        mentor("m2", group_formats="large_group"),
+    ]
     assert criterion("group_format", [e], ms).tolist() == [[1.0, 0.0]]
     assert feasible([e], ms).tolist() == [[True, True]]  # soft by default
 
@@ -226,8 +232,12 @@ def test_availability_without_timezone_falls_back_on_the_programme_not_utc() -> 
 def test_region_same_and_different() -> None:
     # NB and NS share UTC-4 in January: different regions score half by time zone
     e = mentee(region="Nouveau-Brunswick")
-    ms = [mentor("m1", region="NB"), mentor("m2", region="NS"), mentor("m3", region="BC"),
-          mentor("m4")]
+    ms = [
+        mentor("m1", region="NB"),
+        mentor("m2", region="NS"),
+        mentor("m3", region="BC"),
+        mentor("m4"),
+    ]
     got = criterion("region", [e], ms)
     assert got[0, 0] == 1.0
     assert got[0, 1] == pytest.approx(0.5)
@@ -333,7 +343,11 @@ def test_hard_experience_gap_blocks_juniors() -> None:
 
 
 def test_gender_only_where_asked() -> None:
-    es = [mentee("e1", gender_preference="Female"), mentee("e2"), mentee("e3", gender_preference="any")]
+    es = [
+        mentee("e1", gender_preference="Female"),
+        mentee("e2"),
+        mentee("e3", gender_preference="any"),
+    ]
     ms = [mentor("m1", gender="female"), mentor("m2", gender="male"), mentor("m3")]
     got = criterion("gender", es, ms)
     assert got[0].tolist() == [1.0, 0.0, 0.0]
@@ -348,8 +362,11 @@ def test_gender_only_where_asked() -> None:
 
 def test_organization_forbid_is_hard_and_case_insensitive() -> None:
     e = mentee(organization="CHU Dumont")
-    ms = [mentor("m1", organization=" chu dumont"), mentor("m2", organization="Horizon"),
-          mentor("m3")]
+    ms = [
+        mentor("m1", organization=" chu dumont"),
+        mentor("m2", organization="Horizon"),
+        mentor("m3"),
+    ]
     forbid = ProgramConfig(same_organization="forbid")
     assert feasible([e], ms, forbid).tolist() == [[False, True, True]]
     avoid = ProgramConfig(same_organization="avoid")

@@ -93,10 +93,14 @@ def test_candidates_apply_min_score_but_count_hard_feasible_pairs() -> None:
 
 
 def test_candidates_do_not_depend_on_the_block_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    mentees = [mentee(f"e{k}", languages="fr" if k % 2 else "en", specialties="addiction")
-               for k in range(7)]
-    mentors = [mentor(f"m{k}", languages="en|fr" if k else "fr", specialties="substance_use")
-               for k in range(3)]
+    mentees = [
+        mentee(f"e{k}", languages="fr" if k % 2 else "en", specialties="addiction")
+        for k in range(7)
+    ]
+    mentors = [
+        mentor(f"m{k}", languages="en|fr" if k else "fr", specialties="substance_use")
+        for k in range(3)
+    ]
     whole = ScoringModel(mentees, mentors, ProgramConfig()).candidates()
     monkeypatch.setattr(_model, "BLOCK_CELLS", 4)  # one mentee row per block
     blocked = ScoringModel(mentees, mentors, ProgramConfig()).candidates()

@@ -89,8 +89,9 @@ def test_problem_rejects_malformed_arrays_listing_every_problem() -> None:
 
 def test_no_edges_gives_an_empty_optimal_result() -> None:
     empty = np.zeros(0, dtype=np.int32)
-    problem = AssignmentProblem(2, 1, empty, empty, np.zeros(0), np.ones(2, np.int64),
-                                np.ones(1, np.int64))
+    problem = AssignmentProblem(
+        2, 1, empty, empty, np.zeros(0), np.ones(2, np.int64), np.ones(1, np.int64)
+    )
     result = solve_optimal(problem)
     assert result.chosen.size == 0
     assert result.objective == 0.0
@@ -269,10 +270,12 @@ def test_solve_optimal_matches_networkx_max_flow(sp: ScoreProblem) -> None:
     result = solve_optimal(problem, seed=3)
     chosen = result.chosen
     assert len(np.unique(chosen)) == len(chosen)
-    assert np.all(np.bincount(problem.rows[chosen], minlength=problem.n_mentees)
-                  <= problem.mentee_capacity)
-    assert np.all(np.bincount(problem.cols[chosen], minlength=problem.n_mentors)
-                  <= problem.mentor_capacity)
+    assert np.all(
+        np.bincount(problem.rows[chosen], minlength=problem.n_mentees) <= problem.mentee_capacity
+    )
+    assert np.all(
+        np.bincount(problem.cols[chosen], minlength=problem.n_mentors) <= problem.mentor_capacity
+    )
     edges = allowed_edges(sp.scores)
     places, total = flow_optimum(edges, sp.mentee_capacity, sp.mentor_capacity)
     assert len(chosen) == places
