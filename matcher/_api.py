@@ -38,8 +38,16 @@ from matcher.io import (
 )
 from matcher.matching import Matching, Pair, Unmatched, from_edges, from_model
 from matcher.profiles import Participant, ProgramConfig
-from matcher.scoring import ScoringModel, hard_masks
-from matcher.solvers import AssignmentProblem, check_method, get_solver
+from matcher.scoring import Candidates, ScoringModel, hard_masks
+from matcher.solvers import (
+    SCALE,
+    AssignmentProblem,
+    SolverResult,
+    check_method,
+    get_solver,
+    solve_optimal,
+)
+from matcher.solvers._certify import Potentials, flow_potentials
 
 __all__ = ["match", "solve", "suggest"]
 
@@ -299,18 +307,26 @@ def _assign(
     """Score, build the assignment problem (minus pinned pairs), solve it, assemble the result."""
     cfg = model.config
     solver = get_solver(method)
-    cand = model.candidates(cfg.min_score, progress=progress)
-    log.info("scored %d x %d pairs: %d allowed", *model.shape, len(cand))
     mentee_cap = (model.enc.mentees.capacity if mentee_capacity is None else mentee_capacity).copy()
     mentor_cap = (model.enc.mentors.capacity if mentor_capacity is None else mentor_capacity).copy()
+    pin_r = np.array([i for i, _ in pin], np.int64)
+    pin_c = np.array([j for _, j in pin], np.int64)
+    np.subtract.at(mentee_cap, pin_r, 1)
+    np.subtract.at(mentor_cap, pin_c, 1)
+    n_e, n_m = model.shape
+    if method == "optimal" and n_e * n_m > SPARSE_PAIRS:
+        cand, result = _certified_optimal(
+            model, pin_r, pin_c, mentee_cap, mentor_cap, seed=seed, progress=progress
+        )
+        return from_model(
+            model, cand, result, pinned=pin, residual_mentor_capacity=mentor_cap, seed=seed
+        )
+    cand = model.candidates(cfg.min_score, progress=progress)
+    log.info("scored %d x %d pairs: %d allowed", *model.shape, len(cand))
     keep = np.ones(len(cand), bool)
     if pin:
-        pin_r = np.array([i for i, _ in pin], np.int64)
-        pin_c = np.array([j for _, j in pin], np.int64)
-        np.subtract.at(mentee_cap, pin_r, 1)
-        np.subtract.at(mentor_cap, pin_c, 1)
-        n_m = max(len(model.mentors), 1)
-        keep = ~np.isin(cand.rows.astype(np.int64) * n_m + cand.cols, pin_r * n_m + pin_c)
+        width = max(n_m, 1)
+        keep = ~np.isin(cand.rows.astype(np.int64) * width + cand.cols, pin_r * width + pin_c)
     e_rank = m_rank = None
     if method == "stable":
         e_rank, m_rank = _edge_ranks(model, cand.rows, cand.cols)
@@ -339,6 +355,150 @@ def _assign(
     return from_model(
         model, cand, result, pinned=pin, residual_mentor_capacity=mentor_cap, seed=seed
     )
+
+
+#: Above this many mentee x mentor pairs, the optimal method solves on each mentee's best
+#: pairs and proves the result optimal on all of them (see matcher.solvers._certify).
+SPARSE_PAIRS = 2_000_000
+#: Candidate pairs kept per mentee on the sparse path, before certification adds any.
+SPARSE_TOP = 12
+#: Up to this many pairs, every allowed score is kept in memory (float32) for pricing.
+DENSE_CACHE_CELLS = 100_000_000
+
+
+def _certified_optimal(
+    model: ScoringModel,
+    pin_r: npt.NDArray[np.int64],
+    pin_c: npt.NDArray[np.int64],
+    mentee_cap: npt.NDArray[np.int64],
+    mentor_cap: npt.NDArray[np.int64],
+    *,
+    seed: int,
+    progress: Progress | None,
+) -> tuple[Candidates, SolverResult]:
+    """Optimal on all allowed pairs, solved on each mentee's best ones and certified by
+    reduced costs; pairs that fail the check (priced by score plus the mentor's potential)
+    are added back and the solve repeated (column generation)."""
+    cfg = model.config
+    n_e, n_m = model.shape
+    top = SPARSE_TOP + 2 * int(mentee_cap.max(initial=1))
+    cand = model.candidates(
+        cfg.min_score, progress=progress, top=top, keep_dense=n_e * n_m <= DENSE_CACHE_CELLS
+    )
+    width = max(n_m, 1)
+    pinned_keys = np.sort(pin_r * width + pin_c)
+    rounds = added = rescored = 0
+    while True:
+        rounds += 1
+        keys = cand.rows.astype(np.int64) * width + cand.cols
+        keep = ~np.isin(keys, pinned_keys) if pinned_keys.size else np.ones(len(cand), bool)
+        problem = AssignmentProblem(
+            n_e, n_m, cand.rows[keep], cand.cols[keep], cand.scores[keep], mentee_cap, mentor_cap
+        )
+        if progress is not None:
+            progress("solving", min(rounds / 5, 0.99))
+        result = solve_optimal(problem, seed=seed)
+        potentials = flow_potentials(problem, result.chosen)
+        if potentials is None:  # could not certify: solve on every allowed pair instead
+            log.warning("certificate did not settle; solving on every allowed pair")
+            full = model.candidates(cfg.min_score, progress=progress)
+            keys = full.rows.astype(np.int64) * width + full.cols
+            keep = ~np.isin(keys, pinned_keys) if pinned_keys.size else np.ones(len(full), bool)
+            problem = AssignmentProblem(
+                n_e,
+                n_m,
+                full.rows[keep],
+                full.cols[keep],
+                full.scores[keep],
+                mentee_cap,
+                mentor_cap,
+            )
+            result = solve_optimal(problem, seed=seed)
+            result.chosen = np.flatnonzero(keep)[result.chosen]
+            result.stats["certificate"] = "fallback: all allowed pairs"
+            return full, result
+        r, c, sc, checked = _price(model, cand, potentials, keys, pinned_keys, top)
+        rescored += checked
+        if r.size == 0:
+            break
+        cand.extend(r, c, sc)
+        added += int(r.size)
+    result.chosen = np.flatnonzero(keep)[result.chosen]
+    result.stats.update(
+        {
+            "certificate": "reduced costs",
+            "certificate_rounds": rounds,
+            "candidate_top": top,
+            "pairs_added_by_certificate": added,
+            "mentees_rescored": rescored,
+            "bellman_ford_iterations": potentials.iterations,
+        }
+    )
+    cand.dense = None
+    log.info("certified optimal after %d round(s), %d pairs added", rounds, added)
+    return cand, result
+
+
+def _price(
+    model: ScoringModel,
+    cand: Candidates,
+    potentials: Potentials,
+    keys: npt.NDArray[np.int64],
+    pinned_keys: npt.NDArray[np.int64],
+    per_row: int,
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float64], int]:
+    """Left-out pairs with a negative reduced cost: at most ``per_row`` per mentee, the most
+    negative first.  Returns their rows, cols, scores and how many mentees were rescored."""
+    n_e, n_m = model.shape
+    width = max(n_m, 1)
+    d_m = potentials.mentor.astype(np.float64)
+    limit_e = (potentials.mentee - potentials.big_m).astype(np.float64)
+    known = np.sort(np.concatenate([keys, pinned_keys]))
+    out_r, out_c, out_s = [], [], []
+    if cand.dense is not None:
+        rows_to_check = np.arange(n_e)
+        checked = 0
+    else:
+        # only mentees whose left-out pairs could beat their threshold need scoring again
+        truncated = np.flatnonzero(np.isfinite(cand.cutoff))
+        cut = np.rint(cand.cutoff[truncated] * SCALE)
+        rows_to_check = truncated[cut + d_m.max(initial=0.0) > limit_e[truncated]]
+        checked = int(rows_to_check.size)
+    step = model.block_rows()
+    for start in range(0, rows_to_check.size, step):
+        chunk = rows_to_check[start : start + step]
+        if cand.dense is not None:
+            scores = cand.dense[chunk]
+        else:
+            r, c, sc = model.allowed_in_rows(chunk, model.config.min_score)
+            scores = np.full((chunk.size, n_m), -np.inf, np.float32)
+            local = np.searchsorted(chunk, r)
+            scores[local, c] = sc
+        units = np.rint(np.round(scores.astype(np.float64), 6) * SCALE)
+        gain = units + d_m[None, :] - limit_e[chunk][:, None]  # > 0: negative reduced cost
+        gain[~np.isfinite(gain)] = -1.0
+        rr, cc = np.nonzero(gain > 0.5)
+        if rr.size == 0:
+            continue
+        pair_keys = chunk[rr].astype(np.int64) * width + cc
+        if known.size:
+            at = np.clip(np.searchsorted(known, pair_keys), 0, known.size - 1)
+            fresh = known[at] != pair_keys
+        else:
+            fresh = np.ones(rr.size, bool)
+        rr, cc = rr[fresh], cc[fresh]
+        g = gain[rr, cc]
+        order = np.lexsort((-g, rr))  # per mentee, most negative reduced cost first
+        rr, cc = rr[order], cc[order]
+        first = np.searchsorted(rr, rr, side="left")
+        take = (np.arange(rr.size) - first) < per_row
+        rr, cc = rr[take], cc[take]
+        out_r.append(chunk[rr].astype(np.int32))
+        out_c.append(cc.astype(np.int32))
+        out_s.append(np.round(scores[rr, cc].astype(np.float64), 6))
+    if not out_r:
+        return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), checked
+    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s), checked
 
 
 def suggest(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from matcher import (
     Problem,
     SolverError,
 )
-from matcher.solvers import SOLVERS, AssignmentProblem, run
+from matcher.solvers import METHODS, SOLVERS, AssignmentProblem, run
 
 
 @pytest.mark.parametrize("name", matcher.__all__)
@@ -83,10 +84,12 @@ MENTORS = [Participant(id="m1", role="mentor")]
 MENTEES = [Participant(id="e1")]
 
 
-def _assert_lists_known_methods(error: InvalidInputError, asked: str) -> None:
+def _assert_lists_known_methods(
+    error: InvalidInputError, asked: str, known: Iterable[str] = SOLVERS
+) -> None:
     text = str(error)
     assert asked in text
-    for name in SOLVERS:
+    for name in known:
         assert name in text, f"{name!r} missing from: {text}"
 
 
@@ -99,13 +102,14 @@ def test_solve_rejects_an_unknown_method_listing_the_known_ones() -> None:
 def test_match_rejects_an_unknown_method_listing_the_known_ones() -> None:
     with pytest.raises(InvalidInputError) as info:
         matcher.match(MENTORS, MENTEES, method="simplex")
-    _assert_lists_known_methods(info.value, "simplex")
+    # match() also runs the methods that are not pair solvers (groups, suggest)
+    _assert_lists_known_methods(info.value, "simplex", METHODS)
 
 
 def test_match_rejects_an_unknown_method_from_the_config() -> None:
     with pytest.raises(InvalidInputError) as info:
         matcher.match(MENTORS, MENTEES, config={"program": {"method": "simplex"}})
-    _assert_lists_known_methods(info.value, "simplex")
+    _assert_lists_known_methods(info.value, "simplex", METHODS)
 
 
 def test_solvers_run_rejects_an_unknown_method() -> None:
@@ -119,23 +123,20 @@ def test_solvers_run_rejects_an_unknown_method() -> None:
 
 
 @pytest.mark.parametrize("method", sorted(SOLVERS))
-def test_each_registered_method_is_the_one_used(method: str) -> None:
+def test_each_solver_is_the_one_used(method: str) -> None:
     assert matcher.solve(np.array([[0.5, 0.2]]), method=method).method == method
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_each_method_is_the_one_match_uses(method: str) -> None:
     assert matcher.match(MENTORS, MENTEES, method=method).method == method
+
+
+def test_solve_does_not_fall_back_for_a_method_that_needs_profiles() -> None:
+    with pytest.raises(InvalidInputError, match="unknown method"):
+        matcher.solve(np.array([[0.5]]), method="groups")
 
 
 def test_default_method_is_optimal() -> None:
     assert matcher.solve(np.array([[0.5]])).method == "optimal"
     assert matcher.match(MENTORS, MENTEES).method == "optimal"
-
-
-@pytest.mark.xfail(
-    reason="BUG: match() also accepts method='groups' and 'suggest', but its unknown-method "
-    "error lists only the solver registry (fair, optimal, stable)",
-    strict=True,
-)
-def test_match_unknown_method_error_lists_every_method_match_accepts() -> None:
-    with pytest.raises(InvalidInputError) as info:
-        matcher.match(MENTORS, MENTEES, method="simplex")
-    assert "groups" in str(info.value)
-    assert "suggest" in str(info.value)

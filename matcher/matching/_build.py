@@ -65,8 +65,8 @@ def from_model(
     objective = result.objective + pinned_total
     bound = result.bound + pinned_total
 
-    edges_per_mentee = np.bincount(cand.rows, minlength=len(model.mentees))
-    edges_per_mentor = np.bincount(cand.cols, minlength=len(model.mentors))
+    edges_per_mentee = cand.allowed_per_mentee
+    edges_per_mentor = cand.allowed_per_mentor
     got_e = np.bincount(rows, minlength=len(model.mentees))
     got_m = np.bincount(cols, minlength=len(model.mentors))
     unmatched: list[Unmatched] = []

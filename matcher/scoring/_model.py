@@ -38,6 +38,21 @@ class Candidates:
     feasible_per_mentor: npt.NDArray[np.int64]
     best_per_mentee: npt.NDArray[np.float64]  # best score among hard-feasible pairs, -1 if none
     best_per_mentor: npt.NDArray[np.float64]
+    allowed_per_mentee: npt.NDArray[np.int64]  # pairs also at or above min_score
+    allowed_per_mentor: npt.NDArray[np.int64]
+    cutoff: npt.NDArray[np.float64]  # top-k only: every pair left out scores at most this
+    dense: npt.NDArray[np.float32] | None = None  # every allowed score, -inf elsewhere
+
+    def extend(
+        self,
+        rows: npt.NDArray[np.int32],
+        cols: npt.NDArray[np.int32],
+        scores: npt.NDArray[np.float64],
+    ) -> None:
+        """Add pairs (found by a certificate check) to the candidate graph."""
+        self.rows = np.concatenate([self.rows, rows])
+        self.cols = np.concatenate([self.cols, cols])
+        self.scores = np.concatenate([self.scores, scores])
 
     def __len__(self) -> int:
         return int(self.rows.shape[0])
@@ -171,15 +186,34 @@ class ScoringModel:
         b = self._block(slice(None))
         return b.total, b.feasible
 
-    def candidates(self, min_score: float = 0.0, progress: Progress | None = None) -> Candidates:
-        """Every allowed pair: hard constraints hold and the score is at least ``min_score``."""
+    def candidates(
+        self,
+        min_score: float = 0.0,
+        progress: Progress | None = None,
+        *,
+        top: int | None = None,
+        keep_dense: bool = False,
+    ) -> Candidates:
+        """Allowed pairs: hard constraints hold and the score is at least ``min_score``.
+
+        With ``top``, only each mentee's ``top`` best allowed pairs are kept and
+        ``cutoff[i]`` is the lowest kept score of a mentee who had more (every pair left out
+        scores at most that); counts and bests always cover every pair.  ``keep_dense`` also
+        keeps every allowed score in ``dense`` (float32, -inf where not allowed), so that a
+        certificate can price left-out pairs without scoring them again.
+        """
         n_e, n_m = self.shape
         step = self.block_rows()
         rows, cols, scores = [], [], []
         fe = np.zeros(n_e, np.int64)
         fm = np.zeros(n_m, np.int64)
+        ae = np.zeros(n_e, np.int64)
+        am = np.zeros(n_m, np.int64)
         be = np.full(n_e, -1.0)
         bm = np.full(n_m, -1.0)
+        cutoff = np.full(n_e, -np.inf)
+        floor = np.float32(min_score) - np.float32(1e-7)
+        dense = np.empty((n_e, n_m), np.float32) if keep_dense else None
         for start in range(0, n_e, step):
             stop = min(start + step, n_e)
             block = self._block(slice(start, stop))
@@ -189,11 +223,28 @@ class ScoringModel:
             if n_m:
                 be[start:stop] = masked.max(axis=1)
                 bm = np.maximum(bm, masked.max(axis=0))
-            keep = block.feasible & (block.total >= np.float32(min_score) - 1e-7)
-            r, c = np.nonzero(keep)
+            keep = block.feasible & (block.total >= floor)
+            ae[start:stop] = keep.sum(axis=1)
+            am += keep.sum(axis=0)
+            if dense is not None:
+                dense[start:stop] = np.where(keep, block.total, np.float32(-np.inf))
+            if top is not None and n_m > top:
+                values = np.where(keep, block.total, np.float32(-np.inf))
+                best = np.argpartition(values, n_m - top, axis=1)[:, n_m - top :]
+                taken = np.take_along_axis(values, best, axis=1)
+                over = ae[start:stop] > top
+                low = np.where(np.isfinite(taken), taken, np.float32(np.inf)).min(axis=1)
+                cutoff[start:stop] = np.where(over, np.round(low.astype(np.float64), 6), -np.inf)
+                r_local, k = np.nonzero(np.isfinite(taken))
+                c = best[r_local, k]
+                r = r_local
+                vals = taken[r_local, k]
+            else:
+                r, c = np.nonzero(keep)
+                vals = block.total[r, c]
             rows.append((r + start).astype(np.int32))
             cols.append(c.astype(np.int32))
-            scores.append(np.round(block.total[r, c].astype(np.float64), 6))
+            scores.append(np.round(vals.astype(np.float64), 6))
             if progress is not None:
                 progress("scoring", stop / max(n_e, 1))
         empty_i = np.zeros(0, np.int32)
@@ -205,7 +256,30 @@ class ScoringModel:
             fm,
             be,
             bm,
+            ae,
+            am,
+            cutoff,
+            dense,
         )
+
+    def allowed_in_rows(
+        self, rows: npt.NDArray[np.intp], min_score: float = 0.0
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float64]]:
+        """Every allowed pair of the given mentees (exact scores), in blocks."""
+        step = self.block_rows()
+        out_r, out_c, out_s = [], [], []
+        floor = np.float32(min_score) - np.float32(1e-7)
+        for start in range(0, len(rows), step):
+            chunk = np.asarray(rows[start : start + step], dtype=np.intp)
+            block = self._block(chunk)
+            keep = block.feasible & (block.total >= floor)
+            r, c = np.nonzero(keep)
+            out_r.append(chunk[r].astype(np.int32))
+            out_c.append(c.astype(np.int32))
+            out_s.append(np.round(block.total[r, c].astype(np.float64), 6))
+        if not out_r:
+            return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0)
+        return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
 
     def pair_parts(
         self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp], chunk: int = 256

@@ -41,7 +41,6 @@ from typing import TypeVar
 T = TypeVar("T")
 
 DEFAULT_SEED = 2026
-N_MEMBERS = 52
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -97,16 +96,17 @@ LIVED_TAGS: dict[str, float] = {
     "substance_use_recovery": 0.03,
 }
 
-# profession: (weight, years range, career stage or "" to derive from years)
-PROFESSIONS: dict[str, tuple[float, tuple[int, int], str]] = {
+# profession: (members drawn, years range, career stage or "" to derive from years).
+# Two more members (a family physician, an emergency physician) are written by hand.
+PROFESSIONS: dict[str, tuple[int, tuple[int, int], str]] = {
     "family_physician": (14, (1, 35), ""),
-    "resident": (10, (1, 5), "resident"),
-    "medical_student": (6, (0, 0), "student"),
-    "emergency_physician": (6, (1, 30), ""),
+    "resident": (9, (1, 5), "resident"),
+    "medical_student": (5, (0, 0), "student"),
+    "emergency_physician": (5, (1, 30), ""),
     "psychiatrist": (4, (1, 30), ""),
     "surgeon": (4, (1, 30), ""),
     "anesthesiologist": (3, (1, 30), ""),
-    "internist": (3, (1, 30), ""),
+    "internist": (4, (1, 30), ""),
     "pediatrician": (2, (1, 30), ""),
 }
 
@@ -180,7 +180,7 @@ TOWNS: dict[str, tuple[Town, ...]] = {
 
 # Community family practices: a town has several, so colleagues are rare but possible.
 PRACTICE_KINDS: tuple[str, ...] = (
-    "Family Health Team",
+    "Family Practice",
     "Community Health Centre",
     "Medical Clinic",
     "Family Medicine Centre",
@@ -200,7 +200,7 @@ SLOT_TEMPLATES: tuple[tuple[tuple[str, ...], str, float], ...] = (
     (MON_THU, "17:00-19:00", 6),
     (("sat",), "09:00-11:00", 5),
     (("sun",), "16:00-18:00", 5),
-    (MON_THU, "12:00-13:00", 4),
+    (DAYS[:5], "12:00-13:30", 4),
 )
 
 # ---------------------------------------------------------------------------- facilitators
@@ -238,7 +238,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "ON",
         "town": "Hamilton",
         "languages": "en",
-        "availability": "tue 18:00-19:30|wed 19:00-20:30|sun 16:00-17:30",
+        "availability": "wed 19:00-20:30|fri 12:00-13:30|sun 16:00-17:30",
         "capacity": "6",
         "years_experience": "4",
         "organization": "Hamilton Health Sciences",
@@ -250,7 +250,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "BC",
         "town": "Vancouver",
         "languages": "en",
-        "availability": "mon 18:00-19:30|wed 19:00-20:30|thu 17:30-19:00",
+        "availability": "mon 19:00-20:30|wed 19:00-20:30|thu 17:30-19:00",
         "capacity": "8",
         "years_experience": "11",
         "organization": "Vancouver Coastal Health",
@@ -262,7 +262,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "BC",
         "town": "Victoria",
         "languages": "en",
-        "availability": "tue 17:00-18:30|thu 19:00-20:30|sat 09:00-10:30",
+        "availability": "tue 19:00-20:30|thu 19:00-20:30|sat 09:00-10:30",
         "capacity": "6",
         "years_experience": "3",
         "organization": "Island Health",
@@ -298,7 +298,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "NS",
         "town": "Halifax",
         "languages": "en",
-        "availability": "tue 20:00-21:30|wed 19:00-20:30|thu 20:00-21:30",
+        "availability": "tue 17:30-19:00|wed 19:00-20:30|sat 10:00-11:30",
         "capacity": "7",
         "years_experience": "7",
         "organization": "Nova Scotia Health",
@@ -409,20 +409,17 @@ def _organization(rng: Random, province: str, town: Town, profession: str) -> st
     return rng.choice(hospitals)
 
 
-def build_members(
-    rng: Random, facilitators: Sequence[dict[str, str]], count: int = N_MEMBERS
-) -> list[dict[str, str]]:
-    """Draw ``count`` members, then add two deliberate special cases."""
-    professions = list(PROFESSIONS)
-    profession_weights = [PROFESSIONS[p][0] for p in professions]
+def build_members(rng: Random, facilitators: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """Draw the members profession by profession, then add two deliberate special cases."""
+    professions = [name for name, spec in PROFESSIONS.items() for _ in range(spec[0])]
+    rng.shuffle(professions)
     topics = list(TOPICS)
     topic_weights = list(TOPICS.values())
     facilitator_orgs = {f["organization"] for f in facilitators}
     rows: list[dict[str, str]] = []
-    for index in range(1, count - 1):
+    for index, profession in enumerate(professions, start=1):
         row = dict.fromkeys(COLUMNS, "")
         row["id"] = f"D{index:03d}"
-        profession = weighted_choice(rng, professions, profession_weights)
         row["profession"] = profession
         how_many = weighted_choice(rng, (1, 2, 3), (35, 45, 20))
         row["specialties"] = "|".join(weighted_sample(rng, topics, topic_weights, how_many))
@@ -435,9 +432,10 @@ def build_members(
         if rng.random() < 0.6:
             row["lat"], row["lon"] = fmt_coord(town[1]), fmt_coord(town[2])
         organization = _organization(rng, province, town, profession)
-        # Keep about a quarter of members in a facilitator's organisation: redraw once if over.
-        if organization in facilitator_orgs and rng.random() < 0.15:
-            organization = _organization(rng, province, town, profession)
+        local = sorted(f["organization"] for f in facilitators if f["region"] == province)
+        if local and organization not in facilitator_orgs and rng.random() < 0.12:
+            # Works where a facilitator of their province does (about a quarter in all).
+            organization = rng.choice(local)
         row["organization"] = organization
         bilingual = town[0] == "Ottawa" and rng.random() < 0.5
         row["languages"] = "fr|en" if bilingual else ("en|fr" if rng.random() < 0.05 else "en")
@@ -459,7 +457,7 @@ def build_members(
     francophone = dict.fromkeys(COLUMNS, "")
     francophone.update(
         {
-            "id": f"D{count - 1:03d}",
+            "id": f"D{len(rows) + 1:03d}",
             "profession": "family_physician",
             "specialties": "burnout_prevention|work_life_integration",
             "lived_experience": "burnout|caregiver",
@@ -483,7 +481,7 @@ def build_members(
     night_shift = dict.fromkeys(COLUMNS, "")
     night_shift.update(
         {
-            "id": f"D{count:03d}",
+            "id": f"D{len(rows) + 2:03d}",
             "profession": "emergency_physician",
             "specialties": "burnout_prevention|coping_with_adverse_events",
             "lived_experience": "burnout|moral_injury",

@@ -260,7 +260,9 @@ def make_formats(rng: Random, mentor: bool) -> str:
         )
         if rng.random() < probability
     ]
-    return "|".join(formats) if formats else "phone"
+    if formats in ([], ["in_person"]):
+        formats.append("phone")  # in-person-only is kept to the share drawn above
+    return "|".join(formats)
 
 
 def make_gender(rng: Random) -> str:

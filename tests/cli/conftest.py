@@ -7,7 +7,7 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +46,20 @@ def run_many(
     workers = max(2, min(len(calls), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda call: run_matcher(*call[0], cwd=call[1]), calls))
+
+
+def run_batch(
+    tmp_path_factory: pytest.TempPathFactory,
+    cases: dict[str, Callable[[Path], Sequence[str | Path]]],
+) -> dict[str, tuple[Path, subprocess.CompletedProcess[str]]]:
+    """Prepare each case in its own folder (``setup(cwd)`` writes files, returns the arguments),
+    run them all at once, and return ``name -> (cwd, run)``."""
+    prepared = {}
+    for name, setup in cases.items():
+        cwd = tmp_path_factory.mktemp("cli")
+        prepared[name] = (cwd, tuple(setup(cwd)))
+    runs = run_many([(args, cwd) for cwd, args in prepared.values()])
+    return {name: (cwd, run) for (name, (cwd, _)), run in zip(prepared.items(), runs, strict=True)}
 
 
 def csv_text(header: Sequence[str], rows: Sequence[Sequence[str]], delimiter: str = ",") -> str:
@@ -178,28 +192,17 @@ def small_program() -> Program:
 def cli() -> SimpleNamespace:
     """Helpers for the CLI tests, so test modules need not import this conftest.
 
-    ``cli.run(*args, cwd=folder)`` runs the real command and ``cli.run_many`` several at once;
-    ``cli.read_csv``, ``cli.csv_text``, ``cli.small_program()``, ``cli.expected_pairs`` and
-    ``cli.scenario`` are as defined above.
+    ``cli.run(*args, cwd=folder)`` runs the real command, ``cli.run_many`` and
+    ``cli.run_batch`` run several at once; ``cli.read_csv``, ``cli.csv_text``,
+    ``cli.small_program()``, ``cli.expected_pairs`` and ``cli.scenario`` are as defined above.
     """
     return SimpleNamespace(
         run=run_matcher,
         run_many=run_many,
+        run_batch=run_batch,
         read_csv=read_csv,
         csv_text=csv_text,
         small_program=small_program,
         expected_pairs=frozenset(EXPECTED_PAIRS),
         scenario=SCENARIO,
     )
-
-
-@pytest.fixture
-def program() -> Program:
-    """The small valid programme, ready to edit and write."""
-    return small_program()
-
-
-@pytest.fixture
-def program_dir(tmp_path: Path) -> Path:
-    """The small valid programme written to ``tmp_path / 'prog'``."""
-    return small_program().write(tmp_path / "prog")

@@ -1,8 +1,11 @@
-"""The ``matcher`` command, run for real as ``python -m matcher`` in a temporary folder.
+"""The ``matcher`` command, run for real as ``python -m matcher`` in temporary folders.
 
 Contracts from DESIGN.md: output files and their columns, the run manifest, exit codes
 (0 done, 2 bad input naming file/row/column, 3 infeasible), every problem listed at once, and no
 output folder left behind on failure.
+
+Each command mostly costs interpreter start-up, so the commands of a group are prepared in a
+module-scoped fixture and run at once (``cli.run_batch``); the tests then read the results.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import matcher
 from matcher import io as mio
 
 SUMMARY_KEYS = {
@@ -58,25 +62,36 @@ def load_outputs(cli, out: Path, delimiter: str = ","):
     return pair_header, pairs, un_header, unmatched, summary
 
 
+def pair_set(pairs) -> set[tuple[str, str]]:
+    return {(p["mentee_id"], p["mentor_id"]) for p in pairs}
+
+
 # --- match on the shipped scenario ---------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def scenario_runs(cli, tmp_path_factory):
-    """The shipped scenario (copied, so concurrent edits cannot change it mid-test), run twice."""
-    root = tmp_path_factory.mktemp("scenario")
-    program = root / "amn"
+    """The shipped scenario (copied, so concurrent edits cannot change it mid-test), run twice
+    with the same seed into ``a`` and ``b``."""
+    program = tmp_path_factory.mktemp("scenario") / "amn"
     shutil.copytree(cli.scenario, program, ignore=shutil.ignore_patterns("out", "*.py", "*.md"))
-    runs = [cli.run("match", program, "-o", out, "--seed", "0", cwd=root) for out in ("a", "b")]
-    return program, root, runs
+    runs = cli.run_batch(
+        tmp_path_factory,
+        {
+            name: lambda cwd, name=name: ("match", program, "-o", name, "--seed", "0")
+            for name in "ab"
+        },
+    )
+    return program, runs
 
 
 def test_scenario_match_succeeds(scenario_runs):
-    _, root, runs = scenario_runs
-    for run in runs:
+    _, runs = scenario_runs
+    for _, run in runs.values():
         assert run.returncode == 0, run.stderr
         assert "Matched" in run.stdout
-    assert sorted(p.name for p in (root / "a").iterdir()) == [
+    cwd, _ = runs["a"]
+    assert sorted(p.name for p in (cwd / "a").iterdir()) == [
         "pairs.csv",
         "summary.json",
         "unmatched.csv",
@@ -84,8 +99,9 @@ def test_scenario_match_succeeds(scenario_runs):
 
 
 def test_scenario_output_columns(cli, scenario_runs):
-    _, root, _ = scenario_runs
-    pair_header, _, un_header, _, summary = load_outputs(cli, root / "a")
+    _, runs = scenario_runs
+    cwd, _ = runs["a"]
+    pair_header, _, un_header, _, summary = load_outputs(cli, cwd / "a")
     assert pair_header[:3] == ["mentee_id", "mentor_id", "score"]
     criteria = summary["criteria"]
     assert criteria, "summary.json lists the criteria used"
@@ -99,17 +115,16 @@ def test_scenario_output_columns(cli, scenario_runs):
 
 
 def test_scenario_summary_is_a_run_manifest(cli, scenario_runs):
-    program, root, _ = scenario_runs
-    _, pairs, _, unmatched, summary = load_outputs(cli, root / "a")
+    program, runs = scenario_runs
+    cwd, _ = runs["a"]
+    _, pairs, _, unmatched, summary = load_outputs(cli, cwd / "a")
     assert set(summary) >= SUMMARY_KEYS
     assert summary["method"] == "optimal"
     assert summary["seed"] == 0
+    assert summary["version"] == matcher.__version__
     assert summary["inputs"] == {
         name: sha256(program / name) for name in ("mentors.csv", "mentees.csv", "program.toml")
     }
-    import matcher
-
-    assert summary["version"] == matcher.__version__
     assert summary["matched"] == len({p["mentee_id"] for p in pairs})
     assert summary["unmatched"] == len(unmatched)
     total = sum(float(p["score"]) for p in pairs)
@@ -119,26 +134,28 @@ def test_scenario_summary_is_a_run_manifest(cli, scenario_runs):
 
 
 def test_scenario_every_participant_is_accounted_for(cli, scenario_runs):
-    program, root, _ = scenario_runs
-    _, pairs, _, unmatched, _ = load_outputs(cli, root / "a")
+    program, runs = scenario_runs
+    cwd, _ = runs["a"]
+    _, pairs, _, unmatched, _ = load_outputs(cli, cwd / "a")
     _, mentors = cli.read_csv(program / "mentors.csv")
     _, mentees = cli.read_csv(program / "mentees.csv")
     paired_mentees = {p["mentee_id"] for p in pairs}
     paired_mentors = {p["mentor_id"] for p in pairs}
-    un = {(u["id"], u["role"]) for u in unmatched}
-    assert len(un) == len(unmatched), "nobody is listed twice in unmatched.csv"
+    listed = {(u["id"], u["role"]) for u in unmatched}
+    assert len(listed) == len(unmatched), "nobody is listed twice in unmatched.csv"
     for m in mentees:
-        assert (m["id"] in paired_mentees) != ((m["id"], "mentee") in un), m["id"]
+        assert (m["id"] in paired_mentees) != ((m["id"], "mentee") in listed), m["id"]
     for m in mentors:
-        assert (m["id"] in paired_mentors) != ((m["id"], "mentor") in un), m["id"]
+        assert (m["id"] in paired_mentors) != ((m["id"], "mentor") in listed), m["id"]
     ids = {m["id"] for m in mentees} | {m["id"] for m in mentors}
     assert {u["id"] for u in unmatched} <= ids
     assert all(u["reason"].strip() for u in unmatched)
 
 
 def test_scenario_constraints_hold(cli, scenario_runs):
-    program, root, _ = scenario_runs
-    _, pairs, _, _, _ = load_outputs(cli, root / "a")
+    program, runs = scenario_runs
+    cwd, _ = runs["a"]
+    _, pairs, _, _, _ = load_outputs(cli, cwd / "a")
     # profiles as matcher reads them (names normalised: "English" -> "en"); io has its own tests
     config = mio.load_config(program / "program.toml")
     mentors = {
@@ -169,8 +186,8 @@ def test_scenario_constraints_hold(cli, scenario_runs):
 
 
 def test_scenario_same_seed_gives_identical_outputs(scenario_runs):
-    _, root, _ = scenario_runs
-    a, b = root / "a", root / "b"
+    _, runs = scenario_runs
+    a, b = runs["a"][0] / "a", runs["b"][0] / "b"
     for name in ("pairs.csv", "unmatched.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     sa = json.loads((a / "summary.json").read_text(encoding="utf-8"))
@@ -180,113 +197,7 @@ def test_scenario_same_seed_gives_identical_outputs(scenario_runs):
     assert sa == sb
 
 
-# --- match on a small programme -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def small_runs(cli, tmp_path_factory):
-    """The small programme run twice at once: as a folder ("a") and with --mentors/--mentees/
-    --config ("b")."""
-    root = tmp_path_factory.mktemp("small")
-    program = cli.small_program().write(root / "prog")
-    files = (
-        "--mentors", program / "mentors.csv",
-        "--mentees", program / "mentees.csv",
-        "--config", program / "program.toml",
-    )  # fmt: skip
-    runs = cli.run_many(
-        [(("match", "prog", "-o", "a"), root), (("match", *files, "-o", "b"), root)]
-    )
-    return root, runs
-
-
-def test_small_program_pairs_and_reasons(cli, small_runs):
-    root, (run, _) = small_runs
-    assert run.returncode == 0, run.stderr
-    assert run.stderr == ""
-    assert "Matched 3 of 4 mentees" in run.stdout
-    raw = (root / "a" / "pairs.csv").read_bytes()
-    assert not raw.startswith(b"\xef\xbb\xbf")
-    assert raw.startswith(b"mentee_id,mentor_id,score,")
-    _, pairs, _, unmatched, summary = load_outputs(cli, root / "a")
-    assert {(p["mentee_id"], p["mentor_id"]) for p in pairs} == cli.expected_pairs
-    assert [(u["id"], u["role"], u["reason"]) for u in unmatched] == [
-        ("E4", "mentee", "no mentor shares a language: es")
-    ]
-    # pass-through columns keep their values
-    e1 = next(p for p in pairs if p["mentee_id"] == "E1")
-    assert (e1["mentee_cohort"], e1["mentor_cohort"]) == ("A", "A")
-    assert unmatched[0]["cohort"] == "B"
-    assert summary["matched"] == 3
-    assert summary["unmatched"] == 1
-    assert summary["program"] == "petit programme"
-
-
-def test_mentors_mentees_config_options_match_the_folder_form(small_runs):
-    root, runs = small_runs
-    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
-    for name in ("pairs.csv", "unmatched.csv"):
-        assert (root / "a" / name).read_bytes() == (root / "b" / name).read_bytes()
-    summary = json.loads((root / "b" / "summary.json").read_text(encoding="utf-8"))
-    assert set(summary["inputs"]) == {"mentors.csv", "mentees.csv", "program.toml"}
-
-
-@pytest.fixture(scope="module")
-def option_run(cli, tmp_path_factory):
-    """One run with --report --excel --delimiter ';' --seed 3 --quiet on the small programme."""
-    root = tmp_path_factory.mktemp("options")
-    program = cli.small_program().write(root / "prog")
-    run = cli.run(
-        "match", program, "-o", "out", "--report", "--excel", "--delimiter", ";", "--seed", "3",
-        "--quiet", cwd=root,
-    )  # fmt: skip
-    return program, root / "out", run
-
-
-def test_report_option_writes_report_html(option_run):
-    program, out, run = option_run
-    assert run.returncode == 0, run.stderr
-    page = (out / "report.html").read_text(encoding="utf-8")
-    assert page.lstrip().lower().startswith("<!doctype html>")
-    assert "3 of 4" in page  # mentees matched
-    assert sha256(program / "mentors.csv") in page
-    assert "petit programme" in page
-
-
-def test_excel_option_writes_a_utf8_bom(option_run):
-    _, out, run = option_run
-    assert run.returncode == 0, run.stderr
-    for name in ("pairs.csv", "unmatched.csv"):
-        data = (out / name).read_bytes()
-        assert data.startswith(b"\xef\xbb\xbf"), name
-        assert not data[3:].startswith(b"\xef\xbb\xbf")
-        data.decode("utf-8")
-    json.loads((out / "summary.json").read_text(encoding="utf-8"))
-
-
-def test_delimiter_option(cli, option_run):
-    _, out, run = option_run
-    assert run.returncode == 0, run.stderr
-    first = (out / "pairs.csv").read_bytes()[3:].split(b"\r\n")[0].decode()
-    assert first.startswith("mentee_id;mentor_id;score;score_")
-    header, pairs = cli.read_csv(out / "pairs.csv", ";")
-    assert {(p["mentee_id"], p["mentor_id"]) for p in pairs} == cli.expected_pairs
-    assert "," not in "".join(header)
-    un_header, _ = cli.read_csv(out / "unmatched.csv", ";")
-    assert un_header[:3] == ["id", "role", "reason"]
-    # matcher reads its own Excel output back: BOM and ';' are detected
-    table = mio.read_table(out / "pairs.csv")
-    assert (table.encoding, table.delimiter) == ("utf-8-sig", ";")
-
-
-def test_seed_and_quiet_options(option_run):
-    _, out, run = option_run
-    assert run.returncode == 0, run.stderr
-    assert run.stdout == ""
-    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["seed"] == 3
-
-
-# --- a French-Canadian Excel export ---------------------------------------------------------
+# --- match on small programmes: forms, options, French export, output folder ---------------
 
 FRENCH_TOML = """\
 [program]
@@ -335,38 +246,206 @@ FR_MENTEES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("mentee_encoding", ["cp1252", "utf-8-sig"])
-def test_french_excel_export(cli, tmp_path, mentee_encoding):
-    folder = tmp_path / "programme"
-    folder.mkdir()
-    (folder / "mentors.csv").write_bytes(
-        cli.csv_text(FR_MENTOR_HEADER, FR_MENTORS, ";").encode("utf-8-sig")
-    )
-    (folder / "mentees.csv").write_bytes(
-        cli.csv_text(FR_MENTEE_HEADER, FR_MENTEES, ";").encode(mentee_encoding)
-    )
-    (folder / "program.toml").write_text(FRENCH_TOML, encoding="utf-8")
+def _setup_folder(cli):
+    def setup(cwd):
+        cli.small_program().write(cwd / "prog")
+        return ("match", "prog", "-o", "out")
 
-    run = cli.run("match", folder, "-o", "résultats", cwd=tmp_path)
+    return setup
 
+
+def _setup_files(cli):
+    def setup(cwd):
+        prog = cli.small_program().write(cwd / "prog")
+        return (
+            "match",
+            "--mentors", prog / "mentors.csv",
+            "--mentees", prog / "mentees.csv",
+            "--config", prog / "program.toml",
+            "-o", "out",
+        )  # fmt: skip
+
+    return setup
+
+
+def _setup_options(cli):
+    def setup(cwd):
+        cli.small_program().write(cwd / "prog")
+        return (
+            "match", "prog", "-o", "out",
+            "--report", "--excel", "--delimiter", ";", "--seed", "3", "--quiet",
+        )  # fmt: skip
+
+    return setup
+
+
+def _setup_french(cli):
+    def setup(cwd):
+        folder = cwd / "programme"
+        folder.mkdir()
+        # mentors: French Excel "CSV UTF-8" (BOM, ';'); mentees: plain "CSV" on Windows (cp1252)
+        (folder / "mentors.csv").write_bytes(
+            cli.csv_text(FR_MENTOR_HEADER, FR_MENTORS, ";").encode("utf-8-sig")
+        )
+        (folder / "mentees.csv").write_bytes(
+            cli.csv_text(FR_MENTEE_HEADER, FR_MENTEES, ";").encode("cp1252")
+        )
+        (folder / "program.toml").write_text(FRENCH_TOML, encoding="utf-8")
+        return ("match", "programme", "-o", "résultats")
+
+    return setup
+
+
+def _setup_existing_out(cli):
+    def setup(cwd):
+        cli.small_program().write(cwd / "prog")
+        (cwd / "out").mkdir()
+        (cwd / "out" / "pairs.csv").write_text("old")
+        (cwd / "out" / "notes.txt").write_text("mine")
+        return ("match", "prog", "-o", "out")
+
+    return setup
+
+
+def _setup_out_is_a_file(cli):
+    def setup(cwd):
+        cli.small_program().write(cwd / "prog")
+        (cwd / "out").write_text("not a folder")
+        return ("match", "prog", "-o", "out")
+
+    return setup
+
+
+@pytest.fixture(scope="module")
+def match_runs(cli, tmp_path_factory):
+    return cli.run_batch(
+        tmp_path_factory,
+        {
+            "folder": _setup_folder(cli),
+            "files": _setup_files(cli),
+            "options": _setup_options(cli),
+            "french": _setup_french(cli),
+            "existing out": _setup_existing_out(cli),
+            "out is a file": _setup_out_is_a_file(cli),
+        },
+    )
+
+
+def test_small_program_pairs_and_reasons(cli, match_runs):
+    cwd, run = match_runs["folder"]
     assert run.returncode == 0, run.stderr
-    out = tmp_path / "résultats"
-    header, pairs, _, unmatched, summary = load_outputs(cli, out)
-    # E-01 and E-03 need French (only M-01, capacity 2); E-02 then takes M-02
-    assert {(p["mentee_id"], p["mentor_id"]) for p in pairs} == {
-        ("E-01", "M-01"),
-        ("E-02", "M-02"),
-        ("E-03", "M-01"),
+    assert run.stderr == ""
+    assert "Matched 3 of 4 mentees" in run.stdout
+    raw = (cwd / "out" / "pairs.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    assert raw.startswith(b"mentee_id,mentor_id,score,")
+    _, pairs, _, unmatched, summary = load_outputs(cli, cwd / "out")
+    assert pair_set(pairs) == cli.expected_pairs
+    assert [(u["id"], u["role"], u["reason"]) for u in unmatched] == [
+        ("E4", "mentee", "no mentor shares a language: es")
+    ]
+    # pass-through columns keep their values
+    e1 = next(p for p in pairs if p["mentee_id"] == "E1")
+    assert (e1["mentee_cohort"], e1["mentor_cohort"]) == ("A", "A")
+    assert unmatched[0]["cohort"] == "B"
+    assert summary["matched"] == 3
+    assert summary["unmatched"] == 1
+    assert summary["program"] == "petit programme"
+
+
+def test_mentors_mentees_config_options_match_the_folder_form(match_runs):
+    (a, run_a), (b, run_b) = match_runs["folder"], match_runs["files"]
+    assert run_a.returncode == run_b.returncode == 0, run_a.stderr + run_b.stderr
+    for name in ("pairs.csv", "unmatched.csv"):
+        assert (a / "out" / name).read_bytes() == (b / "out" / name).read_bytes()
+    summary = json.loads((b / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["inputs"] == {
+        name: sha256(b / "prog" / name) for name in ("mentors.csv", "mentees.csv", "program.toml")
     }
+
+
+def test_report_option_writes_report_html(match_runs):
+    cwd, run = match_runs["options"]
+    assert run.returncode == 0, run.stderr
+    page = (cwd / "out" / "report.html").read_text(encoding="utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert "3 of 4" in page  # mentees matched
+    assert sha256(cwd / "prog" / "mentors.csv") in page
+    assert "petit programme" in page
+
+
+def test_excel_option_writes_a_utf8_bom(match_runs):
+    cwd, run = match_runs["options"]
+    assert run.returncode == 0, run.stderr
+    for name in ("pairs.csv", "unmatched.csv"):
+        data = (cwd / "out" / name).read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf"), name
+        assert not data[3:].startswith(b"\xef\xbb\xbf")
+        data.decode("utf-8")
+    json.loads((cwd / "out" / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_delimiter_option(cli, match_runs):
+    cwd, run = match_runs["options"]
+    assert run.returncode == 0, run.stderr
+    out = cwd / "out"
+    first = (out / "pairs.csv").read_bytes()[3:].split(b"\r\n")[0].decode()
+    assert first.startswith("mentee_id;mentor_id;score;score_")
+    header, pairs = cli.read_csv(out / "pairs.csv", ";")
+    assert pair_set(pairs) == cli.expected_pairs
+    assert "," not in "".join(header)
+    un_header, _ = cli.read_csv(out / "unmatched.csv", ";")
+    assert un_header[:3] == ["id", "role", "reason"]
+    # matcher reads its own Excel output back: BOM and ';' are detected
+    table = mio.read_table(out / "pairs.csv")
+    assert (table.encoding, table.delimiter) == ("utf-8-sig", ";")
+
+
+def test_seed_and_quiet_options(match_runs):
+    cwd, run = match_runs["options"]
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == ""
+    assert json.loads((cwd / "out" / "summary.json").read_text(encoding="utf-8"))["seed"] == 3
+
+
+def test_french_excel_export(cli, match_runs):
+    cwd, run = match_runs["french"]
+    assert run.returncode == 0, run.stderr
+    header, pairs, _, unmatched, summary = load_outputs(cli, cwd / "résultats")
+    # E-01 and E-03 need French (only M-01, capacity 2); E-02 then takes M-02
+    assert pair_set(pairs) == {("E-01", "M-01"), ("E-02", "M-02"), ("E-03", "M-01")}
     assert unmatched == []
-    # accented pass-through columns survive whatever the input encoding (outputs are UTF-8)
+    # accented pass-through columns survive both input encodings (outputs are UTF-8)
     assert "mentor_Établissement" in header and "mentee_Remarques" in header
     by_mentee = {p["mentee_id"]: p for p in pairs}
     assert by_mentee["E-01"]["mentor_Établissement"] == "Hôpital Dr-Georges-L.-Dumont"
     assert by_mentee["E-01"]["mentee_Remarques"] == "Préfère le midi"
     assert by_mentee["E-03"]["mentee_Remarques"] == "Déjà rencontré « M-01 »"
+    assert by_mentee["E-01"]["score_language"] == "1.0000"
     assert summary["program"] == "Réseau de mentorat — essai"
-    assert summary["inputs"]["mentees.csv"] == sha256(folder / "mentees.csv")
+    assert summary["inputs"]["mentees.csv"] == sha256(cwd / "programme" / "mentees.csv")
+
+
+def test_existing_output_folder_files_are_replaced(match_runs):
+    cwd, run = match_runs["existing out"]
+    assert run.returncode == 0, run.stderr
+    out = cwd / "out"
+    assert (out / "pairs.csv").read_text(encoding="utf-8").startswith("mentee_id,")
+    assert (out / "notes.txt").read_text() == "mine"
+    assert [p.name for p in cwd.iterdir() if p.name.startswith(".out.")] == []
+
+
+@pytest.mark.xfail(
+    reason="BUG: an -o path that is an existing file ends as 'internal error' (exit 1) instead "
+    "of a located input error (exit 2)",
+    strict=True,
+)
+def test_output_path_that_is_a_file_is_an_input_error(match_runs):
+    cwd, run = match_runs["out is a file"]
+    assert (cwd / "out").read_text() == "not a folder"
+    assert [p.name for p in cwd.iterdir() if p.name.startswith(".out.")] == []
+    assert "internal error" not in run.stderr
+    assert run.returncode == 2, run.stderr
 
 
 # --- malformed inputs: exit 2, every problem located, no output -----------------------------
@@ -380,15 +459,19 @@ def _several(p):
     p.set("mentors", "M1", "languages", "klingon")  # row 2
     p.set("mentors", "M2", "capacity", "-1")  # row 3
     p.set("mentors", "M3", "availability", "lundi soir")  # row 4
-    p.mentors.append(
-        ["M2", "nurse", "", "NB", "", "", "en", "", "virtual", "1", "", "", "A"]
-    )  # row 5
+    p.mentors.append(["M2", "nurse", "", "NB", "", "", "en", "", "virtual", "1", "", "", "A"])
 
 
 def _both_files(p):
     p.set("mentors", "M2", "capacity", "-3")
     p.set("mentees", "E3", "languages", "klingon")
     p.set("mentees", "E4", "formats", "hologramme")
+
+
+def _cell_and_cross_file(p):
+    p.set("mentors", "M1", "capacity", "-1")
+    p.set("mentors", "M3", "region", "Atlantis")
+    p.set("mentees", "E2", "exclude", "M99")
 
 
 def _missing_id(p):
@@ -399,47 +482,66 @@ def _empty(p):
     p.raw["mentors.csv"] = b""
 
 
-def _bad_toml(p):
-    p.toml = '[program]\nname = "x"\nmin_score = \n'
+def _set_toml(text):
+    def edit(p):
+        p.toml = text
+
+    return edit
+
+
+def _cell(who, row_id, column, value):
+    return lambda p: p.set(who, row_id, column, value)
 
 
 MALFORMED = {
     "duplicate id": (_dup_id, [("mentors.csv", "row 5", "column 'id'", "'M1'", "duplicate")]),
     "negative capacity": (
-        lambda p: p.set("mentors", "M2", "capacity", "-1"),
+        _cell("mentors", "M2", "capacity", "-1"),
         [("mentors.csv", "row 3", "column 'capacity'", "'-1'")],
     ),
     "unreadable slot": (
-        lambda p: p.set("mentees", "E1", "availability", "lundi soir"),
+        _cell("mentees", "E1", "availability", "lundi soir"),
         [("mentees.csv", "row 2", "column 'availability'", "'lundi soir'")],
     ),
     "unknown region": (
-        lambda p: p.set("mentors", "M3", "region", "Atlantis"),
+        _cell("mentors", "M3", "region", "Atlantis"),
         [("mentors.csv", "row 4", "column 'region'", "'Atlantis'")],
     ),
     "exclude names a missing id": (
-        lambda p: p.set("mentees", "E2", "exclude", "M99"),
+        _cell("mentees", "E2", "exclude", "M99"),
         [("mentees.csv", "row 3", "column 'exclude'", "'M99'")],
     ),
     "missing id column": (_missing_id, [("mentees.csv", "row 1", "'id'")]),
     "non-numeric lat": (
-        lambda p: p.set("mentors", "M1", "lat", "quarante-six"),
+        _cell("mentors", "M1", "lat", "quarante-six"),
         [("mentors.csv", "row 2", "column 'lat'", "'quarante-six'")],
     ),
     "bad language": (
-        lambda p: p.set("mentees", "E3", "languages", "klingon"),
+        _cell("mentees", "E3", "languages", "klingon"),
         [("mentees.csv", "row 4", "column 'languages'", "'klingon'")],
     ),
     "mentee capacity 0": (
-        lambda p: p.set("mentees", "E2", "capacity", "0"),
+        _cell("mentees", "E2", "capacity", "0"),
         [("mentees.csv", "row 3", "column 'capacity'", "'0'", ">= 1")],
     ),
     "bad format": (
-        lambda p: p.set("mentors", "M2", "formats", "hologramme"),
+        _cell("mentors", "M2", "formats", "hologramme"),
         [("mentors.csv", "row 3", "column 'formats'", "'hologramme'")],
     ),
     "empty file": (_empty, [("mentors.csv", "row 1", "'id'")]),
-    "bad program.toml": (_bad_toml, [("program.toml", "line 3", "column")]),
+    "program.toml syntax": (
+        _set_toml('[program]\nname = "x"\nmin_score = \n'),
+        [("program.toml", "line 3", "column")],
+    ),
+    # a TOML key has no row: the key path is its location
+    "program.toml negative weight": (
+        _set_toml("[criteria.specialty]\nweight = -2\n"),
+        [("program.toml", "column 'criteria.specialty.weight'", "'-2'")],
+    ),
+    "program.toml unknown criterion": (
+        _set_toml("[criteria.charisma]\nweight = 1\n"),
+        [("program.toml", "column 'criteria'", "'charisma'")],
+    ),
     "several problems in one file": (
         _several,
         [
@@ -459,113 +561,103 @@ MALFORMED = {
             ("mentees.csv", "row 5", "column 'formats'", "'hologramme'"),
         ],
     ),
+    "cell and cross-file problems": (
+        _cell_and_cross_file,
+        [
+            ("mentors.csv", "row 2", "column 'capacity'", "'-1'"),
+            ("mentors.csv", "row 4", "column 'region'", "'Atlantis'"),
+            ("mentees.csv", "row 3", "column 'exclude'", "'M99'"),
+        ],
+    ),
+}
+MALFORMED_XFAIL = {
+    "cell and cross-file problems": "BUG: check_program (unknown region, exclude/preferences "
+    "ids) only runs when both files load cleanly, so its problems are hidden behind any "
+    "per-cell problem",
 }
 
 
 @pytest.fixture(scope="module")
 def malformed_runs(cli, tmp_path_factory):
-    """Every malformed case written to its own folder and run (concurrently): name -> (cwd, run)."""
-    folders = {}
-    for k, (name, (edit, _)) in enumerate(MALFORMED.items()):
-        cwd = tmp_path_factory.mktemp(f"malformed{k}")
-        program = cli.small_program()
-        edit(program)
-        program.write(cwd / "prog")
-        folders[name] = cwd
-    runs = cli.run_many([(("match", "prog", "-o", "out"), cwd) for cwd in folders.values()])
-    return {name: (cwd, run) for (name, cwd), run in zip(folders.items(), runs, strict=True)}
+    def setup_for(edit):
+        def setup(cwd):
+            program = cli.small_program()
+            edit(program)
+            program.write(cwd / "prog")
+            return ("match", "prog", "-o", "out")
+
+        return setup
+
+    return cli.run_batch(
+        tmp_path_factory, {name: setup_for(edit) for name, (edit, _) in MALFORMED.items()}
+    )
 
 
-@pytest.mark.parametrize("case", MALFORMED)
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(reason=MALFORMED_XFAIL[name], strict=True))
+        if name in MALFORMED_XFAIL
+        else name
+        for name in MALFORMED
+    ],
+)
 def test_malformed_input_exit_2(malformed_runs, case):
     cwd, run = malformed_runs[case]
     assert run.returncode == 2, (run.stdout, run.stderr)
     assert run.stderr.startswith("matcher: error:")
     assert "Traceback" not in run.stderr
-    assert_lines(run.stderr, *MALFORMED[case][1])
+    assert run.stdout == ""
     assert_no_output(cwd)
-
-
-def test_bad_program_toml_key_is_named(cli, program, tmp_path):
-    program.toml = "[criteria.specialty]\nweight = -2\n[criteria.charisma]\nweight = 1\n"
-    program.write(tmp_path / "prog")
-    run = cli.run("match", "prog", "-o", "out", cwd=tmp_path)
-    assert run.returncode == 2
-    assert_lines(run.stderr, ("program.toml", "charisma"))
-    assert_no_output(tmp_path)
-
-
-@pytest.mark.xfail(
-    reason="BUG: check_program (unknown region, exclude/preferences ids) only runs when both "
-    "files load cleanly, so those problems are hidden behind any per-cell problem",
-    strict=True,
-)
-def test_cross_file_problems_are_listed_with_cell_problems(cli, program, tmp_path):
-    program.set("mentors", "M1", "capacity", "-1")
-    program.set("mentors", "M3", "region", "Atlantis")
-    program.set("mentees", "E2", "exclude", "M99")
-    program.write(tmp_path / "prog")
-    run = cli.run("match", "prog", "-o", "out", cwd=tmp_path)
-    assert run.returncode == 2
-    assert_lines(
-        run.stderr,
-        ("mentors.csv", "row 2", "column 'capacity'"),
-        ("mentors.csv", "row 4", "column 'region'", "'Atlantis'"),
-        ("mentees.csv", "row 3", "column 'exclude'", "'M99'"),
-    )
-
-
-@pytest.mark.xfail(
-    reason="BUG: an -o path that is an existing file ends as 'internal error' (exit 1) instead "
-    "of a located input error (exit 2)",
-    strict=True,
-)
-def test_output_path_that_is_a_file_is_an_input_error(cli, program_dir, tmp_path):
-    (tmp_path / "out").write_text("not a folder")
-    run = cli.run("match", program_dir, "-o", "out", cwd=tmp_path)
-    assert run.returncode == 2, run.stderr
-    assert "internal error" not in run.stderr
-    assert (tmp_path / "out").read_text() == "not a folder"
-
-
-def test_existing_output_folder_files_are_replaced(cli, program_dir, tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "pairs.csv").write_text("old")
-    (out / "notes.txt").write_text("mine")
-    run = cli.run("match", program_dir, "-o", "out", cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    assert (out / "pairs.csv").read_text(encoding="utf-8").startswith("mentee_id,")
-    assert (out / "notes.txt").read_text() == "mine"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
+    assert_lines(run.stderr, *MALFORMED[case][1])
 
 
 # --- pinned pairs ---------------------------------------------------------------------------
 
 
-def test_pinned_pairs_beyond_capacity_exit_3(cli, program_dir, tmp_path):
-    pins = tmp_path / "pins.csv"
-    pins.write_text("mentee_id,mentor_id\r\nE2,M2\r\nE4,M2\r\nE4,M1\r\n", encoding="utf-8")
-    run = cli.run("match", program_dir, "-o", "out", "--pinned", pins, cwd=tmp_path)
+def _setup_pins(cli, text):
+    def setup(cwd):
+        cli.small_program().write(cwd / "prog")
+        (cwd / "pins.csv").write_text(text, encoding="utf-8")
+        return ("match", "prog", "-o", "out", "--pinned", "pins.csv")
+
+    return setup
+
+
+@pytest.fixture(scope="module")
+def pinned_runs(cli, tmp_path_factory):
+    return cli.run_batch(
+        tmp_path_factory,
+        {
+            # M2 has capacity 1; E4 speaks only Spanish, M1 French and English
+            "beyond capacity": _setup_pins(
+                cli, "mentee_id,mentor_id\r\nE2,M2\r\nE4,M2\r\nE4,M1\r\n"
+            ),
+            "kept": _setup_pins(cli, "mentee_id,mentor_id\nE2,M1\n"),
+            "unknown id": _setup_pins(cli, "mentee_id,mentor_id\n\nE99,M1\n"),
+        },
+    )
+
+
+def test_pinned_pairs_beyond_capacity_exit_3(pinned_runs):
+    cwd, run = pinned_runs["beyond capacity"]
     assert run.returncode == 3, (run.stdout, run.stderr)
     assert_lines(
         run.stderr,
         ("'M2'", "2 pinned mentees", "capacity 1"),
-        ("'E4'", "'M1'", "language"),  # E4 speaks Spanish only: a hard constraint broken
+        ("'E4'", "'M1'", "language"),
     )
-    assert_no_output(tmp_path)
+    assert_no_output(cwd)
 
 
-def test_pinned_pair_is_kept(cli, program_dir, tmp_path):
-    pins = tmp_path / "pins.csv"
-    pins.write_text("mentee_id,mentor_id\nE2,M1\n", encoding="utf-8")
-    run = cli.run("match", program_dir, "-o", "out", "--pinned", pins, cwd=tmp_path)
+def test_pinned_pair_is_kept(cli, pinned_runs):
+    cwd, run = pinned_runs["kept"]
     assert run.returncode == 0, run.stderr
-    _, pairs, _, _, summary = load_outputs(cli, tmp_path / "out")
-    keys = {(p["mentee_id"], p["mentor_id"]) for p in pairs}
+    _, pairs, _, _, summary = load_outputs(cli, cwd / "out")
+    keys = pair_set(pairs)
     assert ("E2", "M1") in keys
-    assert sum(1 for k in keys if k[1] == "M1") <= 2
-    assert summary["inputs"]["pins.csv"] == sha256(pins)
+    assert sum(1 for _, mentor in keys if mentor == "M1") <= 2
+    assert summary["inputs"]["pins.csv"] == sha256(cwd / "pins.csv")
 
 
 @pytest.mark.xfail(
@@ -573,58 +665,96 @@ def test_pinned_pair_is_kept(cli, program_dir, tmp_path):
     "with row = list index + 2 rather than the row in the file",
     strict=True,
 )
-def test_pinned_unknown_id_names_the_file(cli, program_dir, tmp_path):
-    pins = tmp_path / "pins.csv"
-    pins.write_text("mentee_id,mentor_id\n\nE99,M1\n", encoding="utf-8")
-    run = cli.run("match", program_dir, "-o", "out", "--pinned", pins, cwd=tmp_path)
+def test_pinned_unknown_id_names_the_file(pinned_runs):
+    cwd, run = pinned_runs["unknown id"]
     assert run.returncode == 2
+    assert_no_output(cwd)
     assert_lines(run.stderr, ("pins.csv", "row 3", "'E99'"))
 
 
 # --- validate -------------------------------------------------------------------------------
 
 
-def test_validate_good_folder(cli, program_dir, tmp_path):
-    run = cli.run("validate", program_dir, cwd=tmp_path)
+def _setup_validate_files(cli, edit=None, edges="E1,M1,0.5\n", caps="M1,2\n", toml=None):
+    def setup(cwd):
+        program = cli.small_program()
+        if edit is not None:
+            edit(program)
+        if toml is not None:
+            program.toml = toml
+        prog = program.write(cwd / "prog")
+        (cwd / "edges.csv").write_text("mentee_id,mentor_id,score\n" + edges)
+        (cwd / "caps.csv").write_text("id,capacity\n" + caps)
+        return (
+            "validate",
+            prog / "program.toml",
+            prog / "mentors.csv",
+            prog / "mentees.csv",
+            "edges.csv",
+            "caps.csv",
+        )
+
+    return setup
+
+
+def _bad_cells(p):
+    p.set("mentors", "M1", "languages", "klingon")
+    p.set("mentors", "M3", "capacity", "-2")
+    p.set("mentees", "E1", "availability", "lundi soir")
+
+
+def _setup_validate_folder(cli, edit=None):
+    def setup(cwd):
+        program = cli.small_program()
+        if edit is not None:
+            edit(program)
+        program.write(cwd / "prog")
+        return ("validate", "prog")
+
+    return setup
+
+
+@pytest.fixture(scope="module")
+def validate_runs(cli, tmp_path_factory):
+    return cli.run_batch(
+        tmp_path_factory,
+        {
+            "good folder": _setup_validate_folder(cli),
+            "good files": _setup_validate_files(cli),
+            "bad files": _setup_validate_files(
+                cli,
+                _bad_cells,
+                edges="E1,M1,abc\nE1,M1,0.2\n",
+                caps="M1,-4\n",
+                toml="[criteria.specialty]\nweight = -1\n",
+            ),
+            "bad folder": _setup_validate_folder(
+                cli,
+                lambda p: (
+                    p.set("mentors", "M3", "region", "Atlantis"),
+                    p.set("mentees", "E2", "exclude", "M99"),
+                ),
+            ),
+        },
+    )
+
+
+def test_validate_good_folder(validate_runs):
+    _, run = validate_runs["good folder"]
     assert run.returncode == 0, run.stderr
     assert "3 mentors" in run.stdout and "4 mentees" in run.stdout
     assert run.stderr == ""
 
 
-def test_validate_good_files(cli, program_dir, tmp_path):
-    (tmp_path / "edges.csv").write_text("mentee_id,mentor_id,score\nE1,M1,0.5\n")
-    (tmp_path / "caps.csv").write_text("id,capacity\nM1,2\n")
-    run = cli.run(
-        "validate",
-        program_dir / "program.toml",
-        program_dir / "mentors.csv",
-        program_dir / "mentees.csv",
-        "edges.csv",
-        "caps.csv",
-        cwd=tmp_path,
-    )
+def test_validate_good_files(validate_runs):
+    _, run = validate_runs["good files"]
     assert run.returncode == 0, run.stderr
     for fragment in ("program.toml", "3 mentors", "4 mentees", "1 scored pairs", "1 capacities"):
         assert fragment in run.stdout
 
 
-def test_validate_lists_every_problem_in_every_file(cli, program, tmp_path):
-    program.set("mentors", "M1", "languages", "klingon")
-    program.set("mentors", "M3", "capacity", "-2")
-    program.set("mentees", "E1", "availability", "lundi soir")
-    program.toml = "[criteria.specialty]\nweight = -1\n"
-    folder = program.write(tmp_path / "prog")
-    (tmp_path / "edges.csv").write_text("mentee_id,mentor_id,score\nE1,M1,abc\nE1,M1,0.2\n")
-    (tmp_path / "caps.csv").write_text("id,capacity\nM1,-4\n")
-    run = cli.run(
-        "validate",
-        folder / "program.toml",
-        folder / "mentors.csv",
-        folder / "mentees.csv",
-        "edges.csv",
-        "caps.csv",
-        cwd=tmp_path,
-    )
+def test_validate_lists_every_problem_in_every_file(validate_runs):
+    _, run = validate_runs["bad files"]
     assert run.returncode == 2
     assert_lines(
         run.stderr,
@@ -639,11 +769,8 @@ def test_validate_lists_every_problem_in_every_file(cli, program, tmp_path):
     assert run.stdout == ""
 
 
-def test_validate_folder_runs_the_cross_file_checks(cli, program, tmp_path):
-    program.set("mentors", "M3", "region", "Atlantis")
-    program.set("mentees", "E2", "exclude", "M99")
-    program.write(tmp_path / "prog")
-    run = cli.run("validate", "prog", cwd=tmp_path)
+def test_validate_folder_runs_the_cross_file_checks(validate_runs):
+    _, run = validate_runs["bad folder"]
     assert run.returncode == 2
     assert_lines(
         run.stderr,
@@ -676,7 +803,7 @@ def brute_force(edges: dict[tuple[str, str], float], caps: dict[str, int]) -> tu
 
 
 def _trap_instance():
-    # greedy on score pairs a-x (0.9) and loses a mentee; the optimum covers more mentees first
+    # picking a-x (0.9, the best score) leaves b without a mentor; covering more mentees comes first
     edges = {
         ("a", "x"): 0.9, ("b", "x"): 0.8, ("a", "y"): 0.05, ("c", "x"): 0.6,
         ("c", "z"): 0.3, ("d", "y"): 0.7, ("d", "z"): 0.65, ("e", "z"): 0.2,
@@ -694,24 +821,55 @@ def _random_instance():
         for m in mentors
         if rng.random() < 0.6
     }
-    return edges, {"w": 0, "x": 2, "y": 1, "z": 2}
+    return edges, {"w": 0, "x": 2, "y": 1, "z": 2, "idle": 3}  # "idle" has no edge at all
 
 
-@pytest.mark.parametrize("instance", [_trap_instance, _random_instance], ids=["trap", "random"])
-def test_solve_reaches_the_brute_force_optimum(cli, tmp_path, instance):
-    edges, caps = instance()
-    (tmp_path / "edges.csv").write_text(
-        cli.csv_text(
-            ["mentee_id", "mentor_id", "score"], [[e, m, str(s)] for (e, m), s in edges.items()]
-        )
+INSTANCES = {"trap": _trap_instance, "random": _random_instance}
+
+
+def _setup_solve(cli, instance):
+    def setup(cwd):
+        edges, caps = instance()
+        rows = [[e, m, str(s)] for (e, m), s in edges.items()]
+        (cwd / "edges.csv").write_text(cli.csv_text(["mentee_id", "mentor_id", "score"], rows))
+        caps_rows = [[m, str(c)] for m, c in caps.items()]
+        (cwd / "caps.csv").write_text(cli.csv_text(["id", "capacity"], caps_rows))
+        return ("solve", "edges.csv", "--capacities", "caps.csv", "-o", "out")
+
+    return setup
+
+
+def _setup_solve_text(edges, caps=None):
+    def setup(cwd):
+        (cwd / "edges.csv").write_text(edges)
+        if caps is None:
+            return ("solve", "edges.csv", "-o", "out")
+        (cwd / "caps.csv").write_text(caps)
+        return ("solve", "edges.csv", "--capacities", "caps.csv", "-o", "out")
+
+    return setup
+
+
+@pytest.fixture(scope="module")
+def solve_runs(cli, tmp_path_factory):
+    cases = {name: _setup_solve(cli, instance) for name, instance in INSTANCES.items()}
+    cases["malformed edges"] = _setup_solve_text(
+        "mentee_id,mentor_id,score\r\na,x,0.5\r\na,y,beaucoup\r\nb,x,0.3\r\nb,x,0.2\r\n"
     )
-    (tmp_path / "caps.csv").write_text(
-        cli.csv_text(["id", "capacity"], [[m, str(c)] for m, c in caps.items()])
+    cases["missing column"] = _setup_solve_text("mentee,mentor_id,score\na,x,1\n")
+    cases["bad capacities"] = _setup_solve_text(
+        "mentee_id,mentor_id,score\na,x,1\n", "id,capacity\nx,-1\n"
     )
-    run = cli.run("solve", "edges.csv", "--capacities", "caps.csv", "-o", "out", cwd=tmp_path)
+    return cli.run_batch(tmp_path_factory, cases)
+
+
+@pytest.mark.parametrize("name", INSTANCES)
+def test_solve_reaches_the_brute_force_optimum(cli, solve_runs, name):
+    cwd, run = solve_runs[name]
     assert run.returncode == 0, run.stderr
+    edges, caps = INSTANCES[name]()
+    _, pairs, _, unmatched, summary = load_outputs(cli, cwd / "out")
 
-    _, pairs, _, unmatched, summary = load_outputs(cli, tmp_path / "out")
     best_count, best_total = brute_force(edges, caps)
     assert summary["matched"] == best_count
     assert summary["objective"] == pytest.approx(best_total, abs=1e-6)
@@ -724,23 +882,20 @@ def test_solve_reaches_the_brute_force_optimum(cli, tmp_path, instance):
         load[key[1]] = load.get(key[1], 0) + 1
     assert all(n <= caps[m] for m, n in load.items())
     assert len({p["mentee_id"] for p in pairs}) == len(pairs)
-    assert sum(edges[p["mentee_id"], p["mentor_id"]] for p in pairs) == pytest.approx(best_total)
-    # everyone accounted for
+    assert sum(edges[key] for key in pair_set(pairs)) == pytest.approx(best_total)
+    # everyone accounted for, mentors without edges included
     everyone = {e for e, _ in edges} | set(caps)
     listed = {p["mentee_id"] for p in pairs} | {p["mentor_id"] for p in pairs}
-    listed |= {u["id"] for u in unmatched}
-    assert listed == everyone
+    assert listed | {u["id"] for u in unmatched} == everyone
+    assert not listed & {u["id"] for u in unmatched}
     assert summary["inputs"] == {
-        "edges.csv": sha256(tmp_path / "edges.csv"),
-        "caps.csv": sha256(tmp_path / "caps.csv"),
+        "edges.csv": sha256(cwd / "edges.csv"),
+        "caps.csv": sha256(cwd / "caps.csv"),
     }
 
 
-def test_solve_malformed_edges_exit_2(cli, tmp_path):
-    (tmp_path / "edges.csv").write_text(
-        "mentee_id,mentor_id,score\r\na,x,0.5\r\na,y,beaucoup\r\nb,x,0.3\r\nb,x,0.2\r\n"
-    )
-    run = cli.run("solve", "edges.csv", "-o", "out", cwd=tmp_path)
+def test_solve_malformed_edges_exit_2(solve_runs):
+    cwd, run = solve_runs["malformed edges"]
     assert run.returncode == 2
     assert_lines(
         run.stderr,
@@ -748,25 +903,24 @@ def test_solve_malformed_edges_exit_2(cli, tmp_path):
         ("edges.csv", "row 3", "column 'score'", "'beaucoup'"),
         ("edges.csv", "row 5", "column 'mentor_id'", "duplicate"),
     )
-    assert_no_output(tmp_path)
+    assert_no_output(cwd)
 
 
-def test_solve_missing_column_and_bad_capacities_exit_2(cli, tmp_path):
-    (tmp_path / "edges.csv").write_text("mentee,mentor_id,score\na,x,1\n")
-    run = cli.run("solve", "edges.csv", "-o", "out", cwd=tmp_path)
+def test_solve_edges_missing_column_exit_2(solve_runs):
+    cwd, run = solve_runs["missing column"]
     assert run.returncode == 2
     assert_lines(run.stderr, ("edges.csv", "row 1", "mentee_id"))
-    assert_no_output(tmp_path)
+    assert_no_output(cwd)
 
-    (tmp_path / "edges.csv").write_text("mentee_id,mentor_id,score\na,x,1\n")
-    (tmp_path / "caps.csv").write_text("id,capacity\nx,-1\n")
-    run = cli.run("solve", "edges.csv", "--capacities", "caps.csv", "-o", "out", cwd=tmp_path)
+
+def test_solve_bad_capacities_exit_2(solve_runs):
+    cwd, run = solve_runs["bad capacities"]
     assert run.returncode == 2
     assert_lines(run.stderr, ("caps.csv", "row 2", "column 'capacity'", "'-1'"))
-    assert_no_output(tmp_path)
+    assert_no_output(cwd)
 
 
-# --- help -----------------------------------------------------------------------------------
+# --- help and usage errors ------------------------------------------------------------------
 
 HELP = {
     "matcher": ([], ["match", "solve", "validate", "exit codes"]),
@@ -781,20 +935,21 @@ HELP = {
 
 @pytest.fixture(scope="module")
 def quick_runs(cli, tmp_path_factory):
-    """Help pages and usage errors, run at once: name -> (cwd, run)."""
-    calls = {name: (*command, "--help") for name, (command, _) in HELP.items()}
-    calls |= {
-        "no command": (),
-        "bad --delimiter": ("match", "prog", "-o", "out", "--delimiter", "|"),
-        "missing program folder": ("match", "nowhere", "-o", "out"),
-        "validate a missing file": ("validate", "mentors.csv"),
+    def args(*values):
+        return lambda cwd: values
+
+    def bad_delimiter(cwd):
+        cli.small_program().write(cwd / "prog")
+        return ("match", "prog", "-o", "out", "--delimiter", "|")
+
+    cases = {name: args(*command, "--help") for name, (command, _) in HELP.items()}
+    cases |= {
+        "no command": args(),
+        "bad --delimiter": bad_delimiter,
+        "missing program folder": args("match", "nowhere", "-o", "out"),
+        "validate a missing file": args("validate", "mentors.csv"),
     }
-    cwds = {}
-    for k, name in enumerate(calls):
-        cwds[name] = tmp_path_factory.mktemp(f"quick{k}")
-    cli.small_program().write(cwds["bad --delimiter"] / "prog")
-    runs = cli.run_many([(args, cwds[name]) for name, args in calls.items()])
-    return {name: (cwds[name], run) for name, run in zip(calls, runs, strict=True)}
+    return cli.run_batch(tmp_path_factory, cases)
 
 
 @pytest.mark.parametrize("command", HELP)

@@ -178,6 +178,16 @@ def test_bad_matrices_are_rejected() -> None:
 
 
 @pytest.mark.xfail(
+    reason="BUG: with a score matrix, a capacities dict naming ids that are not mentor ids "
+    "(e.g. mentor_ids forgotten) is silently ignored and every mentor gets capacity 1",
+    strict=True,
+)
+def test_capacities_naming_unknown_mentors_are_rejected() -> None:
+    with pytest.raises(InvalidInputError, match="ana"):
+        matcher.solve(np.full((3, 1), 0.5), capacities={"ana": 3})
+
+
+@pytest.mark.xfail(
     reason="BUG: _capacity_vector builds the noun with what[:-11], which is '' for "
     "'capacities': the message reads 'capacities must have one entry per '",
     strict=True,
@@ -228,7 +238,10 @@ def test_single_allowed_mentor_reason_reads_well() -> None:
     strict=True,
 )
 def test_mentee_wanting_no_mentor_gets_a_true_reason() -> None:
-    result = matcher.solve(np.array([[0.5]]), capacities=[3], mentee_capacities=[0])
+    try:
+        result = matcher.solve(np.array([[0.5]]), capacities=[3], mentee_capacities=[0])
+    except InvalidInputError:
+        return  # rejecting a mentee who wants no mentor is also a fix
     reasons = {u.role: u.reason for u in result.unmatched}
     assert "at capacity" not in reasons["mentee"]
     assert "matched to other mentors" not in reasons["mentor"]

@@ -1,0 +1,113 @@
+"""Optimality certificates for min-cost flow solved on a subset of the allowed pairs.
+
+The lexicographic objective (most places filled, then the highest total score) is a min-cost
+circulation with pair costs ``-(M + s)``, where ``M`` exceeds any total score.  After solving
+on a candidate subset, shortest-path distances in the residual graph (Bellman–Ford, vectorised)
+are node potentials ``d`` with non-negative reduced costs on every residual arc.  A pair left
+out, of integer score ``s``, could improve the solution only if its reduced cost
+``-(M + s) + d[mentee] - d[mentor]`` is negative, i.e. ``s > d[mentee] - d[mentor] - M``.  No
+such pair means the subset's optimum is the optimum of the full problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.solvers._flow import SCALE
+from matcher.solvers._problem import AssignmentProblem
+
+__all__ = ["Potentials", "big_m", "flow_potentials"]
+
+
+@dataclass
+class Potentials:
+    """Node potentials of an optimal flow; ``threshold(i, j)`` is the most a left-out pair
+    (mentee i, mentor j) may score, in integer units of 1/SCALE, without improving it."""
+
+    mentee: npt.NDArray[np.int64]
+    mentor: npt.NDArray[np.int64]
+    big_m: int
+    iterations: int
+
+    def threshold(
+        self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.int64]:
+        """Integer score above which the pair would have a negative reduced cost."""
+        return self.mentee[rows] - self.mentor[cols] - self.big_m
+
+
+def big_m(problem: AssignmentProblem) -> int:
+    """A weight per filled place larger than any total score, in integer score units."""
+    places = int(min(problem.mentee_capacity.sum(), problem.mentor_capacity.sum()))
+    return SCALE * (places + 2)
+
+
+def flow_potentials(
+    problem: AssignmentProblem,
+    chosen: npt.NDArray[np.int64],
+    *,
+    max_iterations: int = 20_000,
+) -> Potentials | None:
+    """Potentials for the optimal flow ``chosen`` on ``problem``; None if Bellman–Ford does not
+    settle within ``max_iterations`` (then certify another way)."""
+    n_e, n_m = problem.n_mentees, problem.n_mentors
+    source, sink = n_e + n_m, n_e + n_m + 1
+    m = big_m(problem)
+    cost = -(m + np.rint(problem.scores * SCALE).astype(np.int64))
+    used = np.zeros(problem.n_edges, bool)
+    used[chosen] = True
+    e_load = np.bincount(problem.rows[chosen], minlength=n_e)
+    m_load = np.bincount(problem.cols[chosen], minlength=n_m)
+    mentee_node = np.arange(n_e, dtype=np.int64)
+    mentor_node = n_e + np.arange(n_m, dtype=np.int64)
+    rows = problem.rows.astype(np.int64)
+    cols = problem.cols.astype(np.int64)
+    open_e = np.flatnonzero(e_load < problem.mentee_capacity)
+    busy_e = np.flatnonzero(e_load > 0)
+    open_m = np.flatnonzero(m_load < problem.mentor_capacity)
+    busy_m = np.flatnonzero(m_load > 0)
+    tails = np.concatenate(
+        [
+            np.full(open_e.size, source),
+            mentee_node[busy_e],  # source <-> mentee
+            rows[~used],
+            mentor_node[cols[used]],  # mentee <-> mentor
+            mentor_node[open_m],
+            np.full(busy_m.size, sink),  # mentor <-> sink
+            [sink, source],  # the circulation's return arc and its reverse
+        ]
+    )
+    heads = np.concatenate(
+        [
+            mentee_node[open_e],
+            np.full(busy_e.size, source),
+            mentor_node[cols[~used]],
+            rows[used],
+            np.full(open_m.size, sink),
+            mentor_node[busy_m],
+            [source, sink],
+        ]
+    )
+    costs = np.concatenate(
+        [
+            np.zeros(open_e.size + busy_e.size, np.int64),
+            cost[~used],
+            -cost[used],
+            np.zeros(open_m.size + busy_m.size + 2, np.int64),
+        ]
+    )
+    order = np.argsort(heads, kind="stable")
+    tails, heads, costs = tails[order], heads[order], costs[order]
+    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+    targets = heads[starts]
+    d = np.zeros(n_e + n_m + 2, np.int64)
+    for iteration in range(1, max_iterations + 1):
+        best = np.minimum.reduceat(d[tails] + costs, starts)
+        better = best < d[targets]
+        if not better.any():
+            return Potentials(d[:n_e].copy(), d[n_e : n_e + n_m].copy(), m, iteration)
+        d[targets[better]] = best[better]
+    return None

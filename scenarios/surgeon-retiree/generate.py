@@ -1,0 +1,389 @@
+"""Generate the synthetic ``surgeon-retiree`` scenario for ``matcher``.
+
+The scenario models a national programme in which retired surgeons mentor early-career
+surgeons one-to-one, across Canada and in English or French. The conversations are not about
+operating: they are about confidence, institutional culture, the business side of practice,
+leadership and wellness, with a mentor from the same surgical field where possible. All people
+are synthetic: identifiers, profiles and choices are drawn from hand-tuned distributions with a
+seeded pseudo-random generator.
+
+What it produces:
+
+* ``mentors.csv``: 25 retired surgeons (capacity 1-3, 25-45 years of experience, career stage
+  ``retired``), only four of them women, as in the surgical workforce of their generation.
+* ``mentees.csv``: 60 early-career surgeons (0-5 years in practice, career stage ``early``),
+  about 40% women, a quarter of whom ask for a woman mentor.
+
+Retiree capacity (about 50 places) is below demand (60), women mentors are scarce, and two
+mentees who will only meet in person live in provinces without a retired mentor, so the
+``optimal`` method has real choices to make.
+
+Usage::
+
+    python scenarios/surgeon-retiree/generate.py [--seed 2026] [--out DIR]
+
+The output is deterministic: the same seed always yields byte-identical files. Only the
+standard library is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from random import Random
+from typing import TypeVar
+
+T = TypeVar("T")
+
+DEFAULT_SEED = 2026
+WOMEN_MENTORS = 4
+
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "profession",
+    "specialties",
+    "lived_experience",
+    "consent_lived_experience",
+    "region",
+    "lat",
+    "lon",
+    "timezone",
+    "languages",
+    "availability",
+    "formats",
+    "group_formats",
+    "capacity",
+    "years_experience",
+    "career_stage",
+    "organization",
+    "gender",
+    "gender_preference",
+    "exclude",
+    "preferences",
+    "cohort",
+)
+
+COHORT = "2026"
+
+# --------------------------------------------------------------------------- vocabulary
+
+# Mentoring topics: built-in children of ``professional_development``, with how often early-
+# career surgeons ask for each.
+TOPICS: dict[str, float] = {
+    "confidence": 5,
+    "practice_business": 5,
+    "institutional_culture": 4,
+    "leadership": 3,
+    "wellness": 3,
+    "burnout_prevention": 2,
+}
+
+# Surgical field: (mentees, mentors, subspecialties declared in program.toml [taxonomy]).
+# Counts are fixed so the mix does not depend on the seed.
+FIELDS: dict[str, tuple[int, int, tuple[str, ...]]] = {
+    "general_surgery": (16, 6, ("surgical_oncology", "pediatric_surgery", "trauma_surgery")),
+    "orthopedic_surgery": (12, 5, ("spine_surgery", "arthroplasty", "sports_orthopedics")),
+    "obstetrics_gynecology": (6, 3, ("gynecologic_oncology",)),
+    "plastic_surgery": (5, 2, ("hand_surgery",)),
+    "urology": (5, 2, ()),
+    "otolaryngology": (4, 1, ()),
+    "ophthalmology": (4, 1, ()),
+    "neurosurgery": (3, 2, ()),
+    "cardiac_surgery": (2, 1, ()),
+    "vascular_surgery": (3, 2, ()),
+}
+
+# ---------------------------------------------------------------------------- geography
+
+# province: (mentees, mentors, towns as (name, lat, lon, hospital)); counts are fixed.
+Town = tuple[str, float, float, str]
+
+PROVINCES: dict[str, tuple[int, int, tuple[Town, ...]]] = {
+    "ON": (
+        22,
+        9,
+        (
+            ("Toronto", 43.65, -79.38, "University Health Network"),
+            ("Toronto", 43.65, -79.38, "Sunnybrook Health Sciences Centre"),
+            ("Ottawa", 45.42, -75.70, "The Ottawa Hospital"),
+            ("Hamilton", 43.26, -79.87, "Hamilton Health Sciences"),
+            ("London", 42.98, -81.25, "London Health Sciences Centre"),
+            ("Sudbury", 46.49, -80.99, "Health Sciences North"),
+        ),
+    ),
+    "QC": (
+        14,
+        6,
+        (
+            ("Montréal", 45.50, -73.57, "CHUM"),
+            ("Montréal", 45.50, -73.57, "Hôpital du Sacré-Cœur-de-Montréal"),
+            ("Québec", 46.81, -71.21, "CHU de Québec – Université Laval"),
+            ("Sherbrooke", 45.40, -71.89, "CIUSSS de l'Estrie – CHUS"),
+            ("Rimouski", 48.45, -68.52, "Hôpital régional de Rimouski"),
+        ),
+    ),
+    "BC": (
+        8,
+        4,
+        (
+            ("Vancouver", 49.28, -123.12, "Vancouver General Hospital"),
+            ("Surrey", 49.19, -122.85, "Surrey Memorial Hospital"),
+            ("Kelowna", 49.89, -119.50, "Kelowna General Hospital"),
+        ),
+    ),
+    "AB": (
+        7,
+        3,
+        (
+            ("Calgary", 51.05, -114.07, "Foothills Medical Centre"),
+            ("Edmonton", 53.55, -113.49, "University of Alberta Hospital"),
+        ),
+    ),
+    "NS": (3, 2, (("Halifax", 44.65, -63.57, "QEII Health Sciences Centre"),)),
+    "MB": (2, 1, (("Winnipeg", 49.90, -97.14, "Health Sciences Centre Winnipeg"),)),
+    # No retired mentor in the provinces below.
+    "SK": (2, 0, (("Saskatoon", 52.13, -106.67, "Royal University Hospital"),)),
+    "NB": (
+        1,
+        0,
+        (("Moncton", 46.09, -64.78, "Centre hospitalier universitaire Dr-Georges-L.-Dumont"),),
+    ),
+    "NL": (1, 0, (("St. John's", 47.56, -52.71, "Health Sciences Centre St. John's"),)),
+}
+
+# ----------------------------------------------------------------------------- schedules
+
+DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS: tuple[str, ...] = DAYS[:5]
+
+# (days it may fall on, hours, weight for mentees, weight for mentors)
+SLOT_TEMPLATES: tuple[tuple[tuple[str, ...], str, float, float], ...] = (
+    (WEEKDAYS, "06:30-07:30", 8, 3),
+    (WEEKDAYS, "19:30-21:00", 12, 9),
+    (WEEKDAYS, "20:00-21:30", 8, 5),
+    (WEEKDAYS, "10:00-12:00", 1, 8),
+    (WEEKDAYS, "14:00-16:00", 1, 6),
+    (("sat", "sun"), "09:00-11:00", 6, 6),
+    (("sun",), "19:00-20:30", 5, 4),
+)
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def weighted_choice(rng: Random, items: Sequence[T], weights: Sequence[float]) -> T:
+    """Pick one item with the given relative weights."""
+    return rng.choices(items, weights=weights, k=1)[0]
+
+
+def weighted_sample(rng: Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
+    """Pick ``k`` distinct items (order of drawing kept), weighted, without replacement."""
+    pool = list(items)
+    pool_weights = list(weights)
+    picked: list[T] = []
+    while pool and len(picked) < k:
+        if sum(pool_weights) <= 0:
+            break
+        index = rng.choices(range(len(pool)), weights=pool_weights, k=1)[0]
+        picked.append(pool.pop(index))
+        pool_weights.pop(index)
+    return picked
+
+
+def fmt_coord(value: float) -> str:
+    """Format a coordinate with two decimals."""
+    return f"{value:.2f}"
+
+
+def make_availability(rng: Random, mentor: bool) -> str:
+    """Weekly slots, at most one per day: retirees by day, surgeons early or late."""
+    count = weighted_choice(rng, (1, 2, 3, 4), (10, 35, 35, 20) if mentor else (20, 40, 30, 10))
+    weights = [t[3] if mentor else t[2] for t in SLOT_TEMPLATES]
+    slots: list[tuple[int, str]] = []
+    attempts = 0
+    while len(slots) < count and attempts < 50:
+        attempts += 1
+        days, hours, _, _ = weighted_choice(rng, SLOT_TEMPLATES, weights)
+        day_index = DAYS.index(rng.choice(days))
+        if any(existing[0] == day_index for existing in slots):
+            continue
+        slots.append((day_index, hours))
+    slots.sort()
+    return "|".join(f"{DAYS[d]} {hours}" for d, hours in slots)
+
+
+def make_languages(rng: Random, province: str, mentor: bool) -> str:
+    """French in Quebec (and around Moncton), English elsewhere, some bilingual."""
+    if province == "QC":
+        return "fr|en" if rng.random() < (0.70 if mentor else 0.45) else "fr"
+    if province == "NB":
+        return "fr|en"
+    return "en|fr" if rng.random() < 0.08 else "en"
+
+
+def make_formats(rng: Random, mentor: bool) -> str:
+    """Video for most; retirees also like the phone and meeting in person."""
+    formats = [
+        name
+        for name, probability in (
+            ("in_person", 0.50 if mentor else 0.30),
+            ("virtual", 0.75 if mentor else 0.92),
+            ("phone", 0.70 if mentor else 0.40),
+        )
+        if rng.random() < probability
+    ]
+    return "|".join(formats) if formats else "virtual"
+
+
+def quota_list(rng: Random, counts: dict[str, int]) -> list[str]:
+    """Each key repeated by its count, shuffled."""
+    items = [key for key, n in counts.items() for _ in range(n)]
+    rng.shuffle(items)
+    return items
+
+
+def as_written(rng: Random, field: str) -> str:
+    """A mentee's field, sometimes written as one of its subspecialties."""
+    subspecialties = FIELDS[field][2]
+    if subspecialties and rng.random() < 0.35:
+        return rng.choice(subspecialties)
+    return field
+
+
+def place(rng: Random, row: dict[str, str], province: str) -> str:
+    """Fill region and coordinates; return the town's hospital."""
+    _, lat, lon, hospital = rng.choice(PROVINCES[province][2])
+    row["region"] = province
+    row["lat"], row["lon"] = fmt_coord(lat), fmt_coord(lon)
+    return hospital
+
+
+# ------------------------------------------------------------------------------- rows
+
+
+def build_mentors(rng: Random) -> list[dict[str, str]]:
+    """The retired surgeons: provinces and fields by quota, the first four are women."""
+    provinces = quota_list(rng, {p: spec[1] for p, spec in PROVINCES.items()})
+    # Women mentors in four different provinces, one of them French-speaking in Quebec.
+    for k, wanted in enumerate(("ON", "QC", "BC", "AB")):
+        swap = provinces.index(wanted, k)
+        provinces[k], provinces[swap] = provinces[swap], provinces[k]
+    fields = quota_list(rng, {f: spec[1] for f, spec in FIELDS.items()})
+    topics = list(TOPICS)
+    rows: list[dict[str, str]] = []
+    for index, (province, field) in enumerate(zip(provinces, fields, strict=True), start=1):
+        row = dict.fromkeys(COLUMNS, "")
+        row["id"] = f"M{index:03d}"
+        row["profession"] = "surgeon"
+        offered = weighted_sample(rng, topics, list(TOPICS.values()), rng.randint(2, 4))
+        row["specialties"] = "|".join([*offered, field])
+        row["organization"] = place(rng, row, province)
+        row["languages"] = make_languages(rng, province, mentor=True)
+        row["availability"] = make_availability(rng, mentor=True)
+        row["formats"] = make_formats(rng, mentor=True)
+        row["group_formats"] = "one_to_one"
+        row["capacity"] = str(weighted_choice(rng, (1, 2, 3), (20, 50, 30)))
+        row["years_experience"] = str(rng.randint(25, 45))
+        row["career_stage"] = "retired"
+        row["gender"] = "woman" if index <= WOMEN_MENTORS else "man"
+        row["cohort"] = COHORT
+        rows.append(row)
+    return rows
+
+
+def build_mentees(rng: Random) -> list[dict[str, str]]:
+    """The early-career surgeons, two of them in-person only far from any mentor."""
+    provinces = quota_list(rng, {p: spec[0] for p, spec in PROVINCES.items()})
+    fields = quota_list(rng, {f: spec[0] for f, spec in FIELDS.items()})
+    topics = list(TOPICS)
+    # The first mentee drawn in Saskatchewan and the one in Newfoundland and Labrador.
+    far_away = {provinces.index("SK") + 1, provinces.index("NL") + 1}
+    rows: list[dict[str, str]] = []
+    for index, (province, field) in enumerate(zip(provinces, fields, strict=True), start=1):
+        row = dict.fromkeys(COLUMNS, "")
+        row["id"] = f"E{index:03d}"
+        row["profession"] = "surgeon"
+        how_many = weighted_choice(rng, (1, 2, 3), (30, 50, 20))
+        sought = weighted_sample(rng, topics, list(TOPICS.values()), how_many)
+        row["specialties"] = "|".join([*sought, as_written(rng, field)])
+        row["organization"] = place(rng, row, province)
+        row["languages"] = make_languages(rng, province, mentor=False)
+        row["availability"] = make_availability(rng, mentor=False)
+        row["formats"] = "in_person" if index in far_away else make_formats(rng, mentor=False)
+        row["group_formats"] = "one_to_one"
+        row["capacity"] = "1"
+        row["years_experience"] = str(rng.randint(0, 5))
+        row["career_stage"] = "early"
+        gender = weighted_choice(rng, ("woman", "man", "non_binary"), (40, 59, 1))
+        row["gender"] = gender
+        if gender == "woman" and rng.random() < 0.25:
+            row["gender_preference"] = "woman"
+        elif gender == "man" and rng.random() < 0.03:
+            row["gender_preference"] = "man"
+        row["cohort"] = COHORT
+        rows.append(row)
+    return rows
+
+
+def add_exclusions(
+    rng: Random, mentors: list[dict[str, str]], mentees: list[dict[str, str]]
+) -> None:
+    """Two mentees name a retiree they trained under, in their own hospital, as off limits."""
+    picked = 0
+    for mentee in rng.sample(mentees, len(mentees)):
+        former = [m for m in mentors if m["organization"] == mentee["organization"]]
+        if former:
+            mentee["exclude"] = rng.choice(former)["id"]
+            picked += 1
+        if picked == 2:
+            break
+
+
+def write_csv(path: Path, rows: Sequence[dict[str, str]]) -> None:
+    """Write rows with the canonical header, UTF-8 without BOM and ``\\n`` line endings."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(
+            handle, fieldnames=list(COLUMNS), lineterminator="\n", quoting=csv.QUOTE_MINIMAL
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent,
+        help="output directory (default: this script's folder)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Generate ``mentors.csv`` and ``mentees.csv`` in the output directory."""
+    args = parse_args(argv)
+    rng = Random(args.seed)
+    mentors = build_mentors(rng)
+    mentees = build_mentees(rng)
+    add_exclusions(rng, mentors, mentees)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "mentors.csv", mentors)
+    write_csv(out / "mentees.csv", mentees)
+    capacity = sum(int(m["capacity"]) for m in mentors)
+    print(
+        f"wrote {len(mentors)} retired surgeons (capacity {capacity}) and {len(mentees)} "
+        f"early-career surgeons to {out}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
