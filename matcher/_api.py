@@ -34,6 +34,7 @@ from matcher.io import (
     load_participants,
     read_capacities,
     read_edges,
+    read_table,
     sha256_file,
 )
 from matcher.matching import Matching, Pair, Unmatched, from_edges, from_model
@@ -69,6 +70,7 @@ def _config(config: ProgramConfig | Mapping[str, Any] | str | Path | None) -> Pr
 def _load_both(
     mentors: ParticipantsLike, mentees: ParticipantsLike, config: ProgramConfig
 ) -> tuple[ParticipantSet, ParticipantSet]:
+    """Both files, with every problem of both (cell problems and cross-file ones) at once."""
     problems: list[Problem] = []
     sets: dict[str, ParticipantSet] = {}
     for role, source in (("mentor", mentors), ("mentee", mentees)):
@@ -76,15 +78,54 @@ def _load_both(
             sets[role] = load_participants(source, role, config)
         except InvalidInputError as exc:
             problems.extend(exc.problems)
+            if isinstance(exc.partial, ParticipantSet):
+                sets[role] = exc.partial
+    if len(sets) == 2:
+        try:
+            check_program(sets["mentor"], sets["mentee"], config)
+        except InvalidInputError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InvalidInputError(problems)
-    check_program(sets["mentor"], sets["mentee"], config)
     return sets["mentor"], sets["mentee"]
 
 
+def read_pairs(path: str | Path) -> tuple[list[tuple[str, str]], list[int], str]:
+    """``mentee_id,mentor_id`` pairs from a CSV, with their row numbers and the file name."""
+    table = read_table(path)
+    header = [h.strip().casefold() for h in table.header]
+    missing = [c for c in ("mentee_id", "mentor_id") if c not in header]
+    if missing:
+        raise InvalidInputError(
+            [
+                Problem(
+                    "missing column " + ", ".join(missing),
+                    file=table.name,
+                    row=1,
+                    value=",".join(table.header),
+                    expected="a header with mentee_id,mentor_id",
+                )
+            ]
+        )
+    a, b = header.index("mentee_id"), header.index("mentor_id")
+    pairs, rows = [], []
+    for record, number in zip(table.rows, table.row_numbers, strict=True):
+        cells = [record[k].strip() if k < len(record) else "" for k in (a, b)]
+        pairs.append((cells[0], cells[1]))
+        rows.append(number)
+    return pairs, rows, table.name
+
+
+def _pairs_of(source: PairList | str | Path) -> tuple[PairList, list[int] | None, str | None]:
+    if isinstance(source, str | Path):
+        return read_pairs(source)
+    return source, None, None
+
+
 def _pair_indices(
-    pairs: PairList, what: str, e_pos: Mapping[str, int], m_pos: Mapping[str, int]
+    source: PairList | str | Path, what: str, e_pos: Mapping[str, int], m_pos: Mapping[str, int]
 ) -> list[tuple[int, int]]:
+    pairs, numbers, name = _pairs_of(source)
     problems = []
     out = []
     for k, (mentee_id, mentor_id) in enumerate(pairs):
@@ -93,9 +134,10 @@ def _pair_indices(
         if bad:
             problems.append(
                 Problem(
-                    f"{what} pair {k + 1} names an unknown " + " and ".join(bad),
-                    file=what,
-                    row=k + 2,
+                    f"{what} pair names an unknown " + " and ".join(bad),
+                    file=name or f"<{what} list>",
+                    row=numbers[k] if numbers else k,
+                    column="mentee_id" if mentee_id not in e_pos else "mentor_id",
                     value=f"{mentee_id},{mentor_id}",
                     expected="ids present in the mentee and mentor files",
                 )
@@ -171,8 +213,8 @@ def match(
     config: ProgramConfig | Mapping[str, Any] | str | Path | None = None,
     seed: int | None = None,
     method: str | None = None,
-    pinned: PairList = (),
-    forbidden: PairList = (),
+    pinned: PairList | str | Path = (),
+    forbidden: PairList | str | Path = (),
     current: str | Path | Sequence[tuple[str, str] | tuple[str, str, str]] | None = None,
     progress: Progress | None = None,
 ) -> Matching:
@@ -189,9 +231,9 @@ def match(
         Defaults to ``config.seed``.
     method : str, optional
         A solver from :data:`matcher.solvers.SOLVERS`; defaults to ``config.method``.
-    pinned : list of (mentee_id, mentor_id)
+    pinned : list of (mentee_id, mentor_id), or path to a CSV with those columns
         Existing matches kept as they are, counted against capacity.
-    forbidden : list of (mentee_id, mentor_id)
+    forbidden : list of (mentee_id, mentor_id), or path to a CSV with those columns
         Pairs never to use, on top of the ``exclude`` columns.
     current : path to current.csv, or list of (mentee_id, mentor_id[, status]), optional
         Incremental re-matching: every current pair that is still valid is kept, freed places
@@ -234,7 +276,7 @@ def match(
     current_pairs = _read_current(current) if current is not None else []
     plan = _incremental_plan(current_pairs, mentor_set, mentee_set) if current_pairs else None
     if plan is not None:
-        forbidden = [*forbidden, *plan.forbidden]
+        forbidden = [*_pairs_of(forbidden)[0], *plan.forbidden]
     model, pin = _model(mentor_set, mentee_set, cfg, pinned, forbidden)
     _check_pinned(model, pin)
     if plan is not None:
@@ -260,8 +302,8 @@ def _model(
     mentor_set: ParticipantSet,
     mentee_set: ParticipantSet,
     cfg: ProgramConfig,
-    pinned: PairList,
-    forbidden: PairList,
+    pinned: PairList | str | Path,
+    forbidden: PairList | str | Path,
 ) -> tuple[ScoringModel, list[tuple[int, int]]]:
     log.info(
         "loaded %d mentors and %d mentees",
@@ -273,7 +315,10 @@ def _model(
     pin = _pair_indices(pinned, "pinned", e_pos, m_pos)
     _pair_indices(forbidden, "forbidden", e_pos, m_pos)
     model = ScoringModel(
-        mentee_set.participants, mentor_set.participants, cfg, forbidden=list(forbidden)
+        mentee_set.participants,
+        mentor_set.participants,
+        cfg,
+        forbidden=list(_pairs_of(forbidden)[0]),
     )
     return model, pin
 
@@ -451,8 +496,8 @@ def _price(
     negative first.  Returns their rows, cols, scores and how many mentees were rescored."""
     n_e, n_m = model.shape
     width = max(n_m, 1)
-    d_m = potentials.mentor.astype(np.float64)
-    limit_e = (potentials.mentee - potentials.big_m).astype(np.float64)
+    d_m = potentials.mentor
+    limit_e = potentials.mentee - potentials.big_m
     known = np.sort(np.concatenate([keys, pinned_keys]))
     out_r, out_c, out_s = [], [], []
     if cand.dense is not None:
@@ -461,8 +506,8 @@ def _price(
     else:
         # only mentees whose left-out pairs could beat their threshold need scoring again
         truncated = np.flatnonzero(np.isfinite(cand.cutoff))
-        cut = np.rint(cand.cutoff[truncated] * SCALE)
-        rows_to_check = truncated[cut + d_m.max(initial=0.0) > limit_e[truncated]]
+        cut = np.rint(cand.cutoff[truncated] * SCALE).astype(np.int64)
+        rows_to_check = truncated[cut + d_m.max(initial=0) > limit_e[truncated]]
         checked = int(rows_to_check.size)
     step = model.block_rows()
     for start in range(0, rows_to_check.size, step):
@@ -474,10 +519,11 @@ def _price(
             scores = np.full((chunk.size, n_m), -np.inf, np.float32)
             local = np.searchsorted(chunk, r)
             scores[local, c] = sc
-        units = np.rint(np.round(scores.astype(np.float64), 6) * SCALE)
-        gain = units + d_m[None, :] - limit_e[chunk][:, None]  # > 0: negative reduced cost
-        gain[~np.isfinite(gain)] = -1.0
-        rr, cc = np.nonzero(gain > 0.5)
+        allowed = np.isfinite(scores)
+        units = np.rint(np.round(np.where(allowed, scores, 0).astype(np.float64), 6) * SCALE)
+        gain = units.astype(np.int64) + d_m[None, :] - limit_e[chunk][:, None]  # > 0: improves
+        gain[~allowed] = -1
+        rr, cc = np.nonzero(gain > 0)
         if rr.size == 0:
             continue
         pair_keys = chunk[rr].astype(np.int64) * width + cc
@@ -594,11 +640,27 @@ def suggest(
 def _capacity_vector(
     capacities: Mapping[str, int] | Sequence[int] | npt.NDArray[np.integer[Any]] | None,
     ids: Sequence[str],
-    what: str,
+    who: str,
+    *,
+    strict_keys: bool = False,
 ) -> npt.NDArray[np.int64]:
+    """Capacities in ``ids`` order (default 1); ``who`` is "mentor" or "mentee"."""
+    what = "capacities" if who == "mentor" else "mentee_capacities"
     if capacities is None:
         return np.ones(len(ids), np.int64)
     if isinstance(capacities, Mapping):
+        if strict_keys:
+            unknown = sorted(set(capacities) - set(ids))
+            if unknown:
+                raise InvalidInputError(
+                    [
+                        Problem(
+                            f"{what} names {who}s that are not in the scores",
+                            value=", ".join(map(str, unknown[:5])),
+                            expected=f"{who} ids given in {who}_ids",
+                        )
+                    ]
+                )
         out = np.array([int(capacities.get(pid, 1)) for pid in ids], dtype=np.int64)
     else:
         out = np.asarray(capacities, dtype=np.int64)
@@ -606,8 +668,8 @@ def _capacity_vector(
             raise InvalidInputError(
                 [
                     Problem(
-                        f"{what} must have one entry per {what[:-11]}",
-                        value=str(out.shape),
+                        f"{what} must have one entry per {who}",
+                        value=f"shape {out.shape}",
                         expected=f"shape ({len(ids)},)",
                     )
                 ]
@@ -686,6 +748,21 @@ def solve(
                 [0] * len(triples),
             )
         )
+        seen_pairs: set[tuple[str, str]] = set()
+        doubles = []
+        for k, pair in enumerate(zip(edges.mentee_ids, edges.mentor_ids, strict=True)):
+            if pair in seen_pairs:
+                doubles.append(
+                    Problem(
+                        "duplicate pair",
+                        row=k + 1,
+                        value=",".join(pair),
+                        expected="each (mentee_id, mentor_id) pair at most once",
+                    )
+                )
+            seen_pairs.add(pair)
+        if doubles:
+            raise InvalidInputError(doubles)
         caps_map = dict(capacities) if isinstance(capacities, Mapping) else {}
         e_names = list(dict.fromkeys(edges.mentee_ids))
         e_set = set(e_names)
@@ -700,9 +777,9 @@ def solve(
         e_rank_all = np.array(edges.mentee_ranks, dtype=np.int64)
         m_rank_all = np.array(edges.mentor_ranks, dtype=np.int64)
         e_caps = mentee_capacities if mentee_capacities is not None else caps_map
-        mentee_cap = _capacity_vector(e_caps, e_names, "mentee_capacities")
+        mentee_cap = _capacity_vector(e_caps, e_names, "mentee")
         if not isinstance(capacities, Mapping) and capacities is not None:
-            mentor_cap = _capacity_vector(capacities, m_names, "capacities")
+            mentor_cap = _capacity_vector(capacities, m_names, "mentor")
     else:
         matrix = np.asarray(scores, dtype=np.float64)
         if matrix.ndim != 2:
@@ -733,8 +810,8 @@ def solve(
         rows_i, cols_i = np.nonzero(np.isfinite(matrix))
         rows, cols = rows_i.astype(np.int32), cols_i.astype(np.int32)
         values = matrix[rows_i, cols_i]
-        mentor_cap = _capacity_vector(capacities, m_names, "capacities")
-        mentee_cap = _capacity_vector(mentee_capacities, e_names, "mentee_capacities")
+        mentor_cap = _capacity_vector(capacities, m_names, "mentor", strict_keys=True)
+        mentee_cap = _capacity_vector(mentee_capacities, e_names, "mentee", strict_keys=True)
         e_rank_all = m_rank_all = np.zeros(len(rows), np.int64)
     all_edges = len(rows)
     if min_score is not None:

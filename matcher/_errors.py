@@ -62,7 +62,9 @@ class MatcherError(Exception):
 class InvalidInputError(MatcherError, ValueError):
     """The input is malformed; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: Iterable[Problem | str]) -> None:
+    def __init__(self, problems: Iterable[Problem | str], *, partial: object = None) -> None:
+        #: what could be read despite the problems (lets later checks report theirs too)
+        self.partial = partial
         self.problems: list[Problem] = [
             p if isinstance(p, Problem) else Problem(message=p) for p in problems
         ]

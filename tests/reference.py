@@ -1,7 +1,8 @@
 """Independent reference answers for the assignment problem, to check the solvers against.
 
 Every function returns ``(places, total)``: the most mentee places that can be filled and, among
-assignments filling that many, the largest total score.
+assignments filling that many, the largest total score among those giving the most mentees at
+least one mentor (DESIGN: "match as many mentees as possible; among those, maximise the total").
 """
 
 from __future__ import annotations
@@ -27,27 +28,31 @@ def brute_force(
     edges: list[Edge], mentee_cap: np.ndarray, mentor_cap: np.ndarray
 ) -> tuple[int, float]:
     """Try every subset of edges that respects both capacities (tiny instances only)."""
-    best = (0, 0.0)
+    best = (0, 0, 0.0)
     e_left = [int(c) for c in mentee_cap]
     m_left = [int(c) for c in mentor_cap]
+    e_got = [0] * len(e_left)
 
     def walk(k: int, places: int, total: float) -> None:
         nonlocal best
-        if (places, total) > (best[0], best[1] + 1e-9):
-            best = (places, total)
+        covered = sum(1 for g in e_got if g > 0)
+        if (places, covered, total) > (best[0], best[1], best[2] + 1e-9):
+            best = (places, covered, total)
         if k == len(edges):
             return
         i, j, s = edges[k]
         if e_left[i] > 0 and m_left[j] > 0:
             e_left[i] -= 1
             m_left[j] -= 1
+            e_got[i] += 1
             walk(k + 1, places + 1, total + s)
             e_left[i] += 1
             m_left[j] += 1
+            e_got[i] -= 1
         walk(k + 1, places, total)
 
     walk(0, 0, 0.0)
-    return best
+    return best[0], best[2]
 
 
 def lsa_optimum(
@@ -76,17 +81,23 @@ def lsa_optimum(
 def flow_optimum(
     edges: list[Edge], mentee_cap: np.ndarray, mentor_cap: np.ndarray, scale: int = 1_000_000
 ) -> tuple[int, float]:
-    """networkx max-flow min-cost on source -> mentees -> mentors -> sink."""
+    """networkx max-flow min-cost on source -> mentees -> mentors -> sink; a mentee's first
+    place carries a bonus larger than any total score (the most mentees, then the total)."""
     g = nx.DiGraph()
     g.add_node("s")
     g.add_node("t")
+    bonus = 2 * scale * (1 + int(sum(abs(s) for _, _, s in edges)))
     for i, cap in enumerate(mentee_cap):
-        g.add_edge("s", ("e", i), capacity=int(cap), weight=0)
+        if cap >= 1:
+            g.add_edge("s", ("e", i), capacity=1, weight=-bonus)
+        if cap >= 2:
+            g.add_edge("s", ("more", i), capacity=int(cap) - 1, weight=0)
+            g.add_edge(("more", i), ("e", i), capacity=int(cap) - 1, weight=0)
     for j, cap in enumerate(mentor_cap):
         g.add_edge(("m", j), "t", capacity=int(cap), weight=0)
     for i, j, s in edges:
         g.add_edge(("e", i), ("m", j), capacity=1, weight=-round(s * scale))
     flow = nx.max_flow_min_cost(g, "s", "t")
     places = sum(flow["s"].values())
-    total = -nx.cost_of_flow(g, flow) / scale
+    total = sum(flow[("e", i)][("m", j)] * s for i, j, s in edges)
     return int(places), float(total)

@@ -44,15 +44,16 @@ def _delimiter(text: str) -> str:
     return value
 
 
-def _output_options(p: argparse.ArgumentParser) -> None:
+def _output_options(
+    p: argparse.ArgumentParser, files: str = "pairs.csv, unmatched.csv and summary.json"
+) -> None:
     p.add_argument(
         "-o",
         "--out",
         required=True,
         type=Path,
         metavar="OUT_DIR",
-        help="folder for pairs.csv, unmatched.csv and summary.json "
-        "(created; existing files of those names are replaced)",
+        help=f"folder for {files} (created; existing files of those names are replaced)",
     )
     p.add_argument(
         "--excel",
@@ -173,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="X",
         help="never suggest a mentor scoring below X",
     )
-    _output_options(g)
+    _output_options(g, "suggestions.csv, unmatched.csv and summary.json")
 
     s = sub.add_parser(
         "solve",
@@ -196,12 +197,21 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser(
         "scenario",
         help="write a programme folder: a shipped scenario or a synthetic one",
-        description="Write a programme folder usable by 'matcher match'. NAME is 'synthetic' "
-        "(realistic profiles across Canada, any size) or a shipped scenario under "
-        "scenarios/ (e.g. amn-pain-addiction).",
+        description="Write a programme folder (mentors.csv, mentees.csv, program.toml) usable "
+        "by 'matcher match'. NAME is 'synthetic' (realistic profiles across Canada, any size) "
+        "or a shipped scenario under scenarios/ (e.g. amn-pain-addiction), copied with its "
+        "README and generator.",
+        epilog=_EPILOG,
     )
-    c.add_argument("name", metavar="NAME")
-    c.add_argument("-o", "--out", required=True, type=Path, metavar="DIR")
+    c.add_argument("name", metavar="NAME", help="'synthetic' or a shipped scenario's name")
+    c.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="folder to write the programme into",
+    )
     c.add_argument(
         "--mentees",
         type=int,
@@ -241,27 +251,6 @@ def _parser() -> argparse.ArgumentParser:
         help="role of the people in a CSV whose name says neither",
     )
     return parser
-
-
-def _read_pairs(path: Path | None) -> list[tuple[str, str]]:
-    if path is None:
-        return []
-    edges = mio.read_table(path)
-    header = [h.strip().casefold() for h in edges.header]
-    if "mentee_id" not in header or "mentor_id" not in header:
-        raise matcher.InvalidInputError(
-            [
-                matcher.Problem(
-                    "missing columns",
-                    file=edges.name,
-                    row=1,
-                    value=",".join(edges.header),
-                    expected="a header with mentee_id,mentor_id",
-                )
-            ]
-        )
-    a, b = header.index("mentee_id"), header.index("mentor_id")
-    return [(r[a].strip(), r[b].strip()) for r in edges.rows if len(r) > max(a, b)]
 
 
 def _echo(args: argparse.Namespace, text: str) -> None:
@@ -393,8 +382,8 @@ def _cmd_match(args: argparse.Namespace) -> int:
             config=cfg,
             seed=args.seed,
             method=args.method,
-            pinned=_read_pairs(args.pinned),
-            forbidden=_read_pairs(args.forbidden),
+            pinned=args.pinned or (),
+            forbidden=args.forbidden or (),
             current=current,
             progress=progress,
         )

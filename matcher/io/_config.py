@@ -37,10 +37,8 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
     for table in _TABLES[1:]:
         if table in data:
             fields[table] = data[table]
-    if problems:
-        raise InvalidInputError(problems)
     try:
-        return ProgramConfig(**fields)
+        config = ProgramConfig(**fields)
     except ValidationError as exc:
         for error in exc.errors():
             loc = [str(part) for part in error["loc"]]
@@ -57,6 +55,9 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
                 )
             )
         raise InvalidInputError(problems) from None
+    if problems:
+        raise InvalidInputError(problems)
+    return config
 
 
 def load_config(path: str | Path | None) -> ProgramConfig:

@@ -135,6 +135,15 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+def _programme_region(cell: str, config: ProgramConfig) -> str:
+    """A province code, a ``[regions]`` name as the programme spells it, or the text as given
+    (reported by :func:`check_program` if it is neither)."""
+    try:
+        return _vocab.normalize_region(cell, config.regions)
+    except ValueError:
+        return cell.strip()
+
+
 @dataclass
 class ParticipantSet:
     """Participants read from one source, with where each came from (for located messages)."""
@@ -169,6 +178,21 @@ def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str
             )
             canon = None
         if canon is None:
+            if not header and all(
+                not (r[index].strip() if index < len(r) else "") for r in table.rows
+            ):
+                continue  # the empty trailing columns Excel leaves (;;;)
+            if f"extra:{header}" in result.values():
+                problems.append(
+                    Problem(
+                        f"two columns named '{header}'",
+                        file=table.name,
+                        row=1,
+                        column=header,
+                        expected="distinct column names (rename one)",
+                    )
+                )
+                continue
             result[index] = f"extra:{header}"
             continue
         if canon in seen:
@@ -229,6 +253,9 @@ def participants_from_table(
             if canon != "id" and not cell.strip():
                 continue
             try:
+                if canon == "region":
+                    values[canon] = _programme_region(cell, config)
+                    continue
                 values[canon] = _PARSERS[canon](cell)
             except ValueError as exc:
                 row_ok = False
@@ -290,11 +317,25 @@ def participants_from_table(
         except ValidationError as exc:
             for error in exc.errors():
                 loc = error["loc"][0] if error["loc"] else None
+                if loc is None and "lat" in error["msg"]:
+                    loc = "lat" if "lat" in values else "lon"
                 column = out.columns.get(str(loc), str(loc)) if loc is not None else None
                 problems.append(Problem(error["msg"], file=table.name, row=number, column=column))
     if problems:
-        raise InvalidInputError(problems)
+        raise InvalidInputError(problems, partial=out)
     return out
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, pandas.NA or NaT: an empty cell."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(value != value)  # NaN-like (pandas.NaT)
+    except (TypeError, ValueError):  # pandas.NA refuses to be a bool
+        return True
 
 
 def _dataframe_table(frame: Any, name: str) -> Table:
@@ -303,7 +344,7 @@ def _dataframe_table(frame: Any, name: str) -> Table:
     for record in frame.itertuples(index=False, name=None):
         row = []
         for value in record:
-            if value is None or (isinstance(value, float) and math.isnan(value)):
+            if _missing(value):
                 row.append("")
             elif isinstance(value, list | tuple | set):
                 row.append("|".join(str(v) for v in value))
@@ -350,6 +391,17 @@ def load_participants(
                 )
                 continue
             result.rows[p.id] = k
+            if role == "mentee" and p.capacity == 0:
+                problems.append(
+                    Problem(
+                        "invalid capacity",
+                        file=label,
+                        row=k,
+                        column="capacity",
+                        value="0",
+                        expected="a whole number >= 1 (mentors wanted)",
+                    )
+                )
             extra = p.extra if p.role == role else {**p.extra}
             result.participants.append(
                 p if p.role == role else p.model_copy(update={"role": role, "extra": extra})
@@ -389,7 +441,11 @@ def check_program(mentors: ParticipantSet, mentees: ParticipantSet, config: Prog
     for group, others in ((mentors, mentee_ids), (mentees, mentor_ids)):
         for p in group.participants:
             row = group.rows[p.id]
-            if p.region is not None and p.region not in _vocab.PROVINCES and p.region not in custom:
+            if (
+                p.region is not None
+                and p.region not in _vocab.PROVINCES
+                and _vocab.fold(p.region) not in {_vocab.fold(c) for c in custom}
+            ):
                 problems.append(
                     Problem(
                         "unknown region",

@@ -51,6 +51,18 @@ def sha256_file(path: str | Path) -> str:
 def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
     """Write ``files`` (name -> bytes) into ``out_dir`` all together or not at all."""
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        from matcher._errors import InvalidInputError, Problem
+
+        raise InvalidInputError(
+            [
+                Problem(
+                    "the output path exists and is not a folder",
+                    file=str(out),
+                    expected="a folder for the outputs",
+                )
+            ]
+        )
     parent = out.parent if str(out.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))

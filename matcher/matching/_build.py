@@ -48,7 +48,7 @@ def from_model(
         values = {name: float(per[name][k]) for name in model.active}
         reasons = pair_reasons(model, i, j, values)
         if is_pinned[k]:
-            reasons = "kept from the current matches; " + reasons
+            reasons = "; ".join(filter(None, ["kept from the current matches", reasons]))
         pairs.append(
             Pair(
                 model.mentees[i].id,
@@ -154,15 +154,20 @@ def from_edges(
     ]
     pairs.sort(key=lambda p: (p.mentee_id, p.mentor_id))
     n_e, n_m = len(mentee_ids), len(mentor_ids)
+    wants = mentee_capacity[rows] > 0  # edges to mentees who want no mentor do not count
     edges_e = np.bincount(rows, minlength=n_e)
-    edges_m = np.bincount(cols, minlength=n_m)
+    edges_m = np.bincount(cols[wants], minlength=n_m)
     got_e = np.bincount(chosen_r, minlength=n_e)
     got_m = np.bincount(chosen_c, minlength=n_m)
     below = f" at or above min_score {min_score:g}" if min_score is not None else ""
     unmatched: list[Unmatched] = []
     for i in map(int, np.flatnonzero(got_e == 0)):
-        if edges_e[i] == 0:
+        if mentee_capacity[i] == 0:
+            reason = "capacity is 0 (wants no mentor)"
+        elif edges_e[i] == 0:
             reason = f"no allowed pair{below} in the edge list"
+        elif edges_e[i] == 1:
+            reason = "the only allowed mentor is at capacity"
         else:
             reason = f"all {edges_e[i]} allowed mentors are at capacity"
         unmatched.append(Unmatched(mentee_ids[i], "mentee", reason))
@@ -172,9 +177,14 @@ def from_edges(
         elif edges_m[j] == 0:
             reason = f"no allowed pair{below} in the edge list"
         else:
+            who = (
+                "the only allowed mentee is"
+                if edges_m[j] == 1
+                else f"all {edges_m[j]} allowed mentees are"
+            )
             reason = (
-                f"all {edges_m[j]} allowed mentees are matched to other mentors, which "
-                "serves more mentees or gives a higher total score"
+                f"{who} matched to other mentors, which serves more mentees or gives a "
+                "higher total score"
             )
         unmatched.append(Unmatched(mentor_ids[j], "mentor", reason))
     extra = {

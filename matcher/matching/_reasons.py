@@ -18,13 +18,22 @@ def _rule_phrase(name: str, p: Participant, model: ScoringModel, other: str) -> 
     if name == "format":
         return f"no {other} accepts a common meeting format: {'|'.join(p.formats)}"
     if name == "region":
-        return f"meets in person only, and no {other} who meets in person is in region {p.region}"
+        if set(p.formats) == {"in_person"}:
+            return (
+                f"meets in person only, and no {other} who meets in person is in region {p.region}"
+            )
+        return (
+            f"every {other} with a common meeting format meets in person only, and none "
+            f"is in region {p.region}"
+        )
     if name == "availability":
         need = max(cfg.min_overlap_minutes, 1)
         return f"no {other} has {need} min/week of availability in common"
     if name == "exclude":
         return f"every otherwise compatible {other} is excluded"
     if name == "specialty":
+        if p.role == "mentor":
+            return f"no {other} seeks an area covered: {'|'.join(p.specialties)}"
         return f"no {other} covers an area sought: {'|'.join(p.specialties)}"
     if name == "organization":
         return f"every {other} is from the same organisation"
@@ -50,11 +59,40 @@ def _hard_reason(
     for name, count in counts.items():
         if count == 0:
             return _rule_phrase(name, p, model, other)
-    detail = ", ".join(f"{name}: {count}" for name, count in counts.items())
-    return (
-        f"no {other} meets all hard constraints together (of {n_others} {other}s, "
-        f"allowed by {detail})"
-    )
+    # apply the rules one after another and name the one that leaves nobody
+    order = [n for n in _ORDER if n in masks] + [n for n in masks if n not in _ORDER]
+    alive = np.ones_like(next(iter(masks.values())))
+    steps: list[str] = []
+    for name in order:
+        before = int(alive.sum())
+        alive = alive & masks[name]
+        after = int(alive.sum())
+        steps.append(f"{_LABEL.get(name, name)}: {after} of {before}")
+        if after == 0:
+            return f"{_rule_phrase(name, p, model, other)}; checked in turn: " + ", ".join(steps)
+    return f"no {other} meets all hard constraints together"
+
+
+_ORDER = (
+    "language",
+    "format",
+    "region",
+    "availability",
+    "specialty",
+    "gender",
+    "organization",
+    "profession",
+    "experience",
+    "preference",
+    "exclude",
+)
+_LABEL = {
+    "language": "common language",
+    "format": "common format",
+    "region": "in-person region",
+    "availability": "common availability",
+    "exclude": "not excluded",
+}
 
 
 def mentee_reason(
@@ -71,6 +109,11 @@ def mentee_reason(
     if cand.feasible_per_mentee[i] == 0:
         masks = hard_masks(model, np.array([i]))
         return _hard_reason({k: v[0] for k, v in masks.items()}, p, model, "mentor", n_m)
+    if n_edges == 0 and cand.feasible_per_mentee[i] == 1:
+        return (
+            f"the only compatible mentor scores below min_score {min_score:g} "
+            f"(best {cand.best_per_mentee[i]:.2f})"
+        )
     if n_edges == 0:
         return (
             f"all {cand.feasible_per_mentee[i]} compatible mentors score below min_score "
@@ -104,6 +147,11 @@ def mentor_reason(
     if cand.feasible_per_mentor[j] == 0:
         masks = hard_masks(model, slice(None), np.array([j]))
         return _hard_reason({k: v[:, 0] for k, v in masks.items()}, p, model, "mentee", n_e)
+    if n_edges == 0 and cand.feasible_per_mentor[j] == 1:
+        return (
+            f"the only compatible mentee scores below min_score {min_score:g} "
+            f"(best {cand.best_per_mentor[j]:.2f})"
+        )
     if n_edges == 0:
         return (
             f"all {cand.feasible_per_mentor[j]} compatible mentees score below min_score "

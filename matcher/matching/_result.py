@@ -171,9 +171,19 @@ class Matching:
         if self.kind == "suggest":
             del files["pairs.csv"]
             files["suggestions.csv"] = csv_bytes(
-                ["mentee_id", "rank", "mentor_id", "score", "reasons"],
+                ["mentee_id", "rank", "mentor_id", "score", "reasons"]
+                + [f"mentee_{c}" for c in self.mentee_extra_columns]
+                + [f"mentor_{c}" for c in self.mentor_extra_columns],
                 [
                     [p.mentee_id, p.rank or "", p.mentor_id, _fmt(p.score), p.reasons]
+                    + [
+                        self.mentee_extra.get(p.mentee_id, {}).get(c, "")
+                        for c in self.mentee_extra_columns
+                    ]
+                    + [
+                        self.mentor_extra.get(p.mentor_id, {}).get(c, "")
+                        for c in self.mentor_extra_columns
+                    ]
                     for p in self.pairs
                 ],
                 bom=bom,

@@ -6,6 +6,7 @@ reader turns those into located problems and the pydantic models into validation
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Mapping
 # --- text ----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip accents and collapse white space, for forgiving look-ups."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -20,6 +22,7 @@ def fold(text: str) -> str:
     return re.sub(r"[\s_\-–—'’.]+", " ", stripped.casefold()).strip()
 
 
+@functools.lru_cache(maxsize=65536)
 def slug(text: str) -> str:
     """``'Nurse Practitioner'`` -> ``'nurse_practitioner'``; accents dropped."""
     return fold(text).replace(" ", "_")
@@ -163,6 +166,7 @@ _LANGUAGE_NAMES = {fold(k): v for k, v in _LANGUAGE_NAMES.items()}
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_language(value: str) -> str:
     """An ISO 639 code (``fr``) or a common English/French name (``français``, ``English``).
 
@@ -231,6 +235,7 @@ _GROUP_FORMAT_ALIASES = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_format(value: str) -> str:
     """``in_person``, ``virtual`` or ``phone`` (English or French words accepted)."""
     if value in FORMATS:
@@ -241,6 +246,7 @@ def normalize_format(value: str) -> str:
     return found
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_group_format(value: str) -> str:
     """``one_to_one``, ``small_group`` or ``large_group``."""
     if value in GROUP_FORMATS:
@@ -257,6 +263,7 @@ _TRUE = {"yes", "y", "true", "t", "1", "oui", "o", "x", "vrai", "consent", "cons
 _FALSE = {"no", "n", "false", "f", "0", "non", "faux", ""}
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_bool(value: str) -> bool:
     """yes/no, oui/non, true/false, 1/0, x (a ticked box); empty means no."""
     key = fold(value)
@@ -317,6 +324,12 @@ def parse_slots(cell: str) -> list[tuple[int, int, int]]:
     >>> parse_slots("mon 18:00-20:00|mar 12h-13h30")
     [(0, 1080, 1200), (1, 720, 810)]
     """
+    return list(_parse_slots(cell))
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_slots(cell: str) -> tuple[tuple[int, int, int], ...]:
+    """The cached parser behind :func:`parse_slots`."""
     slots: list[tuple[int, int, int]] = []
     for part in split_multi(cell):
         match = _SLOT.match(part)
@@ -331,7 +344,7 @@ def parse_slots(cell: str) -> list[tuple[int, int, int]]:
             raise ValueError("a slot that ends after it starts, within one day (e.g. 18:00-20:00)")
         days = range(d1, d2 + 1) if d2 >= d1 else [*range(d1, 7), *range(d2 + 1)]
         slots.extend((day, start, end) for day in days)
-    return slots
+    return tuple(slots)
 
 
 def format_slot(day: int, start: int, end: int) -> str:

@@ -88,13 +88,10 @@ def group_format(e: Side, m: Side, ctx: Context) -> Part:
 
 
 def _distance_km(e: Side, m: Side) -> F32:
-    dlat = e.lat[:, None] - m.lat[None, :]
-    dlon = e.lon[:, None] - m.lon[None, :]
-    h = (
-        np.sin(dlat / 2) ** 2
-        + np.cos(e.lat)[:, None] * np.cos(m.lat)[None, :] * np.sin(dlon / 2) ** 2
-    )
-    km: F32 = (2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))).astype(np.float32)
+    """Great-circle distances, NaN where either side has no coordinates."""
+    cos = np.clip(e.xyz @ m.xyz.T, -1.0, 1.0)
+    km: F32 = (np.float32(EARTH_KM) * np.arccos(cos)).astype(np.float32)
+    km[~_outer_and(e.has_xyz, m.has_xyz)] = np.nan
     return km
 
 
@@ -121,7 +118,7 @@ def region(e: Side, m: Side, ctx: Context) -> Part:
 def availability(e: Side, m: Side, ctx: Context) -> Part:
     """Common weekly minutes (after time-zone conversion) over the session length, capped at 1."""
     cfg = ctx.config
-    minutes = (e.avail.astype(np.float32) @ m.avail.T.astype(np.float32)) * BIN_MINUTES
+    minutes = (e.avail_used @ m.avail_used.T) * np.float32(BIN_MINUTES)
     score = np.minimum(minutes / cfg.session_minutes, 1.0).astype(np.float32)
     applies = _outer_and(e.has_avail, m.has_avail)
     needed = max(cfg.min_overlap_minutes, 1 if cfg.hard("availability") else 0)

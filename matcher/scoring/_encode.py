@@ -46,6 +46,9 @@ class Side:
     lon: F64
     utc_offset: F64  # (n,) minutes local - UTC at the reference date
     avail: U8  # (n, WEEK_BINS) 0/1, UTC week
+    avail_used: F32  # (n, A) the bins either side can use at all (set by encode), as floats
+    xyz: F32  # (n, 3) unit vector of the coordinates, zeros if unknown
+    has_xyz: B
     has_avail: B
     prof: I32
     years: F32  # NaN if unknown
@@ -171,6 +174,9 @@ def _encode_side(
         lon=np.radians(lon),
         utc_offset=offsets,
         avail=np.zeros((n, WEEK_BINS), dtype=np.uint8),
+        avail_used=np.zeros((n, 0), dtype=np.float32),
+        xyz=_unit_vectors(np.radians(lat), np.radians(lon)),
+        has_xyz=~np.isnan(lat),
         has_avail=np.array([bool(p.availability.slots) for p in people], dtype=bool),
         prof=np.array([idx["prof"](p.profession) for p in people], dtype=np.int32),
         years=np.array(
@@ -188,9 +194,15 @@ def _encode_side(
     return side, lists
 
 
-def _fill_availability(side: Side, people: Sequence[Participant]) -> None:
-    known = side.utc_offset[~np.isnan(side.utc_offset)]
-    fallback = float(np.median(known)) if known.size else 0.0
+def _unit_vectors(lat: F64, lon: F64) -> F32:
+    """Points on the unit sphere: the great-circle angle between two is arccos of their dot."""
+    xyz = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=1)
+    out: F32 = np.nan_to_num(xyz, nan=0.0).astype(np.float32)
+    return out
+
+
+def _fill_availability(side: Side, people: Sequence[Participant], fallback: float) -> None:
+    """Mark each slot's 15-minute bins in UTC; an unknown time zone takes ``fallback``."""
     for k, p in enumerate(people):
         if not p.availability.slots:
             continue
@@ -269,8 +281,16 @@ def encode(
                 col = areas[target]
                 m_spec[k, col] = max(m_spec[k, col], value)
     m_side.spec = m_spec
-    _fill_availability(e_side, mentees)
-    _fill_availability(m_side, mentors)
+    # no region or time zone: assume the programme's usual zone (median of everyone known)
+    offsets = np.concatenate([e_side.utc_offset, m_side.utc_offset])
+    known = offsets[~np.isnan(offsets)]
+    fallback = float(np.median(known)) if known.size else 0.0
+    _fill_availability(e_side, mentees, fallback)
+    _fill_availability(m_side, mentors, fallback)
+    # only bins where someone on each side is free can add to an overlap
+    used = e_side.avail.any(axis=0) & m_side.avail.any(axis=0)
+    e_side.avail_used = e_side.avail[:, used].astype(np.float32)
+    m_side.avail_used = m_side.avail[:, used].astype(np.float32)
 
     e_pos = {p.id: k for k, p in enumerate(mentees)}
     m_pos = {p.id: k for k, p in enumerate(mentors)}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from matcher.solvers._flow import SCALE
+from matcher.solvers._flow import SCALE, mentee_weight
 from matcher.solvers._problem import AssignmentProblem
 
 __all__ = ["Potentials", "big_m", "flow_potentials"]
@@ -40,9 +40,8 @@ class Potentials:
 
 
 def big_m(problem: AssignmentProblem) -> int:
-    """A weight per filled place larger than any total score, in integer score units."""
-    places = int(min(problem.mentee_capacity.sum(), problem.mentor_capacity.sum()))
-    return SCALE * (places + 2)
+    """A weight per filled place larger than every mentee bonus and total score together."""
+    return mentee_weight(problem) * (problem.n_mentees + 2)
 
 
 def flow_potentials(
@@ -65,14 +64,21 @@ def flow_potentials(
     mentor_node = n_e + np.arange(n_m, dtype=np.int64)
     rows = problem.rows.astype(np.int64)
     cols = problem.cols.astype(np.int64)
-    open_e = np.flatnonzero(e_load < problem.mentee_capacity)
-    busy_e = np.flatnonzero(e_load > 0)
+    bonus = mentee_weight(problem)
+    cap_e = problem.mentee_capacity
+    # source -> mentee: a first place worth -bonus, further places worth 0 (as in the solve)
+    first_open = np.flatnonzero((e_load == 0) & (cap_e > 0))
+    first_used = np.flatnonzero(e_load >= 1)
+    more_open = np.flatnonzero((e_load < cap_e) & (cap_e > 1))
+    more_used = np.flatnonzero(e_load >= 2)
     open_m = np.flatnonzero(m_load < problem.mentor_capacity)
     busy_m = np.flatnonzero(m_load > 0)
     tails = np.concatenate(
         [
-            np.full(open_e.size, source),
-            mentee_node[busy_e],  # source <-> mentee
+            np.full(first_open.size, source),
+            mentee_node[first_used],
+            np.full(more_open.size, source),
+            mentee_node[more_used],
             rows[~used],
             mentor_node[cols[used]],  # mentee <-> mentor
             mentor_node[open_m],
@@ -82,8 +88,10 @@ def flow_potentials(
     )
     heads = np.concatenate(
         [
-            mentee_node[open_e],
-            np.full(busy_e.size, source),
+            mentee_node[first_open],
+            np.full(first_used.size, source),
+            mentee_node[more_open],
+            np.full(more_used.size, source),
             mentor_node[cols[~used]],
             rows[used],
             np.full(open_m.size, sink),
@@ -93,7 +101,9 @@ def flow_potentials(
     )
     costs = np.concatenate(
         [
-            np.zeros(open_e.size + busy_e.size, np.int64),
+            np.full(first_open.size, -bonus, np.int64),
+            np.full(first_used.size, bonus, np.int64),
+            np.zeros(more_open.size + more_used.size, np.int64),
             cost[~used],
             -cost[used],
             np.zeros(open_m.size + busy_m.size + 2, np.int64),

@@ -15,7 +15,7 @@ from ortools.graph.python import min_cost_flow
 from matcher._errors import SolverError
 from matcher.solvers._problem import AssignmentProblem, SolverResult
 
-__all__ = ["SCALE", "solve_optimal"]
+__all__ = ["SCALE", "mentee_weight", "solve_optimal"]
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,17 @@ _STATUS = {
 }
 
 
+def mentee_weight(problem: AssignmentProblem) -> int:
+    """The bonus for a mentee's first mentor, larger than any total score difference, so
+    that among matchings filling the most places, the most mentees get a mentor."""
+    places = int(min(problem.mentee_capacity.sum(), problem.mentor_capacity.sum()))
+    top = float(np.abs(problem.scores).max(initial=1.0))
+    return int(SCALE * max(top, 1.0) * 2 * (places + 1))
+
+
 def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
-    """Cover as many mentee places as possible, then maximise the total score.
+    """Fill as many mentee places as possible; among those matchings, give as many mentees
+    at least one mentor; then maximise the total score.
 
     ``seed`` fixes the order arcs are given to the solver, which decides between equally good
     matchings; the same seed always gives the same matching.
@@ -53,32 +62,52 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
     # only mentees and mentors with at least one edge need arcs to the source/sink
     used_e = np.unique(problem.rows)
     used_m = np.unique(problem.cols)
+    used_e = used_e[problem.mentee_capacity[used_e] > 0]
+    more = used_e[problem.mentee_capacity[used_e] > 1]  # second and later mentors: no bonus
+    bonus = mentee_weight(problem)
     tails = np.concatenate(
-        [np.full(used_e.size, source), mentee_node[problem.rows[order]], mentor_node[used_m]]
+        [
+            np.full(used_e.size + more.size, source),
+            mentee_node[problem.rows[order]],
+            mentor_node[used_m],
+        ]
     ).astype(np.int32)
     heads = np.concatenate(
-        [mentee_node[used_e], mentor_node[problem.cols[order]], np.full(used_m.size, sink)]
+        [
+            mentee_node[used_e],
+            mentee_node[more],
+            mentor_node[problem.cols[order]],
+            np.full(used_m.size, sink),
+        ]
     ).astype(np.int32)
     caps = np.concatenate(
-        [problem.mentee_capacity[used_e], np.ones(k, np.int64), problem.mentor_capacity[used_m]]
+        [
+            np.ones(used_e.size, np.int64),
+            problem.mentee_capacity[more] - 1,
+            np.ones(k, np.int64),
+            problem.mentor_capacity[used_m],
+        ]
     ).astype(np.int64)
     costs = np.concatenate(
         [
-            np.zeros(used_e.size, np.int64),
+            np.full(used_e.size, -bonus, np.int64),
+            np.zeros(more.size, np.int64),
             -np.rint(problem.scores[order] * SCALE).astype(np.int64),
             np.zeros(used_m.size, np.int64),
         ]
     )
+    first_pair_arc = used_e.size + more.size
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     supply = int(min(problem.mentee_capacity[used_e].sum(), problem.mentor_capacity[used_m].sum()))
+    supply = max(supply, 0)
     smcf.set_node_supply(source, supply)
     smcf.set_node_supply(sink, -supply)
     status = smcf.solve_max_flow_with_min_cost()
     name = _STATUS.get(status, f"status {status}")
     if status != smcf.OPTIMAL:
         raise SolverError(f"min-cost flow ended with status '{name}' on {k} arcs")
-    pair_arcs = arcs[used_e.size : used_e.size + k]
+    pair_arcs = arcs[first_pair_arc : first_pair_arc + k]
     flows = smcf.flows(pair_arcs)
     chosen = np.sort(order[flows > 0]).astype(np.int64)
     objective = float(problem.scores[chosen].sum())
@@ -89,5 +118,9 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
         objective,
         "optimal",
         "optimal",
-        {"arcs": len(arcs), "flow": len(chosen), "scaled_cost": int(-smcf.optimal_cost())},
+        {
+            "arcs": len(arcs),
+            "flow": len(chosen),
+            "mentees_matched": int(np.unique(problem.rows[chosen]).size),
+        },
     )

@@ -10,7 +10,10 @@ import numpy.typing as npt
 
 from matcher._errors import InvalidInputError, Problem
 
-__all__ = ["AssignmentProblem", "SolverResult"]
+__all__ = ["MAX_SCORE", "AssignmentProblem", "SolverResult"]
+
+#: Largest score magnitude: keeps the solvers' integer costs far from int64 limits.
+MAX_SCORE = 1000.0
 
 
 @dataclass
@@ -66,6 +69,22 @@ class AssignmentProblem:
             problems.append(Problem("edge endpoints out of range"))
         if k and not np.all(np.isfinite(self.scores)):
             problems.append(Problem("scores must be finite numbers"))
+        elif k and np.abs(self.scores).max() > MAX_SCORE:
+            problems.append(
+                Problem(
+                    "scores too large",
+                    value=f"{np.abs(self.scores).max():g}",
+                    expected=f"scores between -{MAX_SCORE:g} and {MAX_SCORE:g} (rescale them)",
+                )
+            )
+        if k:
+            keys = self.rows.astype(np.int64) * max(self.n_mentors, 1) + self.cols
+            if np.unique(keys).size != k:
+                problems.append(
+                    Problem(
+                        "a pair is listed twice", expected="each (mentee, mentor) pair at most once"
+                    )
+                )
         if (self.mentee_capacity < 0).any() or (self.mentor_capacity < 0).any():
             problems.append(Problem("capacities must be >= 0"))
         if problems:

@@ -420,7 +420,7 @@ def _affinity(mentee: dict[str, str], mentor: dict[str, str]) -> float:
     """How attractive a pairing looks from the directory or the intake summary (> 0)."""
     weight = 1.0
     if tags(mentee, "specialties") & tags(mentor, "specialties"):
-        weight *= 12.0
+        weight *= 30.0
     shared = tags(mentee, "lived_experience") & tags(mentor, "lived_experience")
     if {"patient", "caregiver"} & shared:
         weight *= 4.0

@@ -15,10 +15,11 @@ What it produces:
   physicians, psychiatrists, surgeons, anesthesiologists, internists and pediatricians, about a
   quarter of whom work or study where one of the facilitators does.
 
-Two members cannot be placed, for a clear reason: a French-only family physician whose only
-French-speaking facilitator works at the same hospital, and an emergency physician on nights
-who is free only at a time no facilitator is. Weekly times are given in local time across
-four time zones.
+Two members are written by hand so that they cannot be placed, for a clear reason: a
+French-only family physician whose only French-speaking facilitator works at the same
+hospital, and an emergency physician on nights who is free only at a time no facilitator is.
+A few drawn members also share no weekly hour with any facilitator they may join. Weekly times
+are given in local time across four time zones.
 
 Usage::
 
@@ -213,7 +214,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "ON",
         "town": "Toronto",
         "languages": "en",
-        "availability": "mon 19:00-20:30|tue 19:00-20:30|thu 19:00-20:30",
+        "availability": "mon 19:00-21:00|tue 19:00-21:00|thu 19:00-21:00",
         "capacity": "8",
         "years_experience": "9",
         "organization": "University Health Network",
@@ -226,7 +227,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "ON",
         "town": "Ottawa",
         "languages": "fr|en",
-        "availability": "mon 19:00-20:30|wed 19:00-20:30|sun 16:00-17:30",
+        "availability": "mon 19:00-21:00|wed 19:00-21:00|sun 16:00-18:00",
         "capacity": "7",
         "years_experience": "6",
         "organization": "Hôpital Montfort",
@@ -238,7 +239,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "ON",
         "town": "Hamilton",
         "languages": "en",
-        "availability": "wed 19:00-20:30|fri 12:00-13:30|sun 16:00-17:30",
+        "availability": "wed 19:00-21:00|fri 12:00-13:30|sun 16:00-18:00",
         "capacity": "6",
         "years_experience": "4",
         "organization": "Hamilton Health Sciences",
@@ -250,7 +251,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "BC",
         "town": "Vancouver",
         "languages": "en",
-        "availability": "mon 19:00-20:30|wed 19:00-20:30|thu 17:30-19:00",
+        "availability": "mon 18:00-20:00|wed 19:00-21:00|thu 17:00-19:00",
         "capacity": "8",
         "years_experience": "11",
         "organization": "Vancouver Coastal Health",
@@ -262,7 +263,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "BC",
         "town": "Victoria",
         "languages": "en",
-        "availability": "tue 19:00-20:30|thu 19:00-20:30|sat 09:00-10:30",
+        "availability": "tue 18:00-20:00|thu 19:00-21:00|sat 09:00-11:00",
         "capacity": "6",
         "years_experience": "3",
         "organization": "Island Health",
@@ -274,7 +275,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "AB",
         "town": "Calgary",
         "languages": "en",
-        "availability": "mon 19:00-20:30|wed 18:00-19:30|thu 19:00-20:30",
+        "availability": "mon 19:00-21:00|wed 18:00-20:00|thu 19:00-21:00",
         "capacity": "7",
         "years_experience": "8",
         "organization": "Alberta Health Services",
@@ -286,7 +287,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "AB",
         "town": "Edmonton",
         "languages": "en",
-        "availability": "mon 19:00-20:30|tue 19:00-20:30|sat 09:00-10:30",
+        "availability": "mon 19:00-21:00|tue 18:00-20:00|sat 09:00-11:00",
         "capacity": "6",
         "years_experience": "5",
         "organization": "University of Alberta",
@@ -298,7 +299,7 @@ FACILITATORS: tuple[dict[str, str], ...] = (
         "region": "NS",
         "town": "Halifax",
         "languages": "en",
-        "availability": "tue 17:30-19:00|wed 19:00-20:30|sat 10:00-11:30",
+        "availability": "tue 17:30-19:30|wed 19:00-21:00|sat 10:00-12:00",
         "capacity": "7",
         "years_experience": "7",
         "organization": "Nova Scotia Health",

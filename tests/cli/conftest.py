@@ -15,9 +15,9 @@ from types import SimpleNamespace
 
 import pytest
 
-# pyproject.toml's --doctest-modules would import this file again as a plain module named
-# "conftest", clashing with the other test folders' conftest.py (there are no __init__.py
-# files); conftests are still loaded as plugins, only the doctest pass skips them.
+# Without an __init__.py here, pyproject.toml's --doctest-modules would import this file a
+# second time as a top-level module named "conftest", clashing with the other folders'
+# conftest.py. Conftests are loaded as plugins anyway; only the doctest pass skips them.
 collect_ignore = ["conftest.py"]
 
 REPO = Path(__file__).resolve().parents[2]

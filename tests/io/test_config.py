@@ -124,11 +124,6 @@ timezone = "Mars/Olympus_Mons"
     assert keys["regions.Mars.timezone"].value == "Mars/Olympus_Mons"
 
 
-@pytest.mark.xfail(
-    reason="BUG: config_from_mapping raises on an unknown table before validating the other "
-    "tables, so the rest of the file's problems are hidden until that one is fixed",
-    strict=True,
-)
 def test_unknown_table_does_not_hide_other_problems(write_text):
     exc = _problems(write_text, "[programme]\n[criteria.specialty]\nweight = -1\n")
     assert {p.column for p in exc.problems} == {"programme", "criteria.specialty.weight"}

@@ -208,13 +208,6 @@ def test_min_overlap_minutes_is_a_rule() -> None:
     assert feasible([e], ms, cfg).tolist() == [[False, True, True]]
 
 
-@pytest.mark.xfail(
-    reason="BUG: a participant without region/timezone is put in the median time zone of its "
-    "own side only (UTC when nobody on that side has one), so a mentee with no region in an "
-    "all-NS programme is shifted 4 h from its NS mentor and the score of one pair changes when "
-    "unrelated mentees are added",
-    strict=True,
-)
 def test_availability_without_timezone_falls_back_on_the_programme_not_utc() -> None:
     e = mentee(availability="mon 18:00-20:00")
     m = mentor(region="NS", availability="mon 18:00-20:00")

