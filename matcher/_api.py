@@ -284,6 +284,18 @@ def match(
     if method == "groups":
         from matcher.matching import form_groups
 
+        if pin:
+            raise InvalidInputError(
+                [
+                    Problem(
+                        "pinned pairs and current matches are not supported with method 'groups'",
+                        column="method",
+                        value="groups",
+                        expected="no --pinned/--current with groups (re-form the groups instead)",
+                    )
+                ]
+            )
+
         matching = form_groups(model, seed=seed, progress=progress)
     else:
         matching = _assign(model, pin, method, seed=seed, progress=progress)

@@ -182,18 +182,10 @@ def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str
                 not (r[index].strip() if index < len(r) else "") for r in table.rows
             ):
                 continue  # the empty trailing columns Excel leaves (;;;)
-            if f"extra:{header}" in result.values():
-                problems.append(
-                    Problem(
-                        f"two columns named '{header}'",
-                        file=table.name,
-                        row=1,
-                        column=header,
-                        expected="distinct column names (rename one)",
-                    )
-                )
-                continue
-            result[index] = f"extra:{header}"
+            name, copy = header, 2
+            while f"extra:{name}" in result.values():  # a repeated header keeps every column
+                name, copy = f"{header} ({copy})", copy + 1
+            result[index] = f"extra:{name}"
             continue
         if canon in seen:
             problems.append(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,17 +42,34 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
-def _detect_delimiter(first_line: str) -> str:
-    unquoted = re.sub(r'"[^"]*"', "", first_line)  # a delimiter inside quotes does not count
-    counts = {d: unquoted.count(d) for d in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+def _detect_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same number of fields (most fields
+    wins); a delimiter that only appears inside header text (``Langues (fr, en)``) loses."""
+    sample = text.split("\n", 20)[:20]
+    best, best_key = ",", (False, 0, 0)
+    for delimiter in _DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(sample, delimiter=delimiter) if any(c.strip() for c in r)]
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        width = len(rows[0])
+        consistent = width > 1 and all(len(r) == width for r in rows[1:-1] or rows)
+        key = (consistent, width if consistent else 0, len(rows[0]))
+        if key > best_key:
+            best, best_key = delimiter, key
+    if not best_key[0]:  # nothing splits consistently: the most frequent one in the header
+        first = sample[0] if sample else ""
+        counts = {d: first.count(d) for d in _DELIMITERS}
+        best = max(_DELIMITERS, key=lambda d: counts[d])
+        return best if counts[best] else ","
+    return best
 
 
 def parse_text(text: str, name: str, encoding: str = "utf-8") -> Table:
     """Parse delimited ``text`` (already decoded) into a :class:`Table`."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = _detect_delimiter(first_line)
+    delimiter = _detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = list(reader)

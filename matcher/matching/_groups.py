@@ -200,6 +200,14 @@ def form_groups(
                 )
             )
 
+    if not pair_idx.size:
+        for j in pair_mentor_idx.tolist():
+            reason = (
+                "the groups are peer-led, so no mentor leads one, and no mentee chose one-to-one"
+                if gcfg.leader == "none"
+                else "takes one-to-one mentees only, and no mentee chose one-to-one"
+            )
+            unmatched.append(Unmatched(model.mentors[j].id, "mentor", reason))
     stats = dict(result.stats)
     solver_status = result.status
     objective, bound = result.objective, result.bound

@@ -23,7 +23,7 @@ def _rule_phrase(name: str, p: Participant, model: ScoringModel, other: str) -> 
                 f"meets in person only, and no {other} who meets in person is in region {p.region}"
             )
         return (
-            f"every {other} with a common meeting format meets in person only, and none "
+            f"every {other} sharing a meeting format is available in person only, and none "
             f"is in region {p.region}"
         )
     if name == "availability":

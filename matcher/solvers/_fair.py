@@ -47,6 +47,24 @@ def max_coverage(problem: AssignmentProblem, keep: npt.NDArray[np.bool_] | None 
     return int(flow.optimal_flow())
 
 
+def _coverage(
+    problem: AssignmentProblem, keep: npt.NDArray[np.bool_] | None = None
+) -> tuple[int, int]:
+    """(places filled, mentees with a mentor) at best, using only the edges in ``keep``."""
+    idx = np.flatnonzero(keep) if keep is not None else np.arange(problem.n_edges)
+    sub = AssignmentProblem(
+        problem.n_mentees,
+        problem.n_mentors,
+        problem.rows[idx],
+        problem.cols[idx],
+        np.zeros(idx.size),
+        problem.mentee_capacity,
+        problem.mentor_capacity,
+    )
+    result = solve_optimal(sub)
+    return int(result.stats.get("flow", 0)), int(result.stats.get("mentees_matched", 0))
+
+
 def solve_fair(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
     """Maximin score at maximum coverage, then the largest total at that floor.
 
@@ -57,14 +75,27 @@ def solve_fair(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
         return SolverResult(
             np.zeros(0, np.int64), 0.0, 0.0, "optimal", "fair", {"floor": None, "flow_tests": 0}
         )
-    target = max_coverage(problem)
+    several = bool((problem.mentee_capacity > 1).any())
+
+    def coverage(keep: npt.NDArray[np.bool_] | None = None) -> tuple[int, int]:
+        # with one mentor per mentee, places and mentees coincide: a max-flow suffices
+        if several:
+            return _coverage(problem, keep)
+        places = max_coverage(problem, keep)
+        return places, places
+
+    target = coverage()
+    if target[0] == 0:
+        return SolverResult(
+            np.zeros(0, np.int64), 0.0, 0.0, "optimal", "fair", {"floor": None, "flow_tests": 1}
+        )
     values = np.unique(problem.scores)  # ascending
-    lo, hi = 0, values.size - 1  # values[lo] always feasible (all edges)
+    lo, hi = 0, values.size - 1  # values[lo] always reaches the target (all edges)
     tests = 1
     while lo < hi:
         mid = (lo + hi + 1) // 2
         tests += 1
-        if max_coverage(problem, problem.scores >= values[mid]) == target:
+        if coverage(problem.scores >= values[mid]) == target:
             lo = mid
         else:
             hi = mid - 1
@@ -81,7 +112,7 @@ def solve_fair(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
     )
     inner = solve_optimal(sub, seed=seed)
     chosen = np.sort(keep[inner.chosen]).astype(np.int64)
-    log.debug("fair: coverage %d, floor %.6f after %d flow tests", target, floor, tests)
+    log.debug("fair: coverage %d, floor %.6f after %d flow tests", target[0], floor, tests)
     return SolverResult(
         chosen,
         inner.objective,
@@ -90,7 +121,7 @@ def solve_fair(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
         "fair",
         {
             "floor": round(floor, 6),
-            "coverage": target,
+            "coverage": target[0],
             "flow_tests": tests,
             **{k: v for k, v in inner.stats.items() if k != "flow"},
         },

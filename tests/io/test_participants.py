@@ -236,11 +236,6 @@ def test_unknown_columns_pass_through_untouched(write_rows):
     assert people.extra_columns == ["Cohorte", "Note libre"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: two pass-through columns with the same header share one key in "
-    "Participant.extra, so the first column's values are lost and the last one is written twice",
-    strict=True,
-)
 def test_repeated_unknown_headers_keep_every_value(write_rows):
     people = _load(write_rows, "m.csv", ["id", "Note", "Note"], [["M1", "a", "b"]], "mentor")
     [p] = people.participants

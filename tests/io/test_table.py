@@ -88,11 +88,6 @@ def test_semicolon_file_with_commas_in_cells(write_rows):
     assert table.rows == rows
 
 
-@pytest.mark.xfail(
-    reason="BUG: _detect_delimiter counts delimiters inside quoted header cells, so a ';' "
-    "export whose question-text headers contain commas (Microsoft Forms) is split on ','",
-    strict=True,
-)
 def test_delimiter_detection_ignores_quoted_header_text(write_rows):
     header = ["id", "Langues (français, anglais, autre)", "Disponibilités (jour, heure)"]
     rows = [["m1", "fr", "lun 12h-13h"]]

@@ -209,12 +209,6 @@ def test_incremental_rematch_keeps_valid_pairs_and_every_invariant(
     assert all(n == 1 for n in listed.values())
 
 
-@pytest.mark.xfail(
-    reason="BUG: with method 'groups', form_groups ignores the kept current pairs (and any "
-    "pinned pairs): changes.csv says a pair was 'kept' while pairs.csv puts that mentee in "
-    "another leader's group",
-    strict=True,
-)
 def test_groups_method_honours_kept_current_pairs() -> None:
     def person(pid: str, **kwargs: object) -> Participant:
         return mentee(pid, availability="mon 18:00-20:00", group_formats="small_group", **kwargs)

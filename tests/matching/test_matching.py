@@ -272,11 +272,6 @@ def test_mentee_blocked_by_different_rules_for_different_mentors() -> None:
     )
 
 
-@pytest.mark.xfail(
-    reason="BUG: _rule_phrase('region') says the mentee 'meets in person only' even when the "
-    "mentee accepts virtual and it is the mentors who meet in person only",
-    strict=True,
-)
 def test_region_reason_does_not_misdescribe_a_mentee_who_accepts_virtual() -> None:
     result = matcher.match(
         [mentor("m1", formats="in_person", region="NB")],

@@ -90,12 +90,6 @@ def test_fair_covers_as_many_mentees_as_optimal(sp: ScoreProblem) -> None:
         assert fair.stats["floor"] >= float(problem.scores[optimal.chosen].min()) - TOL
 
 
-@pytest.mark.xfail(
-    reason="BUG: fair's coverage is places filled only; at equal places it may give a mentee a "
-    "second mentor while another goes without, so it matches fewer mentees than optimal "
-    "(DESIGN: fair works 'at the same coverage' as the default objective)",
-    strict=True,
-)
 def test_fair_matches_as_many_mentees_as_optimal_when_mentees_want_two() -> None:
     # mentee 0 wants two mentors and scores 0.0 with both; mentee 1 can only have mentor 1,
     # at -0.05.  Both fill two places; optimal matches both mentees, fair only mentee 0
@@ -147,13 +141,6 @@ def test_fair_keeps_coverage_before_floor() -> None:
     assert fair.summary_extra["floor"] == pytest.approx(0.1)
 
 
-@pytest.mark.xfail(
-    reason="BUG: when no place can be filled (every mentor closed), solve_fair's binary search "
-    "runs up to the highest score and reports it as stats['floor'] (and summary.json's "
-    "'floor'), a lowest matched score for a matching with no pairs; it should be None, "
-    "as for a problem with no edges",
-    strict=True,
-)
 def test_fair_reports_no_floor_when_nothing_is_matched() -> None:
     problem = AssignmentProblem(
         1,

@@ -481,12 +481,6 @@ def test_mixed_mode_pairs_one_to_one_and_groups_the_rest() -> None:
     assert {r["group_id"] for r in rows if r["mentee_id"].startswith("s")} == {""}
 
 
-@pytest.mark.xfail(
-    reason="BUG: form_groups only solves the one-to-one part when some mentee chose "
-    "one_to_one; otherwise every mentor that is not a group leader (a one_to_one-only "
-    "mentor, or every mentor when leader = 'none') is in neither pairs.csv nor unmatched.csv",
-    strict=True,
-)
 @pytest.mark.parametrize("leader_mode", ["mentor", "none"])
 def test_every_mentor_is_accounted_for_when_nobody_chose_one_to_one(leader_mode: str) -> None:
     mentors = [
