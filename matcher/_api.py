@@ -217,6 +217,7 @@ def match(
     forbidden: PairList | str | Path = (),
     current: str | Path | Sequence[tuple[str, str] | tuple[str, str, str]] | None = None,
     progress: Progress | None = None,
+    sparse: bool | None = None,
 ) -> Matching:
     """Pair mentees with mentors: score every pair, then solve the capacitated assignment.
 
@@ -241,6 +242,10 @@ def match(
         ``status`` is ``active`` (default), ``ended`` or ``do_not_match_again`` (an exclusion).
     progress : callable(stage, fraction), optional
         Called as work advances (the CLI draws a progress line with it).
+    sparse : bool, optional
+        Method ``optimal`` only: solve on each mentee's best pairs and certify the result
+        optimal on all pairs (True), or solve on every allowed pair (False).  Both give the
+        same optimum; the default picks the sparse path above 2 million mentee x mentor pairs.
 
     Returns
     -------
@@ -270,6 +275,17 @@ def match(
     seed = cfg.seed if seed is None else seed
     method = method or cfg.method
     check_method(method)  # an unknown name fails before any work
+    if method == "suggest" and (pinned or current is not None):
+        raise InvalidInputError(
+            [
+                Problem(
+                    "pinned pairs and current matches do not apply to suggestions",
+                    column="method",
+                    value="suggest",
+                    expected="no --pinned/--current with suggest",
+                )
+            ]
+        )
     if method == "suggest":
         return suggest(mentors, mentees, config=cfg, seed=seed, progress=progress)
     mentor_set, mentee_set = _load_both(mentors, mentees, cfg)
@@ -298,7 +314,7 @@ def match(
 
         matching = form_groups(model, seed=seed, progress=progress)
     else:
-        matching = _assign(model, pin, method, seed=seed, progress=progress)
+        matching = _assign(model, pin, method, seed=seed, progress=progress, sparse=sparse)
     if plan is not None:
         matching.changes = _changes(plan, matching)
         matching.summary_extra["changes"] = {
@@ -360,6 +376,7 @@ def _assign(
     progress: Progress | None,
     mentee_capacity: npt.NDArray[np.int64] | None = None,
     mentor_capacity: npt.NDArray[np.int64] | None = None,
+    sparse: bool | None = None,
 ) -> Matching:
     """Score, build the assignment problem (minus pinned pairs), solve it, assemble the result."""
     cfg = model.config
@@ -371,7 +388,9 @@ def _assign(
     np.subtract.at(mentee_cap, pin_r, 1)
     np.subtract.at(mentor_cap, pin_c, 1)
     n_e, n_m = model.shape
-    if method == "optimal" and n_e * n_m > SPARSE_PAIRS:
+    if sparse is None:
+        sparse = n_e * n_m > SPARSE_PAIRS
+    if method == "optimal" and sparse:
         cand, result = _certified_optimal(
             model, pin_r, pin_c, mentee_cap, mentor_cap, seed=seed, progress=progress
         )

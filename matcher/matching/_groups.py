@@ -92,7 +92,7 @@ def form_groups(
     if leader_idx.size and member_idx.size:
         block = model._block(member_idx, leader_idx)
         ml_score = block.total.astype(np.float64)
-        ml_ok = block.feasible.copy()
+        ml_ok = block.feasible & (block.total >= np.float32(cfg.min_score) - np.float32(1e-7))
     else:
         ml_score = np.zeros((member_idx.size, leader_idx.size))
         ml_ok = np.ones((member_idx.size, leader_idx.size), bool)
