@@ -437,7 +437,7 @@ def _assign(
 #: pairs and proves the result optimal on all of them (see matcher.solvers._certify).
 SPARSE_PAIRS = 2_000_000
 #: Candidate pairs kept per mentee on the sparse path, before certification adds any.
-SPARSE_TOP = 12
+SPARSE_TOP = 28
 #: Up to this many pairs, every allowed score is kept in memory (float32) for pricing.
 DENSE_CACHE_CELLS = 100_000_000
 
@@ -544,16 +544,13 @@ def _price(
     for start in range(0, rows_to_check.size, step):
         chunk = rows_to_check[start : start + step]
         if cand.dense is not None:
-            scores = cand.dense[chunk]
+            units = cand.dense[chunk]
         else:
             r, c, sc = model.allowed_in_rows(chunk, model.config.min_score)
-            scores = np.full((chunk.size, n_m), -np.inf, np.float32)
-            local = np.searchsorted(chunk, r)
-            scores[local, c] = sc
-        allowed = np.isfinite(scores)
-        units = np.rint(np.round(np.where(allowed, scores, 0).astype(np.float64), 6) * SCALE)
-        gain = units.astype(np.int64) + d_m[None, :] - limit_e[chunk][:, None]  # > 0: improves
-        gain[~allowed] = -1
+            units = np.full((chunk.size, n_m), -1, np.int32)
+            units[np.searchsorted(chunk, r), c] = np.rint(sc * SCALE).astype(np.int32)
+        gain = units + d_m[None, :] - limit_e[chunk][:, None]  # > 0: improves (int64)
+        gain[units < 0] = -1
         rr, cc = np.nonzero(gain > 0)
         if rr.size == 0:
             continue
@@ -572,7 +569,7 @@ def _price(
         rr, cc = rr[take], cc[take]
         out_r.append(chunk[rr].astype(np.int32))
         out_c.append(cc.astype(np.int32))
-        out_s.append(np.round(scores[rr, cc].astype(np.float64), 6))
+        out_s.append(units[rr, cc] / SCALE)
     if not out_r:
         return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), checked
     return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s), checked

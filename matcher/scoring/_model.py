@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +22,9 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 
 #: Cells per block: bounds the memory of one scoring pass (about 4 bytes x criteria x cells).
-BLOCK_CELLS = 2_000_000
+BLOCK_CELLS = 1_000_000
+#: Blocks scored at once (numpy releases the GIL, so threads use the cores).
+SCORING_THREADS = 2
 
 
 @dataclass
@@ -41,7 +45,7 @@ class Candidates:
     allowed_per_mentee: npt.NDArray[np.int64]  # pairs also at or above min_score
     allowed_per_mentor: npt.NDArray[np.int64]
     cutoff: npt.NDArray[np.float64]  # top-k only: every pair left out scores at most this
-    dense: npt.NDArray[np.float32] | None = None  # every allowed score, -inf elsewhere
+    dense: npt.NDArray[np.int32] | None = None  # every allowed score in 1e-6 units, -1 elsewhere
 
     def extend(
         self,
@@ -199,7 +203,7 @@ class ScoringModel:
         With ``top``, only each mentee's ``top`` best allowed pairs are kept and
         ``cutoff[i]`` is the lowest kept score of a mentee who had more (every pair left out
         scores at most that); counts and bests always cover every pair.  ``keep_dense`` also
-        keeps every allowed score in ``dense`` (float32, -inf where not allowed), so that a
+        keeps every allowed score in ``dense`` (int32 millionths, -1 where not allowed), so a
         certificate can price left-out pairs without scoring them again.
         """
         n_e, n_m = self.shape
@@ -213,40 +217,64 @@ class ScoringModel:
         bm = np.full(n_m, -1.0)
         cutoff = np.full(n_e, -np.inf)
         floor = np.float32(min_score) - np.float32(1e-7)
-        dense = np.empty((n_e, n_m), np.float32) if keep_dense else None
-        for start in range(0, n_e, step):
+        dense = np.empty((n_e, n_m), np.int32) if keep_dense else None
+
+        def work(start: int) -> tuple[Any, ...]:
             stop = min(start + step, n_e)
             block = self._block(slice(start, stop))
-            fe[start:stop] = block.feasible.sum(axis=1)
-            fm += block.feasible.sum(axis=0)
             masked = np.where(block.feasible, block.total, np.float32(-1))
-            if n_m:
-                be[start:stop] = masked.max(axis=1)
-                bm = np.maximum(bm, masked.max(axis=0))
             keep = block.feasible & (block.total >= floor)
-            ae[start:stop] = keep.sum(axis=1)
-            am += keep.sum(axis=0)
-            if dense is not None:
-                dense[start:stop] = np.where(keep, block.total, np.float32(-np.inf))
+            allowed = keep.sum(axis=1)
+            if dense is not None:  # rows of one block only: threads never overlap
+                units = np.rint(np.round(block.total.astype(np.float64), 6) * 1e6)
+                dense[start:stop] = np.where(keep, units, -1)
+            low = None
             if top is not None and n_m > top:
                 values = np.where(keep, block.total, np.float32(-np.inf))
                 best = np.argpartition(values, n_m - top, axis=1)[:, n_m - top :]
                 taken = np.take_along_axis(values, best, axis=1)
-                over = ae[start:stop] > top
                 low = np.where(np.isfinite(taken), taken, np.float32(np.inf)).min(axis=1)
-                cutoff[start:stop] = np.where(over, np.round(low.astype(np.float64), 6), -np.inf)
-                r_local, k = np.nonzero(np.isfinite(taken))
-                c = best[r_local, k]
-                r = r_local
-                vals = taken[r_local, k]
+                low = np.where(allowed > top, np.round(low.astype(np.float64), 6), -np.inf)
+                r, k = np.nonzero(np.isfinite(taken))
+                c = best[r, k]
+                vals = taken[r, k]
             else:
                 r, c = np.nonzero(keep)
                 vals = block.total[r, c]
-            rows.append((r + start).astype(np.int32))
-            cols.append(c.astype(np.int32))
-            scores.append(np.round(vals.astype(np.float64), 6))
-            if progress is not None:
-                progress("scoring", stop / max(n_e, 1))
+            return (
+                start,
+                stop,
+                block.feasible.sum(axis=1),
+                block.feasible.sum(axis=0),
+                masked.max(axis=1) if n_m else None,
+                masked.max(axis=0) if n_m else None,
+                allowed,
+                keep.sum(axis=0),
+                low,
+                (r + start).astype(np.int32),
+                c.astype(np.int32),
+                np.round(vals.astype(np.float64), 6),
+            )
+
+        # numpy releases the GIL in its kernels: two blocks at a time use both cores
+        with ThreadPoolExecutor(max_workers=SCORING_THREADS) as pool:
+            for start, stop, f_row, f_col, b_row, b_col, a_row, a_col, low, r, c, vals in pool.map(
+                work, range(0, n_e, step)
+            ):
+                fe[start:stop] = f_row
+                fm += f_col
+                ae[start:stop] = a_row
+                am += a_col
+                if b_row is not None:
+                    be[start:stop] = b_row
+                    bm = np.maximum(bm, b_col)
+                if low is not None:
+                    cutoff[start:stop] = low
+                rows.append(r)
+                cols.append(c)
+                scores.append(vals)
+                if progress is not None:
+                    progress("scoring", stop / max(n_e, 1))
         empty_i = np.zeros(0, np.int32)
         return Candidates(
             np.concatenate(rows) if rows else empty_i,

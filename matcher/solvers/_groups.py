@@ -286,7 +286,9 @@ def _cp_sat(
             group[p] = g
     placed = int((group >= 0).sum())
     objective = _score(problem, group)
-    bound = max((solver.best_objective_bound - big * placed) / _UNIT, objective)
+    bound = max(
+        min((solver.best_objective_bound - big * placed) / _UNIT, simple_bound(problem)), objective
+    )
     window, language, fmt = _choices(problem, group)
     return GroupResult(
         group,
@@ -303,6 +305,22 @@ def _cp_sat(
             "wall_s": round(solver.wall_time, 2),
         },
     )
+
+
+def simple_bound(problem: GroupProblem) -> float:
+    """An upper bound on any grouping's total: each member at best with its best leader and
+    its ``max_size - 1`` best allowed peers (each peer pair counted from both ends, halved)."""
+    allowed = _allowed(problem)
+    lead = 0.0
+    if problem.n_leaders:
+        best = np.where(allowed, problem.member_leader_score, -np.inf).max(axis=1, initial=0.0)
+        lead = float(np.clip(best, 0.0, None).sum())
+    peers = np.where(problem.member_member_ok, np.clip(problem.member_member_score, 0, None), 0.0)
+    np.fill_diagonal(peers, 0.0)
+    k = max(problem.max_size - 1, 0)
+    if peers.shape[0] > k:
+        peers = -np.partition(-peers, k - 1, axis=1)[:, :k] if k else peers[:, :0]
+    return lead + problem.member_weight * float(peers.sum()) / 2
 
 
 def _choices(problem: GroupProblem, group: I1) -> tuple[I1, I1, I1]:

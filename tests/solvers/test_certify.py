@@ -1,0 +1,103 @@
+"""The sparse optimal path: solve on each mentee's best pairs, certify on all of them.
+
+It must give exactly the dense optimum, and the certificate must catch a candidate set that is
+too small and repair it (pairs added back until the reduced-cost check holds).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import matcher
+import matcher._api as api
+from matcher.io import write_synthetic
+from matcher.solvers import AssignmentProblem, solve_optimal
+from matcher.solvers._certify import flow_potentials
+
+
+@pytest.fixture(scope="module")
+def programme(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_synthetic(tmp_path_factory.mktemp("syn") / "p", 400, 60, seed=7, mentor_capacity=4)
+
+
+def _run(folder: Path, **kwargs: object) -> matcher.Matching:
+    return matcher.match(
+        folder / "mentors.csv", folder / "mentees.csv", config=folder / "program.toml", **kwargs
+    )  # type: ignore[arg-type]
+
+
+def test_sparse_path_reaches_the_dense_optimum(programme: Path) -> None:
+    dense = _run(programme, sparse=False)
+    sparse = _run(programme, sparse=True)
+    assert sparse.summary_extra["solver"]["certificate"] == "reduced costs"
+    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
+    assert sparse.matched == dense.matched
+    assert len(sparse.pairs) == len(dense.pairs)
+
+
+def test_too_small_candidate_set_is_caught_and_repaired(
+    programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api, "SPARSE_TOP", 0)  # two pairs per mentee: far too few
+    dense = _run(programme, sparse=False)
+    sparse = _run(programme, sparse=True)
+    stats = sparse.summary_extra["solver"]
+    assert stats["pairs_added_by_certificate"] > 0
+    assert stats["certificate_rounds"] > 1
+    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
+
+
+def test_certificate_without_the_dense_cache_rescoring_rows(
+    programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api, "SPARSE_TOP", 0)
+    monkeypatch.setattr(api, "DENSE_CACHE_CELLS", 0)  # price by scoring rows again
+    dense = _run(programme, sparse=False)
+    sparse = _run(programme, sparse=True)
+    assert sparse.summary_extra["solver"]["mentees_rescored"] > 0
+    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
+
+
+def test_sparse_path_keeps_pinned_pairs(programme: Path) -> None:
+    dense = _run(programme, sparse=False)
+    pin = [(p.mentee_id, p.mentor_id) for p in dense.pairs[:5]]
+    sparse = _run(programme, sparse=True, pinned=pin)
+    chosen = {(p.mentee_id, p.mentor_id) for p in sparse.pairs}
+    assert set(pin) <= chosen
+    assert sparse.objective == pytest.approx(
+        _run(programme, sparse=False, pinned=pin).objective, rel=1e-9
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n_e=st.integers(1, 9),
+    n_m=st.integers(1, 5),
+    seed=st.integers(0, 2**16),
+)
+def test_potentials_give_non_negative_reduced_costs(n_e: int, n_m: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    allowed = rng.random((n_e, n_m)) < 0.7
+    rows, cols = np.nonzero(allowed)
+    scores = np.round(rng.random(rows.size), 3)
+    problem = AssignmentProblem(
+        n_e,
+        n_m,
+        rows.astype(np.int32),
+        cols.astype(np.int32),
+        scores,
+        rng.integers(1, 3, n_e).astype(np.int64),
+        rng.integers(0, 3, n_m).astype(np.int64),
+    )
+    result = solve_optimal(problem)
+    pot = flow_potentials(problem, result.chosen)
+    assert pot is not None
+    # every unused allowed pair is priced out: no improving pair exists
+    unused = np.setdiff1d(np.arange(problem.n_edges), result.chosen)
+    units = np.rint(scores[unused] * 1e6).astype(np.int64)
+    assert (units <= pot.threshold(rows[unused], cols[unused])).all()
