@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from matcher._errors import InvalidInputError, Problem
 from matcher.io._table import Table, read_table, table_from_rows
-from matcher.profiles import Participant, ProgramConfig, _vocab
+from matcher.profiles import Availability, Participant, ProgramConfig, _vocab
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -105,9 +105,8 @@ def _timezone(cell: str) -> str | None:
     return text
 
 
-def _availability(cell: str) -> str:
-    _vocab.parse_slots(cell)  # raises with what was expected
-    return cell
+def _availability(cell: str) -> Availability:
+    return Availability.parse(cell)  # raises with what was expected
 
 
 _PARSERS: dict[str, Callable[[str], Any]] = {

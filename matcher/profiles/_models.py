@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -75,7 +76,7 @@ class Availability(BaseModel):
     @classmethod
     def parse(cls, text: str) -> Availability:
         """Parse ``'mon 18:00-20:00|wed 12:00-13:30'`` (English or French day names)."""
-        return cls(slots=tuple(Slot(day=d, start=s, end=e) for d, s, e in _vocab.parse_slots(text)))
+        return _parse_availability(text)
 
     @model_validator(mode="before")
     @classmethod
@@ -210,6 +211,13 @@ class Participant(BaseModel):
         if (self.lat is None) != (self.lon is None):
             raise ValueError("lat and lon must be given together")
         return self
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_availability(text: str) -> Availability:
+    # frozen models: one shared instance per distinct text is safe and saves re-validation
+    slots = tuple(Slot(day=d, start=s, end=e) for d, s, e in _vocab.parse_slots(text))
+    return Availability(slots=slots)
 
 
 def check_timezone(name: str) -> None:
