@@ -70,7 +70,7 @@ LSA_MAX_CELLS = 200_000_000
 #: networkx's pure-Python blossom algorithm: skipped above this many capacity-expanded edges.
 NX_MAX_EDGES = 200_000
 #: the ``matching`` library deep-copies its players: skipped above this many participants.
-HR_MAX_PARTICIPANTS = 600
+HR_MAX_PARTICIPANTS = 1200
 #: Peak bytes per allowed pair, measured at 10000x2000 (about 14 million allowed pairs):
 #: matcher's dense path (scores, flow network, OR-tools) and the bare OR-tools solve.
 BYTES_PER_PAIR = {"matcher-dense": 170.0, "ortools-dense-solve": 120.0}
@@ -388,6 +388,7 @@ def _worker(args: argparse.Namespace) -> int:
     except Exception as exc:
         traceback.print_exc()
         out, code = {"status": "error", "note": f"{type(exc).__name__}: {exc}"[:300]}, 1
+    out["peak_mb"] = _peak_mb()
     result_out.write_text(json.dumps(out, default=str))
     return code
 
@@ -400,28 +401,44 @@ def _ids(path: Path) -> dict[str, int]:
         return {row["id"]: k for k, row in enumerate(csv.DictReader(f))}
 
 
+def _peak_mb(pid: int | str = "self") -> float:
+    """Peak resident memory (VmHWM) of a live process, in MB; 0 if unknown.
+
+    Not ``ru_maxrss``: on Linux a child inherits its parent's high-water mark across fork and
+    exec, so every child of a parent holding the shared scores would report at least that much.
+    """
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        status = Path(f"/proc/{pid}/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    return 0.0
+
+
 def _run_child(cmd: list[str], timeout: float, log: Path) -> tuple[int, float, float, bool]:
-    """Exit code (negative: signal), wall seconds, peak RSS in MB of this child, timed out."""
+    """Exit code (negative: signal), wall seconds, peak RSS in MB (polled), timed out."""
     started = time.perf_counter()
     with log.open("wb") as handle:
         proc = subprocess.Popen(
             cmd, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
         )
     timed_out = False
+    peak_mb, polled = 0.0, 0.0
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
-        if time.perf_counter() - started > timeout:
+        now = time.perf_counter()
+        if now - polled > 0.1:  # the last reading stands if the child is killed
+            peak_mb, polled = max(peak_mb, _peak_mb(proc.pid)), now
+        if now - started > timeout:
             timed_out = True
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            pid, status, usage = os.wait4(proc.pid, 0)
+            pid, status, _ = os.wait4(proc.pid, 0)
             break
         time.sleep(0.01)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    return proc.returncode, wall, usage.ru_maxrss / 1024, timed_out  # ru_maxrss: KiB on Linux
+    return proc.returncode, wall, peak_mb, timed_out
 
 
 def _measure(
@@ -460,6 +477,7 @@ def _measure(
         row.wall_s = round(got["wall_s"], 3) if "wall_s" in got else None
         row.note = got.get("note", "")
         row.stats = got.get("stats", {})
+        row.peak_mb = round(max(got.get("peak_mb", 0.0), peak_mb), 1)
         if row.status == "memory error":
             row.note = "MemoryError"
     elif code < 0:
@@ -467,8 +485,8 @@ def _measure(
         row.note = f"killed by signal {-code}" + (" (out of memory?)" if -code == 9 else "")
     else:
         row.status, row.note = "error", f"exit code {code} without a result; see {log}"
-    if row.status not in ("ok",):
-        row.note += f" (log: logs/{log.name})" if row.status == "error" else ""
+    if row.status == "error":
+        row.note += f" (log: logs/{log.name})"
     return row, pairs_out
 
 

@@ -260,17 +260,46 @@ def _prof_names(model: ScoringModel) -> list[str]:
 
 
 def _member_reason(problem: GroupProblem, p: int, min_size: int) -> str:
+    """Why member ``p`` is in no group, as specifically as the arrays allow."""
     if problem.n_leaders and not problem.member_leader_ok[p].any():
-        return "no group leader is compatible (hard constraints)"
+        return (
+            "no group leader is compatible: every leader fails a hard rule with this "
+            "person (language, format, organisation, exclusion or min_score)"
+        )
     if not problem.member_window[p].any():
         return (
             f"no session window in which at least {min_size} group members "
             "(and a leader) are all free"
         )
+    need = min_size - 1
+    shared = {}
+    for what, matrix in (
+        ("a meeting format", problem.member_fmt),
+        ("a language", problem.member_lang),
+        ("a session window", problem.member_window),
+    ):
+        mask = (matrix.astype(np.int32) @ matrix[p].astype(np.int32)) > 0
+        mask[p] = False
+        shared[what] = mask
+        if int(mask.sum()) < need:
+            return (
+                f"only {int(mask.sum())} other members share {what} with this person; "
+                f"a group needs {min_size}"
+            )
+    together = (
+        shared["a meeting format"]
+        & shared["a language"]
+        & shared["a session window"]
+        & problem.member_member_ok[p]
+    )
+    if int(together.sum()) < need:
+        return (
+            f"only {int(together.sum())} other members share a session window, a language "
+            f"and a meeting format with this person; a group needs {min_size}"
+        )
     return (
-        f"could not be placed in a group of {problem.min_size}-{problem.max_size} that "
-        "shares a weekly session window, language and format and meets the composition "
-        "rules"
+        f"could not be placed in a group of {problem.min_size}-{problem.max_size}: the "
+        "groups it could join are full or would break the composition rules"
     )
 
 
