@@ -28,10 +28,9 @@ from matcher._incremental import (
 from matcher.io import (
     EdgeList,
     ParticipantSet,
-    check_program,
     config_from_mapping,
     load_config,
-    load_participants,
+    load_program,
     read_capacities,
     read_edges,
     read_table,
@@ -70,24 +69,7 @@ def _config(config: ProgramConfig | Mapping[str, Any] | str | Path | None) -> Pr
 def _load_both(
     mentors: ParticipantsLike, mentees: ParticipantsLike, config: ProgramConfig
 ) -> tuple[ParticipantSet, ParticipantSet]:
-    """Both files, with every problem of both (cell problems and cross-file ones) at once."""
-    problems: list[Problem] = []
-    sets: dict[str, ParticipantSet] = {}
-    for role, source in (("mentor", mentors), ("mentee", mentees)):
-        try:
-            sets[role] = load_participants(source, role, config)
-        except InvalidInputError as exc:
-            problems.extend(exc.problems)
-            if isinstance(exc.partial, ParticipantSet):
-                sets[role] = exc.partial
-    if len(sets) == 2:
-        try:
-            check_program(sets["mentor"], sets["mentee"], config)
-        except InvalidInputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InvalidInputError(problems)
-    return sets["mentor"], sets["mentee"]
+    return load_program(mentors, mentees, config)
 
 
 def read_pairs(path: str | Path) -> tuple[list[tuple[str, str]], list[int], str]:

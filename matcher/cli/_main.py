@@ -524,22 +524,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             if kind == "program":
                 toml = path / "program.toml"
                 local = mio.load_config(toml) if toml.exists() else cfg
-                result = {}
-                for role in ("mentor", "mentee"):
-                    file = path / f"{role}s.csv"
-                    if not file.exists():
-                        problems.append(matcher.Problem("file not found", file=str(file)))
-                        continue
-                    try:
-                        result[role] = mio.load_participants(file, role, local)
-                    except matcher.InvalidInputError as exc:
-                        problems.extend(exc.problems)
-                if len(result) == 2:
-                    mio.check_program(result["mentor"], result["mentee"], local)
-                    notes.append(
-                        f"{path}: {len(result['mentor'].participants)} mentors, "
-                        f"{len(result['mentee'].participants)} mentees OK"
-                    )
+                files: dict[str, Path | list[matcher.Participant]] = {
+                    role: path / f"{role}s.csv" for role in ("mentor", "mentee")
+                }
+                if local.groups.leader == "none" and not (path / "mentors.csv").exists():
+                    files["mentor"] = []  # peer-led groups need no mentors file
+                missing = [f for f in files.values() if isinstance(f, Path) and not f.exists()]
+                if missing:
+                    problems.extend(matcher.Problem("file not found", file=str(f)) for f in missing)
+                    continue
+                found_sets = mio.load_program(files["mentor"], files["mentee"], local)
+                notes.append(
+                    f"{path}: {len(found_sets[0].participants)} mentors, "
+                    f"{len(found_sets[1].participants)} mentees OK"
+                )
             elif kind == "edges":
                 edges = mio.read_edges(path)
                 notes.append(f"{path.name}: {len(edges.scores)} scored pairs OK")
@@ -567,11 +565,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                         )
                     )
                     continue
-                sets[role] = mio.load_participants(path, role, cfg)
-                notes.append(f"{path.name}: {len(sets[role].participants)} {role}s OK")
+                try:
+                    sets[role] = mio.load_participants(path, role, cfg)
+                    notes.append(f"{path.name}: {len(sets[role].participants)} {role}s OK")
+                except matcher.InvalidInputError as exc:
+                    problems.extend(exc.problems)
+                    if isinstance(exc.partial, mio.ParticipantSet):
+                        sets[role] = exc.partial  # still checked against the other file
         except matcher.InvalidInputError as exc:
             problems.extend(exc.problems)
-    if len(sets) == 2 and not problems:
+    if len(sets) == 2:
         try:
             mio.check_program(sets["mentor"], sets["mentee"], cfg)
         except matcher.InvalidInputError as exc:

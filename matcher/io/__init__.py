@@ -7,6 +7,7 @@ from matcher.io._participants import (
     ParticipantSet,
     check_program,
     load_participants,
+    load_program,
     participants_from_table,
 )
 from matcher.io._synthetic import synthetic_files, write_synthetic
@@ -26,6 +27,7 @@ __all__ = [
     "json_bytes",
     "load_config",
     "load_participants",
+    "load_program",
     "parse_text",
     "participants_from_table",
     "read_capacities",

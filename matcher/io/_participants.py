@@ -23,6 +23,7 @@ __all__ = [
     "ParticipantSet",
     "check_program",
     "load_participants",
+    "load_program",
     "participants_from_table",
 ]
 
@@ -134,6 +135,11 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+def _known_region(region: str, config: ProgramConfig) -> bool:
+    folded = _vocab.fold(region)
+    return region in _vocab.PROVINCES or any(_vocab.fold(r) == folded for r in config.regions)
+
+
 def _programme_region(cell: str, config: ProgramConfig) -> str:
     """A province code, a ``[regions]`` name as the programme spells it, or the text as given
     (reported by :func:`check_program` if it is neither)."""
@@ -154,6 +160,10 @@ class ParticipantSet:
     columns: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
     extra_columns: list[str] = field(default_factory=list)
     path: Path | None = None
+    #: id -> (row, exclude ids, preference ids) for every row read, valid or not, so that
+    #: cross-file checks report their problems alongside the cells' own
+    refs: dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    regions_checked: bool = False
 
 
 def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str], list[Problem]]:
@@ -217,7 +227,7 @@ def participants_from_table(
     """Validate every cell of ``table`` and build participants; raise with every problem found."""
     config = config or ProgramConfig()
     columns, problems = _map_header(table, config.columns)
-    out = ParticipantSet(table.name, role, [])
+    out = ParticipantSet(table.name, role, [], regions_checked=True)
     out.columns = {c: table.header[i] for i, c in columns.items() if not c.startswith("extra:")}
     out.extra_columns = [c[6:] for c in columns.values() if c.startswith("extra:")]
     if any(p.row == 1 and "id" in p.message for p in problems):
@@ -246,6 +256,18 @@ def participants_from_table(
             try:
                 if canon == "region":
                     values[canon] = _programme_region(cell, config)
+                    if not _known_region(values[canon], config):
+                        row_ok = False
+                        problems.append(
+                            Problem(
+                                "unknown region",
+                                file=table.name,
+                                row=number,
+                                column=table.header[index],
+                                value=cell,
+                                expected=_region_expected(config.regions),
+                            )
+                        )
                     continue
                 values[canon] = _PARSERS[canon](cell)
             except ValueError as exc:
@@ -289,6 +311,11 @@ def participants_from_table(
             )
             continue
         out.rows[pid] = number
+        out.refs[pid] = (
+            number,
+            tuple(_vocab.split_multi(values.get("exclude", ""))),
+            tuple(_vocab.split_multi(values.get("preferences", ""))),
+        )
         if role == "mentee" and values.get("capacity") == 0:
             problems.append(
                 Problem(
@@ -411,72 +438,71 @@ def load_participants(
 
 
 def check_program(mentors: ParticipantSet, mentees: ParticipantSet, config: ProgramConfig) -> None:
-    """Cross-file checks: unique ids across files, known regions, exclusions naming real ids."""
+    """Cross-file checks: known regions, and ``exclude``/``preferences`` naming real ids of the
+    other file.  Ids need only be unique within their own file (two REDCap projects both
+    number their records from 1)."""
     problems: list[Problem] = []
     mentor_ids = set(mentors.rows)
     mentee_ids = set(mentees.rows)
-    both = sorted(mentor_ids & mentee_ids)
-    for pid in both:
-        problems.append(
-            Problem(
-                f"id is used in both {mentors.name} (row {mentors.rows[pid]}) and {mentees.name}",
-                file=mentees.name,
-                row=mentees.rows[pid],
-                column=mentees.columns.get("id", "id"),
-                value=pid,
-                expected="ids unique across the mentor and mentee files",
-            )
-        )
-    known = mentor_ids | mentee_ids
-    custom = set(config.regions)
-    for group, others in ((mentors, mentee_ids), (mentees, mentor_ids)):
-        for p in group.participants:
-            row = group.rows[p.id]
-            if (
-                p.region is not None
-                and p.region not in _vocab.PROVINCES
-                and _vocab.fold(p.region) not in {_vocab.fold(c) for c in custom}
-            ):
-                problems.append(
-                    Problem(
-                        "unknown region",
-                        file=group.name,
-                        row=row,
-                        column=group.columns.get("region", "region"),
-                        value=p.region,
-                        expected=_region_expected(custom),
-                    )
-                )
-            for column, ids in (("exclude", p.exclude), ("preferences", p.preferences)):
-                for other in ids:
-                    if other not in known:
-                        problems.append(
-                            Problem(
-                                f"{column} names an id that is in neither file",
-                                file=group.name,
-                                row=row,
-                                column=group.columns.get(column, column),
-                                value=other,
-                                expected="ids from the "
-                                + ("mentees" if group is mentors else "mentors")
-                                + " file",
-                            )
+    for group, others, other_name in (
+        (mentors, mentee_ids, "mentees"),
+        (mentees, mentor_ids, "mentors"),
+    ):
+        if not group.regions_checked:
+            for p in group.participants:
+                if p.region is not None and not _known_region(p.region, config):
+                    problems.append(
+                        Problem(
+                            "unknown region",
+                            file=group.name,
+                            row=group.rows[p.id],
+                            column=group.columns.get("region", "region"),
+                            value=p.region,
+                            expected=_region_expected(config.regions),
                         )
-                    elif column == "preferences" and other not in others:
+                    )
+        refs = group.refs or {
+            p.id: (group.rows[p.id], p.exclude, p.preferences) for p in group.participants
+        }
+        for row, exclude, preferences in refs.values():
+            for column, ids in (("exclude", exclude), ("preferences", preferences)):
+                for other in ids:
+                    if other not in others:
                         problems.append(
                             Problem(
-                                "preferences rank someone on the same side",
+                                f"{column} names an id that is not in the {other_name} file",
                                 file=group.name,
                                 row=row,
                                 column=group.columns.get(column, column),
                                 value=other,
-                                expected="ids from the "
-                                + ("mentees" if group is mentors else "mentors")
-                                + " file",
+                                expected=f"ids from the {other_name} file",
                             )
                         )
     if problems:
         raise InvalidInputError(problems)
+
+
+def load_program(
+    mentors: Any, mentees: Any, config: ProgramConfig
+) -> tuple[ParticipantSet, ParticipantSet]:
+    """Both sides, with every problem of both (cells, regions, cross-file ids) at once."""
+    problems: list[Problem] = []
+    sets: dict[str, ParticipantSet] = {}
+    for role, source in (("mentor", mentors), ("mentee", mentees)):
+        try:
+            sets[role] = load_participants(source, role, config)
+        except InvalidInputError as exc:
+            problems.extend(exc.problems)
+            if isinstance(exc.partial, ParticipantSet):
+                sets[role] = exc.partial
+    if len(sets) == 2:
+        try:
+            check_program(sets["mentor"], sets["mentee"], config)
+        except InvalidInputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InvalidInputError(problems)
+    return sets["mentor"], sets["mentee"]
 
 
 def _region_expected(custom: Iterable[str]) -> str:

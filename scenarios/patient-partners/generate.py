@@ -90,6 +90,9 @@ DOMAIN_INTEREST: dict[str, float] = {
     "policy_influence": 2.5,
 }
 
+# Share of interests written as a kind of role (``co_research``) rather than a whole domain.
+ROLE_SHARE = 0.35
+
 LEVELS: tuple[str, ...] = ("consultation", "collaboration", "partnership")
 
 # Lived-experience tags of partners, with relative frequencies.
@@ -113,14 +116,23 @@ DEMENTIA_SHARE_OF_CAREGIVERS = 0.5
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS: tuple[str, ...] = DAYS[:5]
 
-# (days it may fall on, hours, weight)
-SLOT_TEMPLATES: tuple[tuple[tuple[str, ...], str, float], ...] = (
-    (WEEKDAYS, "09:00-12:00", 12),
-    (WEEKDAYS, "13:00-16:00", 12),
-    (WEEKDAYS, "12:00-13:30", 6),
-    (WEEKDAYS, "17:30-20:00", 10),
-    (("sat",), "10:00-12:00", 2),
-)
+# When partners are free, in their local time. Many patient partners are retired, on leave or
+# on disability and free in the daytime; others work and are free in the evening and, some days,
+# at lunch; others work part-time. Each situation: weight, how many weekdays it covers (choices
+# and weights), the hours of those days, and the chance of also giving a few extra hours on
+# other days (evenings for those free by day, lunch for those who work).
+SITUATIONS: dict[str, tuple[float, tuple[int, ...], tuple[float, ...], tuple[str, ...], float]] = {
+    "daytime": (40, (3, 4, 5), (30, 40, 30), ("09:00-12:00", "13:00-16:00", "09:00-16:00"), 0.4),
+    "evenings": (35, (3, 4, 5), (25, 45, 30), ("17:30-20:30", "18:00-21:00"), 0.4),
+    "part_time": (25, (2, 3), (50, 50), ("09:00-16:00",), 1.0),
+}
+EXTRA_HOURS: dict[str, str] = {
+    "daytime": "18:00-20:30",
+    "evenings": "12:00-13:30",
+    "part_time": "17:30-20:30",
+}
+SATURDAY = (5, "09:30-12:00")
+SATURDAY_SHARE = 0.25
 
 # ---------------------------------------------------------------------------- geography
 
@@ -182,10 +194,10 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "QC",
         "town": "Québec",
         "languages": "fr",
-        "availability": "thu 13:00-16:00",
+        "availability": "thu 12:00-14:00",
         "formats": "in_person|virtual",
         "group_formats": "small_group",
-        "capacity": "2",
+        "capacity": "3",
         "career_stage": "collaboration",
         "organization": "CHU de Québec – Université Laval",
     },
@@ -209,7 +221,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "QC",
         "town": "Montréal",
         "languages": "fr",
-        "availability": "tue 13:00-15:00",
+        "availability": "tue 12:00-13:30|thu 18:00-19:30",
         "formats": "in_person|virtual",
         "group_formats": "small_group",
         "capacity": "3",
@@ -222,7 +234,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "QC",
         "town": "Laval",
         "languages": "fr",
-        "availability": "wed 09:30-11:30",
+        "availability": "wed 09:30-11:30|wed 18:30-20:00",
         "formats": "virtual",
         "group_formats": "small_group|large_group",
         "capacity": "4",
@@ -236,7 +248,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "ON",
         "town": "Toronto",
         "languages": "en",
-        "availability": "thu 10:00-12:00",
+        "availability": "tue 17:30-19:00|thu 10:00-12:00",
         "formats": "in_person|virtual",
         "group_formats": "small_group",
         "capacity": "3",
@@ -250,7 +262,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "QC",
         "town": "Sherbrooke",
         "languages": "fr",
-        "availability": "mon 13:30-15:30",
+        "availability": "mon 12:00-13:30",
         "formats": "virtual",
         "group_formats": "small_group",
         "capacity": "2",
@@ -264,7 +276,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "QC",
         "town": "Montréal",
         "languages": "fr|en",
-        "availability": "tue 18:00-20:00",
+        "availability": "tue 18:00-20:00|sat 10:00-12:00",
         "formats": "virtual",
         "group_formats": "large_group",
         "capacity": "4",
@@ -278,7 +290,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "QC",
         "town": "Montréal",
         "languages": "fr",
-        "availability": "thu 13:00-15:00",
+        "availability": "wed 17:30-19:30",
         "formats": "in_person|virtual",
         "group_formats": "one_to_one|small_group",
         "capacity": "2",
@@ -306,7 +318,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "ON",
         "town": "Ottawa",
         "languages": "en|fr",
-        "availability": "fri 10:00-12:00",
+        "availability": "thu 19:00-20:30",
         "formats": "in_person|virtual",
         "group_formats": "small_group",
         "capacity": "3",
@@ -319,7 +331,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "QC",
         "town": "Montréal",
         "languages": "fr",
-        "availability": "mon 09:00-12:00",
+        "availability": "mon 12:00-13:30",
         "formats": "in_person|virtual",
         "group_formats": "small_group",
         "capacity": "3",
@@ -335,7 +347,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "availability": "wed 13:00-16:00|fri 09:00-12:00",
         "formats": "in_person",
         "group_formats": "one_to_one",
-        "capacity": "4",
+        "capacity": "3",
         "career_stage": "consultation",
         "organization": "Faculté de médecine, Université Laval",
     },
@@ -372,7 +384,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "ON",
         "town": "Toronto",
         "languages": "en",
-        "availability": "wed 18:00-19:30",
+        "availability": "wed 18:00-19:30|thu 12:00-13:00",
         "formats": "virtual",
         "group_formats": "large_group",
         "capacity": "2",
@@ -400,7 +412,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "QC",
         "town": "Québec",
         "languages": "fr",
-        "availability": "mon 18:00-20:00",
+        "availability": "mon 18:00-20:00|wed 13:30-15:30",
         "formats": "virtual",
         "group_formats": "large_group",
         "capacity": "3",
@@ -414,7 +426,7 @@ PROJECTS: tuple[dict[str, str], ...] = (
         "region": "QC",
         "town": "Montréal",
         "languages": "fr|en",
-        "availability": "fri 13:00-15:00",
+        "availability": "fri 12:00-13:00",
         "formats": "virtual",
         "group_formats": "small_group",
         "capacity": "1",
@@ -472,27 +484,29 @@ def domain_of(area: str) -> str:
 
 
 def make_availability(rng: Random) -> str:
-    """One to three weekly slots, at most one per day, sorted by day."""
-    count = weighted_choice(rng, (1, 2, 3), (25, 45, 30))
-    weights = [template[2] for template in SLOT_TEMPLATES]
-    slots: list[tuple[int, str]] = []
-    attempts = 0
-    while len(slots) < count and attempts < 50:
-        attempts += 1
-        days, hours, _ = weighted_choice(rng, SLOT_TEMPLATES, weights)
-        day_index = DAYS.index(rng.choice(days))
-        if any(existing[0] == day_index for existing in slots):
-            continue
-        slots.append((day_index, hours))
-    slots.sort()
-    return "|".join(f"{DAYS[d]} {hours}" for d, hours in slots)
+    """A partner's free time: several weekdays by day or by evening, sometimes both."""
+    names = list(SITUATIONS)
+    situation = weighted_choice(rng, names, [SITUATIONS[n][0] for n in names])
+    _, counts, count_weights, hours, extra_share = SITUATIONS[situation]
+    days = rng.sample(range(len(WEEKDAYS)), weighted_choice(rng, counts, count_weights))
+    if situation == "evenings":
+        # someone who works keeps the same evening hours all week
+        hours = (rng.choice(hours),)
+    slots = [(d, rng.choice(hours)) for d in days]
+    others = [d for d in range(len(WEEKDAYS)) if d not in days]
+    if others and rng.random() < extra_share:
+        extra = rng.sample(others, rng.randint(1, min(2, len(others))))
+        slots.extend((d, EXTRA_HOURS[situation]) for d in extra)
+    if rng.random() < SATURDAY_SHARE:
+        slots.append(SATURDAY)
+    return "|".join(f"{DAYS[d]} {window}" for d, window in sorted(slots))
 
 
 def make_interests(rng: Random) -> str:
     """One to three interests: a whole domain, or a kind of role within one."""
-    how_many = weighted_choice(rng, (1, 2, 3), (30, 45, 25))
+    how_many = weighted_choice(rng, (1, 2, 3), (20, 45, 35))
     domains = weighted_sample(rng, list(DOMAIN_INTEREST), list(DOMAIN_INTEREST.values()), how_many)
-    interests = [rng.choice(DOMAINS[d]) if rng.random() < 0.55 else d for d in domains]
+    interests = [rng.choice(DOMAINS[d]) if rng.random() < ROLE_SHARE else d for d in domains]
     return "|".join(interests)
 
 
@@ -525,6 +539,11 @@ def _project_row(index: int, spec: dict[str, str]) -> dict[str, str]:
     for key, value in spec.items():
         if key in row:
             row[key] = value
+    # A project names its domain before its kinds of role, so that a partner interested in a
+    # whole domain ("research") finds the projects of that domain.
+    roles = spec["specialties"].split("|")
+    domains = list(dict.fromkeys(domain_of(role) for role in roles))
+    row["specialties"] = "|".join([*domains, *roles])
     _, lat, lon, _, _, _ = find_town(spec["region"], spec["town"])
     row["lat"], row["lon"] = fmt_coord(lat), fmt_coord(lon)
     return row
@@ -535,8 +554,14 @@ def build_projects() -> list[dict[str, str]]:
     return [_project_row(i, spec) for i, spec in enumerate(PROJECTS, start=1)]
 
 
-def build_partners(rng: Random, count: int = N_PARTNERS) -> list[dict[str, str]]:
-    """Draw ``count`` patient partners, two of them reachable by telephone only."""
+def build_partners(
+    rng: Random, schedule_rng: Random, count: int = N_PARTNERS
+) -> list[dict[str, str]]:
+    """Draw ``count`` patient partners, two of them reachable by telephone only.
+
+    Free time comes from ``schedule_rng``, a stream of its own, so that the schedules can be
+    retuned without redrawing everything else about the partners.
+    """
     phone_only = set(rng.sample(range(1, count + 1), 2))
     rows: list[dict[str, str]] = []
     for index in range(1, count + 1):
@@ -560,7 +585,7 @@ def build_partners(rng: Random, count: int = N_PARTNERS) -> list[dict[str, str]]
             row["languages"] = "en|fr" if province == "ON" else "fr|en"
         else:
             row["languages"] = "fr"
-        row["availability"] = make_availability(rng)
+        row["availability"] = make_availability(schedule_rng)
         if index in phone_only:
             # No internet at home and cannot travel: a telephone is the only way.
             row["formats"] = "phone"
@@ -651,7 +676,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     rng = Random(args.seed)
     projects = build_projects()
-    partners = build_partners(rng)
+    partners = build_partners(rng, Random(f"{args.seed}/availability"))
     add_choices(rng, projects, partners)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)

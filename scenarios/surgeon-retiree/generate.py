@@ -159,16 +159,32 @@ PROVINCES: dict[str, tuple[int, int, tuple[Town, ...]]] = {
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS: tuple[str, ...] = DAYS[:5]
 
-# (days it may fall on, hours, weight for mentees, weight for mentors)
-SLOT_TEMPLATES: tuple[tuple[tuple[str, ...], str, float, float], ...] = (
-    (WEEKDAYS, "06:30-07:30", 8, 3),
-    (WEEKDAYS, "19:30-21:00", 12, 9),
-    (WEEKDAYS, "20:00-21:30", 8, 5),
-    (WEEKDAYS, "10:00-12:00", 1, 8),
-    (WEEKDAYS, "14:00-16:00", 1, 6),
-    (("sat", "sun"), "09:00-11:00", 6, 6),
-    (("sun",), "19:00-20:30", 5, 4),
+# Early-career surgeons have narrow windows around the operating day: (days it may fall on,
+# hours, weight). They give one to four of them, at most one per day.
+MENTEE_SLOTS: tuple[tuple[tuple[str, ...], str, float], ...] = (
+    (WEEKDAYS, "06:30-07:30", 8),
+    (WEEKDAYS, "19:30-21:00", 12),
+    (WEEKDAYS, "20:00-21:30", 8),
+    (WEEKDAYS, "12:00-13:00", 2),
+    (("sat", "sun"), "08:00-10:00", 4),
+    (("sat", "sun"), "09:00-11:00", 6),
+    (("sun",), "19:00-20:30", 5),
 )
+
+# Retired surgeons are fairly free: weekday daytime on most days (a morning, an afternoon or the
+# whole day), often some evenings and weekend mornings. A share are still busy (consulting,
+# teaching, travelling) and give only two or three weekdays.
+MENTOR_DAY_HOURS: tuple[tuple[str, float], ...] = (
+    ("09:00-12:00", 3),
+    ("13:00-16:00", 2),
+    ("09:00-16:00", 4),
+    ("07:00-11:00", 1),
+)
+MENTOR_EVENING_HOURS: tuple[str, ...] = ("19:00-21:00", "19:30-21:30")
+MENTOR_EVENING_SHARE = 0.65
+MENTOR_WEEKEND_HOURS = "09:00-11:30"
+MENTOR_WEEKEND_SHARE = 0.5
+MENTOR_BUSY_SHARE = 0.2
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -197,20 +213,40 @@ def fmt_coord(value: float) -> str:
     return f"{value:.2f}"
 
 
-def make_availability(rng: Random, mentor: bool) -> str:
-    """Weekly slots, at most one per day: retirees by day, surgeons early or late."""
-    count = weighted_choice(rng, (1, 2, 3, 4), (10, 35, 35, 20) if mentor else (20, 40, 30, 10))
-    weights = [t[3] if mentor else t[2] for t in SLOT_TEMPLATES]
+def make_mentee_availability(rng: Random) -> str:
+    """One to four narrow slots, at most one per day: early mornings, evenings, weekends."""
+    count = weighted_choice(rng, (1, 2, 3, 4), (15, 40, 32, 13))
+    weights = [template[2] for template in MENTEE_SLOTS]
     slots: list[tuple[int, str]] = []
     attempts = 0
     while len(slots) < count and attempts < 50:
         attempts += 1
-        days, hours, _, _ = weighted_choice(rng, SLOT_TEMPLATES, weights)
+        days, hours, _ = weighted_choice(rng, MENTEE_SLOTS, weights)
         day_index = DAYS.index(rng.choice(days))
         if any(existing[0] == day_index for existing in slots):
             continue
         slots.append((day_index, hours))
     slots.sort()
+    return "|".join(f"{DAYS[d]} {hours}" for d, hours in slots)
+
+
+def make_mentor_availability(rng: Random) -> str:
+    """Weekday daytime on several days, often a few evenings and weekend mornings."""
+    busy = rng.random() < MENTOR_BUSY_SHARE
+    n_days = rng.randint(2, 3) if busy else weighted_choice(rng, (3, 4, 5), (30, 40, 30))
+    day_hours = [hours for hours, _ in MENTOR_DAY_HOURS]
+    day_weights = [weight for _, weight in MENTOR_DAY_HOURS]
+    slots = [
+        (d, weighted_choice(rng, day_hours, day_weights))
+        for d in rng.sample(range(len(WEEKDAYS)), n_days)
+    ]
+    if rng.random() < MENTOR_EVENING_SHARE:
+        evening = rng.choice(MENTOR_EVENING_HOURS)
+        slots.extend((d, evening) for d in rng.sample(range(len(WEEKDAYS)), rng.randint(1, 3)))
+    if rng.random() < MENTOR_WEEKEND_SHARE:
+        weekend = rng.sample((5, 6), weighted_choice(rng, (1, 2), (60, 40)))
+        slots.extend((d, MENTOR_WEEKEND_HOURS) for d in weekend)
+    slots.sort(key=lambda slot: (slot[0], slot[1]))
     return "|".join(f"{DAYS[d]} {hours}" for d, hours in slots)
 
 
@@ -263,8 +299,12 @@ def place(rng: Random, row: dict[str, str], province: str) -> str:
 # ------------------------------------------------------------------------------- rows
 
 
-def build_mentors(rng: Random) -> list[dict[str, str]]:
-    """The retired surgeons: provinces and fields by quota, the first four are women."""
+def build_mentors(rng: Random, schedule_rng: Random) -> list[dict[str, str]]:
+    """The retired surgeons: provinces and fields by quota, the first four are women.
+
+    Free time comes from ``schedule_rng``, a stream of its own, so that the schedules can be
+    retuned without redrawing everything else.
+    """
     provinces = quota_list(rng, {p: spec[1] for p, spec in PROVINCES.items()})
     # Women mentors in four different provinces, one of them French-speaking in Quebec.
     for k, wanted in enumerate(("ON", "QC", "BC", "AB")):
@@ -281,7 +321,7 @@ def build_mentors(rng: Random) -> list[dict[str, str]]:
         row["specialties"] = "|".join([*offered, field])
         row["organization"] = place(rng, row, province)
         row["languages"] = make_languages(rng, province, mentor=True)
-        row["availability"] = make_availability(rng, mentor=True)
+        row["availability"] = make_mentor_availability(schedule_rng)
         row["formats"] = make_formats(rng, mentor=True)
         row["group_formats"] = "one_to_one"
         row["capacity"] = str(weighted_choice(rng, (1, 2, 3), (20, 50, 30)))
@@ -293,8 +333,11 @@ def build_mentors(rng: Random) -> list[dict[str, str]]:
     return rows
 
 
-def build_mentees(rng: Random) -> list[dict[str, str]]:
-    """The early-career surgeons, two of them in-person only far from any mentor."""
+def build_mentees(rng: Random, schedule_rng: Random) -> list[dict[str, str]]:
+    """The early-career surgeons, two of them in-person only far from any mentor.
+
+    Free time comes from ``schedule_rng``, as for the mentors.
+    """
     provinces = quota_list(rng, {p: spec[0] for p, spec in PROVINCES.items()})
     fields = quota_list(rng, {f: spec[0] for f, spec in FIELDS.items()})
     topics = list(TOPICS)
@@ -310,7 +353,7 @@ def build_mentees(rng: Random) -> list[dict[str, str]]:
         row["specialties"] = "|".join([*sought, as_written(rng, field)])
         row["organization"] = place(rng, row, province)
         row["languages"] = make_languages(rng, province, mentor=False)
-        row["availability"] = make_availability(rng, mentor=False)
+        row["availability"] = make_mentee_availability(schedule_rng)
         row["formats"] = "in_person" if index in far_away else make_formats(rng, mentor=False)
         row["group_formats"] = "one_to_one"
         row["capacity"] = "1"
@@ -370,8 +413,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Generate ``mentors.csv`` and ``mentees.csv`` in the output directory."""
     args = parse_args(argv)
     rng = Random(args.seed)
-    mentors = build_mentors(rng)
-    mentees = build_mentees(rng)
+    schedule_rng = Random(f"{args.seed}/availability")
+    mentors = build_mentors(rng, schedule_rng)
+    mentees = build_mentees(rng, schedule_rng)
     add_exclusions(rng, mentors, mentees)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)

@@ -509,6 +509,7 @@ def test_unknown_region_is_reported_unless_the_programme_defines_it() -> None:
     assert len(matcher.match(mentors, [mentee("e1")], config=cfg).pairs) == 1
 
 
-def test_ids_must_be_unique_across_files() -> None:
-    with pytest.raises(InvalidInputError, match="unique across"):
-        matcher.match([mentor("x")], [mentee("x")])
+def test_the_same_id_may_be_used_in_both_files() -> None:
+    # ids are unique within their own file only (separate exports number records from 1)
+    result = matcher.match([mentor("x")], [mentee("x")])
+    assert [(p.mentee_id, p.mentor_id) for p in result.pairs] == [("x", "x")]
