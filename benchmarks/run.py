@@ -69,8 +69,11 @@ SHARED_TOP = 50
 LSA_MAX_CELLS = 200_000_000
 #: networkx's pure-Python blossom algorithm: skipped above this many capacity-expanded edges.
 NX_MAX_EDGES = 200_000
-#: the ``matching`` library deep-copies its players: skipped above this many participants.
+#: The ``matching`` library deep-copies its players (RecursionError at 1000 + 200 players):
+#: attempted up to this many participants so that the failure is on record, skipped above.
 HR_MAX_PARTICIPANTS = 1200
+#: Lines of a failed measurement's output kept in ``OUT/logs``.
+LOG_TAIL = 60
 #: Peak bytes per allowed pair, measured at 10000x2000 (about 14 million allowed pairs):
 #: matcher's dense path (scores, flow network, OR-tools) and the bare OR-tools solve.
 BYTES_PER_PAIR = {"matcher-dense": 170.0, "ortools-dense-solve": 120.0}
@@ -92,12 +95,13 @@ class Row:
     wall_s: float | None = None  # the work only, timed inside the worker (after imports)
     e2e_s: float | None = None  # CSV in -> answer: matcher's wall, a peer's wall + scoring
     process_s: float | None = None  # the whole subprocess, interpreter start and imports included
-    peak_mb: float | None = None  # peak resident memory of the subprocess
+    peak_mb: float | None = None  # peak resident memory (VmHWM) of the subprocess
     objective: float | None = None  # total score of the chosen pairs
     places: int | None = None  # pairs chosen (mentee places filled)
     matched: int | None = None  # mentees with at least one mentor
     gap: float | None = None  # (best exact objective - objective) / best exact objective
     valid: bool | None = None  # allowed pairs only, no pair twice, capacities respected
+    load_1m: float | None = None  # machine load average when the measurement started
     note: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -185,7 +189,18 @@ def _work_scoring(program: Path, scores_out: Path, top: int) -> dict[str, Any]:
 
 def _work_matcher(program: Path, sparse: bool | None, seed: int, pairs_out: Path) -> dict[str, Any]:
     """Ours, end to end: read the CSVs, score, solve, write pairs/unmatched/summary."""
+    import logging
+
     import matcher
+
+    # stages and matcher's own log lines go to the measurement's log (kept when it fails)
+    logging.basicConfig(level=logging.INFO, format="%(relativeCreated)9.0f ms %(message)s")
+    seen: dict[str, float] = {}
+
+    def progress(stage: str, fraction: float) -> None:
+        if stage not in seen or fraction >= seen[stage] + 0.1 or fraction >= 1.0 > seen[stage]:
+            seen[stage] = fraction
+            print(f"{time.perf_counter() - started:9.1f} s  {stage} {fraction:.0%}", flush=True)
 
     out = Path(tempfile.mkdtemp(prefix="matcher-bench-out-"))
     try:
@@ -196,6 +211,7 @@ def _work_matcher(program: Path, sparse: bool | None, seed: int, pairs_out: Path
             config=program / "program.toml",
             seed=seed,
             sparse=sparse,
+            progress=progress,
         )
         result.write(out / "result")
         wall = time.perf_counter() - started
@@ -466,9 +482,12 @@ def _measure(
         "--top",
         str(top),
     ]
-    log = Path(args.out) / "logs" / f"{tag}.log"
+    log = work / f"{tag}.log"
+    load = round(os.getloadavg()[0], 2)
     code, process_s, peak_mb, timed_out = _run_child(cmd, args.timeout, log)
-    row = Row(inst.name, method, process_s=round(process_s, 3), peak_mb=round(peak_mb, 1))
+    row = Row(
+        inst.name, method, process_s=round(process_s, 3), peak_mb=round(peak_mb, 1), load_1m=load
+    )
     if timed_out:
         row.status, row.note = "timeout", f"no answer within {args.timeout:g} s"
     elif result_out.exists():
@@ -484,9 +503,12 @@ def _measure(
         row.status = "killed"
         row.note = f"killed by signal {-code}" + (" (out of memory?)" if -code == 9 else "")
     else:
-        row.status, row.note = "error", f"exit code {code} without a result; see {log}"
-    if row.status == "error":
-        row.note += f" (log: logs/{log.name})"
+        row.status, row.note = "error", f"exit code {code} without a result"
+    if row.status != "ok":  # keep the end of its output for a reader
+        lines = log.read_text(errors="replace").splitlines()[-LOG_TAIL:]
+        if lines:
+            (Path(args.out) / "logs" / log.name).write_text("\n".join(lines) + "\n")
+            row.note += f" (log: logs/{log.name})"
     return row, pairs_out
 
 
@@ -578,8 +600,6 @@ def _skip_reason(method: str, inst: Instance, shared: Shared | None, ram_gb: flo
         need = allowed * BYTES_PER_PAIR[method] / 1e9
         if need > 0.8 * ram_gb:
             return f"skipped: would need ~{need:,.0f} GB ({allowed:,} allowed pairs)"
-    if method in PEERS and shared is not None and not shared.complete and method != "greedy":
-        return f"skipped: every allowed pair ({allowed:,}) would not fit in memory"
     places = inst.n_mentors * inst.capacity
     if method == "scipy-lsa" and inst.n_mentees * places > LSA_MAX_CELLS:
         cells = inst.n_mentees * places
@@ -592,8 +612,11 @@ def _skip_reason(method: str, inst: Instance, shared: Shared | None, ram_gb: flo
     if method == "matching-hr" and inst.n_mentees + inst.n_mentors > HR_MAX_PARTICIPANTS:
         return (
             f"skipped: {inst.n_mentees + inst.n_mentors:,} participants "
-            f"(> {HR_MAX_PARTICIPANTS}; the library deep-copies players and crashes/slows)"
+            f"(> {HR_MAX_PARTICIPANTS}; RecursionError from its deep copies at 1,200)"
         )
+    if method in PEERS and shared is not None and not shared.complete and method != "greedy":
+        need = allowed * 16 / 1e9
+        return f"skipped: every allowed pair ({allowed:,}) would need ~{need:,.0f} GB"
     return ""
 
 
@@ -734,9 +757,10 @@ def _write(rows: Sequence[Row], meta: dict[str, Any], out: Path) -> list[Path]:
     written = [out / "results.csv", out / "results.json", out / "results.md"]
     with written[0].open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow([key for key, _, _ in COLUMNS] + ["valid"])
+        writer.writerow([key for key, _, _ in COLUMNS] + ["valid", "load_1m"])
         for r in rows:
-            writer.writerow([*_cells(r), "" if r.valid is None else str(r.valid).lower()])
+            valid = "" if r.valid is None else str(r.valid).lower()
+            writer.writerow([*_cells(r), valid, _fmt(r.load_1m, ".2f")])
     doc = {**meta, "rows": [asdict(r) for r in rows]}
     written[1].write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")
     written[2].write_text(_markdown(rows), encoding="utf-8")
@@ -780,6 +804,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = _parse_sizes(QUICK_SIZES if args.quick else args.sizes)
     out = Path(args.out)
     (out / "logs").mkdir(parents=True, exist_ok=True)
+    for stale in (out / "logs").glob("*.log"):  # the logs of this run's failures only
+        stale.unlink()
     meta: dict[str, Any] = {
         "machine": _machine(),
         "capacity": args.capacity,

@@ -29,6 +29,7 @@ from matcher.io import (
     EdgeList,
     ParticipantSet,
     config_from_mapping,
+    edges_from_table,
     load_config,
     load_program,
     read_capacities,
@@ -36,6 +37,7 @@ from matcher.io import (
     read_table,
     sha256_file,
 )
+from matcher.io._participants import dataframe_table as _frame_table
 from matcher.matching import Matching, Pair, Unmatched, from_edges, from_model
 from matcher.profiles import Participant, ProgramConfig
 from matcher.scoring import Candidates, ScoringModel, hard_masks
@@ -64,6 +66,10 @@ def _config(config: ProgramConfig | Mapping[str, Any] | str | Path | None) -> Pr
     if isinstance(config, str | Path):
         return load_config(config)
     return config_from_mapping(dict(config), name="<config>")
+
+
+def _config_path(config: object) -> Path | None:
+    return Path(config) if isinstance(config, str | Path) else None
 
 
 def _load_both(
@@ -303,7 +309,7 @@ def match(
             kind: sum(1 for c in matching.changes if c.change == kind)
             for kind in ("kept", "new", "ended", "dropped")
         }
-    _finish(matching, mentor_set, mentee_set, cfg, started)
+    _finish(matching, mentor_set, mentee_set, cfg, started, _config_path(config))
     log.info("matched %d mentees in %.2f s", matching.matched, matching.elapsed_s)
     return matching
 
@@ -339,10 +345,15 @@ def _finish(
     mentee_set: ParticipantSet,
     cfg: ProgramConfig,
     started: float,
+    cfg_path: Path | None = None,
 ) -> None:
     for group in (mentor_set, mentee_set):
         if group.path is not None:
-            matching.inputs[group.path.name] = sha256_file(group.path)
+            matching.inputs[_manifest_key(matching.inputs, group.path)] = sha256_file(group.path)
+        elif group.digest is not None:
+            matching.inputs[group.name] = group.digest
+    if cfg_path is not None:
+        matching.inputs[_manifest_key(matching.inputs, cfg_path)] = sha256_file(cfg_path)
     matching.mentee_extra_columns = mentee_set.extra_columns
     matching.mentor_extra_columns = mentor_set.extra_columns
     matching.summary_extra["program"] = cfg.name
@@ -643,7 +654,7 @@ def suggest(
         )
         for u in matching.unmatched
     ]
-    _finish(matching, mentor_set, mentee_set, cfg, started)
+    _finish(matching, mentor_set, mentee_set, cfg, started, _config_path(config))
     return matching
 
 
@@ -689,8 +700,17 @@ def _capacity_vector(
     return out
 
 
+def _manifest_key(inputs: Mapping[str, str], path: Path) -> str:
+    """The file's name, or its path when another input already has that name."""
+    return path.name if path.name not in inputs else str(path)
+
+
+def _is_frame(value: object) -> bool:
+    return hasattr(value, "itertuples") and hasattr(value, "columns")
+
+
 def solve(
-    scores: npt.ArrayLike | EdgeList | str | Path | Sequence[tuple[str, str, float]],
+    scores: npt.ArrayLike | EdgeList | str | Path | Sequence[tuple[Any, ...]] | Any,
     *,
     capacities: Mapping[str, int] | Sequence[int] | str | Path | None = None,
     mentee_capacities: Mapping[str, int] | Sequence[int] | None = None,
@@ -706,7 +726,8 @@ def solve(
     ----------
     scores : array of shape (n_mentees, n_mentors), edge list, or path to EDGES.csv
         A matrix entry that is NaN or -inf is a pair not allowed; an edge list
-        (``(mentee_id, mentor_id, score)`` tuples or EDGES.csv) allows only the pairs listed.
+        (``(mentee_id, mentor_id, score[, mentee_rank, mentor_rank])`` tuples, a DataFrame
+        with those columns, or EDGES.csv) allows only the pairs listed.
     capacities : dict id -> capacity, sequence per mentor, or path to CAPS.csv
         Mentor capacities (default 1).  In a dict or CAPS.csv, an id that is a mentee in the
         edge list sets how many mentors that mentee wants (default 1).
@@ -731,31 +752,39 @@ def solve(
     started = time.perf_counter()
     solver = get_solver(method)
     inputs: dict[str, str] = {}
+    problems: list[Problem] = []
     if isinstance(scores, str | Path):
-        inputs[Path(scores).name] = sha256_file(scores)
-        scores = read_edges(scores)
+        path = Path(scores)
+        try:
+            scores = read_edges(path)
+            inputs[path.name] = sha256_file(path)
+        except InvalidInputError as exc:
+            problems.extend(exc.problems)
     if isinstance(capacities, str | Path):
-        inputs[Path(capacities).name] = sha256_file(capacities)
-        capacities = read_capacities(capacities)
+        path = Path(capacities)
+        try:
+            capacities = read_capacities(path)
+            inputs[_manifest_key(inputs, path)] = sha256_file(path)
+        except InvalidInputError as exc:
+            problems.extend(exc.problems)
+    if problems:  # both files' problems at once
+        raise InvalidInputError(problems)
+    assert not isinstance(capacities, str | Path)  # read above
+    if _is_frame(scores):
+        scores = edges_from_table(_frame_table(scores, "<edges DataFrame>"))
     if isinstance(scores, EdgeList) or (
         isinstance(scores, Sequence) and scores and isinstance(scores[0], tuple)
     ):
-        triples: list[tuple[str, str, float]] = (
-            []
-            if isinstance(scores, EdgeList)
-            else list(
-                scores  # type: ignore[arg-type]
-            )
-        )
+        tuples: list[tuple[Any, ...]] = [] if isinstance(scores, EdgeList) else list(scores)  # type: ignore[arg-type]
         edges = (
             scores
             if isinstance(scores, EdgeList)
             else EdgeList(
-                [str(t[0]) for t in triples],
-                [str(t[1]) for t in triples],
-                [float(t[2]) for t in triples],
-                [0] * len(triples),
-                [0] * len(triples),
+                [str(t[0]) for t in tuples],
+                [str(t[1]) for t in tuples],
+                [float(t[2]) for t in tuples],
+                [int(t[3]) if len(t) > 3 else 0 for t in tuples],
+                [int(t[4]) if len(t) > 4 else 0 for t in tuples],
             )
         )
         seen_pairs: set[tuple[str, str]] = set()

@@ -43,7 +43,8 @@ class Problem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
-            where.append(f"column '{self.column}'")
+            label = "key" if self.file and self.file.endswith(".toml") else "column"
+            where.append(f"{label} '{self.column}'")
         text = self.message
         if self.value is not None:
             value = self.value

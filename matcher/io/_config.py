@@ -42,22 +42,40 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
     except ValidationError as exc:
         for error in exc.errors():
             loc = [str(part) for part in error["loc"]]
-            key = ".".join(loc)
             if loc and loc[0] not in _TABLES[1:]:
-                key = "program." + key
+                loc = ["program", *loc]
             value = error.get("input")
             problems.append(
                 Problem(
-                    error["msg"],
+                    _friendly(error),
                     file=name,
-                    column=key,
-                    value=None if isinstance(value, dict) else str(value),
+                    column=".".join(loc),
+                    value=None if isinstance(value, dict | list) else str(value),
+                    expected=_expected(error),
                 )
             )
-        raise InvalidInputError(problems) from None
     if problems:
         raise InvalidInputError(problems)
     return config
+
+
+def _friendly(error: Any) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "missing key"
+    if kind == "literal_error":
+        return "invalid value"
+    message = str(error.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def _expected(error: Any) -> str | None:
+    context = error.get("ctx") or {}
+    if error.get("type") == "literal_error" and "expected" in context:
+        return f"one of {context['expected']}"
+    return None
 
 
 def load_config(path: str | Path | None) -> ProgramConfig:

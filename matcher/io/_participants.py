@@ -6,6 +6,7 @@ fixes a file in one pass.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 
 from matcher._errors import InvalidInputError, Problem
 from matcher.io._table import Table, read_table, table_from_rows
+from matcher.io._write import csv_bytes
 from matcher.profiles import Availability, Participant, ProgramConfig, _vocab
 
 __all__ = [
@@ -164,6 +166,7 @@ class ParticipantSet:
     #: cross-file checks report their problems alongside the cells' own
     refs: dict[str, tuple[int, tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     regions_checked: bool = False
+    digest: str | None = None  # sha256 of an in-memory input (DataFrame or list)
 
 
 def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str], list[Problem]]:
@@ -356,7 +359,8 @@ def _missing(value: Any) -> bool:
         return True
 
 
-def _dataframe_table(frame: Any, name: str) -> Table:
+def dataframe_table(frame: Any, name: str) -> Table:
+    """A pandas DataFrame as a :class:`Table` of strings (missing values empty)."""
     header = [str(c) for c in frame.columns]
     rows: list[list[str]] = []
     for record in frame.itertuples(index=False, name=None):
@@ -389,12 +393,16 @@ def load_participants(
         result.path = path
         return result
     if hasattr(source, "itertuples") and hasattr(source, "columns"):
-        return participants_from_table(
-            _dataframe_table(source, name or f"<{role}s DataFrame>"), role, config
-        )
+        table = dataframe_table(source, name or f"<{role}s DataFrame>")
+        frame_set = participants_from_table(table, role, config)
+        frame_set.digest = hashlib.sha256(csv_bytes(table.header, table.rows)).hexdigest()
+        return frame_set
     if isinstance(source, Sequence) and all(isinstance(p, Participant) for p in source):
         label = name or f"<{role}s list>"
         result = ParticipantSet(label, role, [])
+        result.digest = hashlib.sha256(
+            "\n".join(p.model_dump_json() for p in source if isinstance(p, Participant)).encode()
+        ).hexdigest()
         problems = []
         for k, p in enumerate(source):
             if p.id in result.rows:
@@ -464,18 +472,22 @@ def check_program(mentors: ParticipantSet, mentees: ParticipantSet, config: Prog
         refs = group.refs or {
             p.id: (group.rows[p.id], p.exclude, p.preferences) for p in group.participants
         }
+        everyone = mentor_ids | mentee_ids  # peers in a group may exclude each other too
         for row, exclude, preferences in refs.values():
-            for column, ids in (("exclude", exclude), ("preferences", preferences)):
+            for column, ids, valid, where in (
+                ("exclude", exclude, everyone, "either file"),
+                ("preferences", preferences, others, f"the {other_name} file"),
+            ):
                 for other in ids:
-                    if other not in others:
+                    if other not in valid:
                         problems.append(
                             Problem(
-                                f"{column} names an id that is not in the {other_name} file",
+                                f"{column} names an id that is not in {where}",
                                 file=group.name,
                                 row=row,
                                 column=group.columns.get(column, column),
                                 value=other,
-                                expected=f"ids from the {other_name} file",
+                                expected=f"ids from {where}",
                             )
                         )
     if problems:

@@ -48,8 +48,25 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+#: Every file a run may write; a new run into the same folder removes the ones it does not
+#: write again, so that no stale output (an old pairs.csv beside a new suggestions.csv)
+#: survives to be sent out by mistake.
+OUTPUT_NAMES = (
+    "pairs.csv",
+    "unmatched.csv",
+    "summary.json",
+    "suggestions.csv",
+    "changes.csv",
+    "report.html",
+)
+
+
 def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
-    """Write ``files`` (name -> bytes) into ``out_dir`` all together or not at all."""
+    """Write ``files`` (name -> bytes) into ``out_dir`` all together or not at all.
+
+    The new set is written to a temporary folder beside ``out_dir`` and swapped in with
+    renames; files in an existing ``out_dir`` that are not outputs of matcher are kept.
+    """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         from matcher._errors import InvalidInputError, Problem
@@ -66,18 +83,28 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
     parent = out.parent if str(out.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    old: Path | None = None
     try:
         for name, data in files.items():
             (tmp / name).write_bytes(data)
-        if not out.exists():
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+            old.rmdir()
+            os.replace(out, old)
+        try:
             os.replace(tmp, out)
-            return out
-        if not out.is_dir():
-            raise NotADirectoryError(f"{out} exists and is not a folder")
-        for name in files:
-            os.replace(tmp / name, out / name)
+        except OSError:
+            if old is not None:
+                os.replace(old, out)  # put the previous outputs back
+                old = None
+            raise
+        if old is not None:  # keep the user's own files that lived in the folder
+            for item in old.iterdir():
+                if item.name not in files and item.name not in OUTPUT_NAMES:
+                    os.replace(item, out / item.name)
         return out
     finally:
-        if tmp.exists():
-            with contextlib.suppress(OSError):
-                shutil.rmtree(tmp)
+        for leftover in (tmp, old):
+            if leftover is not None and leftover.exists():
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(leftover)

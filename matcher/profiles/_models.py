@@ -341,7 +341,7 @@ class ProgramConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = "matcher programme"
-    method: str = "optimal"
+    method: Literal["optimal", "fair", "stable", "groups", "suggest"] = "optimal"
     seed: int = 0
     min_score: Annotated[float, Field(ge=0, le=1)] = 0.0
     session_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60

@@ -12,13 +12,15 @@ generator (the project titles and host organisations are written by hand).
 What it produces:
 
 * ``mentors.csv``: 20 hand-written PROJECTS, not people (profession ``project``; capacity =
-  partners wanted, 1-4, 51 places in all; ``lived_experience`` = the lived experience the role
-  calls for; ``career_stage`` = the engagement level it needs). The ``title`` column passes
-  through to the outputs.
+  partners wanted, 1-4, 51 places in all; ``specialties`` = the project's domain, then its kinds
+  of role; ``lived_experience`` = the lived experience the role calls for; ``career_stage`` =
+  the engagement level it needs; ``availability`` = when it meets, mostly weekday evenings or
+  lunch). The ``title`` column passes through to the outputs.
 * ``mentees.csv``: 70 patient partners (profession ``patient_partner``), three quarters in
-  Quebec, with lived-experience tags, years as a patient partner (``years_experience``) and
-  the engagement level they are ready for (``career_stage``: ``consultation``,
-  ``collaboration`` or ``partnership``).
+  Quebec, with one to three interests (a domain or a kind of role), lived-experience tags, years
+  as a patient partner (``years_experience``), the engagement level they are ready for
+  (``career_stage``: ``consultation``, ``collaboration`` or ``partnership``) and their free time
+  (weekday daytime, evenings, lunch, or a mix).
 
 Two partners can take part by telephone only, and no project meets by telephone.
 

@@ -9,14 +9,18 @@ seeded pseudo-random generator.
 
 What it produces:
 
-* ``mentors.csv``: 25 retired surgeons (capacity 1-3, 25-45 years of experience, career stage
-  ``retired``), only four of them women, as in the surgical workforce of their generation.
-* ``mentees.csv``: 60 early-career surgeons (0-5 years in practice, career stage ``early``),
-  about 40% women, a quarter of whom ask for a woman mentor.
+* ``mentors.csv``: 25 retired surgeons (capacity 1-3, 50 places in all, 25-45 years of
+  experience, career stage ``retired``), only four of them women, as in the surgical workforce
+  of their generation. Retirees are fairly free: weekday daytime, often evenings and weekend
+  mornings.
+* ``mentees.csv``: 60 early-career surgeons (0-5 years in practice, career stage ``early``);
+  nine women ask for a woman mentor and one man for a man. Their free time is narrow: early
+  mornings, late evenings, weekend mornings.
 
-Retiree capacity (about 50 places) is below demand (60), women mentors are scarce, and two
-mentees who will only meet in person live in provinces without a retired mentor, so the
-``optimal`` method has real choices to make.
+Retiree capacity (50 places) is below demand (60), women mentors are scarce (10 places for the
+nine who ask for one), and two mentees who will only meet in person live in provinces without a
+retired mentor, so the ``optimal`` method has real choices to make. Availability is in each
+person's local time; the engine converts it with the province's time zone.
 
 Usage::
 
@@ -67,6 +71,16 @@ COLUMNS: tuple[str, ...] = (
 )
 
 COHORT = "2026"
+
+# Places: the four women mentors take 3, 3, 2 and 2 mentees (10 places); the other retirees take
+# 1, 2 or 3 by fixed counts (7 x 1, 9 x 2, 5 x 3), so there are 50 places for 60 mentees.
+WOMEN_MENTOR_CAPACITIES: tuple[str, ...] = ("3", "3", "2", "2")
+MENTOR_CAPACITIES: dict[str, int] = {"1": 7, "2": 9, "3": 5}
+# Early-career surgeons by gender (fixed counts), and how many ask for a woman mentor (all of
+# them women) and for a man (a man).
+MENTEE_GENDERS: dict[str, int] = {"woman": 24, "man": 35, "non_binary": 1}
+WOMAN_SEEKERS = 9
+MAN_SEEKERS = 1
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -174,16 +188,19 @@ MENTEE_SLOTS: tuple[tuple[tuple[str, ...], str, float], ...] = (
 # Retired surgeons are fairly free: weekday daytime on most days (a morning, an afternoon or the
 # whole day), often some evenings and weekend mornings. A share are still busy (consulting,
 # teaching, travelling) and give only two or three weekdays.
+# (hours, weight); surgeons keep early habits, so some mornings start at 07:00.
 MENTOR_DAY_HOURS: tuple[tuple[str, float], ...] = (
     ("09:00-12:00", 3),
     ("13:00-16:00", 2),
     ("09:00-16:00", 4),
-    ("07:00-11:00", 1),
+    ("07:00-11:00", 2),
 )
 MENTOR_EVENING_HOURS: tuple[str, ...] = ("19:00-21:00", "19:30-21:30")
-MENTOR_EVENING_SHARE = 0.65
-MENTOR_WEEKEND_HOURS = "09:00-11:30"
-MENTOR_WEEKEND_SHARE = 0.5
+MENTOR_EVENING_SHARE = 0.75
+MENTOR_WEEKEND_HOURS = "08:30-11:30"
+MENTOR_WEEKEND_SHARE = 0.6
+MENTOR_SUNDAY_EVENING = "19:00-21:00"
+MENTOR_SUNDAY_EVENING_SHARE = 0.2
 MENTOR_BUSY_SHARE = 0.2
 
 # ---------------------------------------------------------------------------- helpers
@@ -215,7 +232,7 @@ def fmt_coord(value: float) -> str:
 
 def make_mentee_availability(rng: Random) -> str:
     """One to four narrow slots, at most one per day: early mornings, evenings, weekends."""
-    count = weighted_choice(rng, (1, 2, 3, 4), (15, 40, 32, 13))
+    count = weighted_choice(rng, (1, 2, 3, 4), (10, 40, 35, 15))
     weights = [template[2] for template in MENTEE_SLOTS]
     slots: list[tuple[int, str]] = []
     attempts = 0
@@ -242,10 +259,12 @@ def make_mentor_availability(rng: Random) -> str:
     ]
     if rng.random() < MENTOR_EVENING_SHARE:
         evening = rng.choice(MENTOR_EVENING_HOURS)
-        slots.extend((d, evening) for d in rng.sample(range(len(WEEKDAYS)), rng.randint(1, 3)))
+        slots.extend((d, evening) for d in rng.sample(range(len(WEEKDAYS)), rng.randint(2, 4)))
     if rng.random() < MENTOR_WEEKEND_SHARE:
         weekend = rng.sample((5, 6), weighted_choice(rng, (1, 2), (60, 40)))
         slots.extend((d, MENTOR_WEEKEND_HOURS) for d in weekend)
+    if rng.random() < MENTOR_SUNDAY_EVENING_SHARE:
+        slots.append((6, MENTOR_SUNDAY_EVENING))
     slots.sort(key=lambda slot: (slot[0], slot[1]))
     return "|".join(f"{DAYS[d]} {hours}" for d, hours in slots)
 
@@ -270,6 +289,9 @@ def make_formats(rng: Random, mentor: bool) -> str:
         )
         if rng.random() < probability
     ]
+    if mentor and formats == ["in_person"]:
+        # a retiree who meets in person will also take a call from someone further away
+        formats.append("phone")
     return "|".join(formats) if formats else "virtual"
 
 
@@ -311,6 +333,7 @@ def build_mentors(rng: Random, schedule_rng: Random) -> list[dict[str, str]]:
         swap = provinces.index(wanted, k)
         provinces[k], provinces[swap] = provinces[swap], provinces[k]
     fields = quota_list(rng, {f: spec[1] for f, spec in FIELDS.items()})
+    capacities = [*WOMEN_MENTOR_CAPACITIES, *quota_list(rng, MENTOR_CAPACITIES)]
     topics = list(TOPICS)
     rows: list[dict[str, str]] = []
     for index, (province, field) in enumerate(zip(provinces, fields, strict=True), start=1):
@@ -324,7 +347,7 @@ def build_mentors(rng: Random, schedule_rng: Random) -> list[dict[str, str]]:
         row["availability"] = make_mentor_availability(schedule_rng)
         row["formats"] = make_formats(rng, mentor=True)
         row["group_formats"] = "one_to_one"
-        row["capacity"] = str(weighted_choice(rng, (1, 2, 3), (20, 50, 30)))
+        row["capacity"] = capacities[index - 1]
         row["years_experience"] = str(rng.randint(25, 45))
         row["career_stage"] = "retired"
         row["gender"] = "woman" if index <= WOMEN_MENTORS else "man"
@@ -340,6 +363,7 @@ def build_mentees(rng: Random, schedule_rng: Random) -> list[dict[str, str]]:
     """
     provinces = quota_list(rng, {p: spec[0] for p, spec in PROVINCES.items()})
     fields = quota_list(rng, {f: spec[0] for f, spec in FIELDS.items()})
+    genders = quota_list(rng, MENTEE_GENDERS)
     topics = list(TOPICS)
     # The first mentee drawn in Saskatchewan and the one in Newfoundland and Labrador.
     far_away = {provinces.index("SK") + 1, provinces.index("NL") + 1}
@@ -359,15 +383,17 @@ def build_mentees(rng: Random, schedule_rng: Random) -> list[dict[str, str]]:
         row["capacity"] = "1"
         row["years_experience"] = str(rng.randint(0, 5))
         row["career_stage"] = "early"
-        gender = weighted_choice(rng, ("woman", "man", "non_binary"), (40, 59, 1))
-        row["gender"] = gender
-        if gender == "woman" and rng.random() < 0.25:
-            row["gender_preference"] = "woman"
-        elif gender == "man" and rng.random() < 0.03:
-            row["gender_preference"] = "man"
+        row["gender"] = genders[index - 1]
         row["cohort"] = COHORT
         rows.append(row)
     return rows
+
+
+def add_gender_preferences(rng: Random, mentees: list[dict[str, str]]) -> None:
+    """Some women ask for a woman mentor, and one man for a man (a hard rule in program.toml)."""
+    for gender, count in (("woman", WOMAN_SEEKERS), ("man", MAN_SEEKERS)):
+        for row in rng.sample([e for e in mentees if e["gender"] == gender], count):
+            row["gender_preference"] = gender
 
 
 def add_exclusions(
@@ -416,6 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     schedule_rng = Random(f"{args.seed}/availability")
     mentors = build_mentors(rng, schedule_rng)
     mentees = build_mentees(rng, schedule_rng)
+    add_gender_preferences(rng, mentees)
     add_exclusions(rng, mentors, mentees)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)

@@ -531,11 +531,11 @@ MALFORMED = {
     # a TOML key has no row: the key path is its location
     "program.toml negative weight": (
         _set_toml("[criteria.specialty]\nweight = -2\n"),
-        [("program.toml", "column 'criteria.specialty.weight'", "'-2'")],
+        [("program.toml", "key 'criteria.specialty.weight'", "'-2'")],
     ),
     "program.toml unknown criterion": (
         _set_toml("[criteria.charisma]\nweight = 1\n"),
-        [("program.toml", "column 'criteria'", "'charisma'")],
+        [("program.toml", "key 'criteria'", "'charisma'")],
     ),
     "several problems in one file": (
         _several,
