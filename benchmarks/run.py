@@ -719,6 +719,11 @@ def _markdown(rows: Sequence[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _pairs_of(instance: str) -> int:
+    a, b = instance.split("x")
+    return int(a) * int(b)
+
+
 def _plot(rows: Sequence[Row], path: Path) -> str:
     try:
         import matplotlib
@@ -727,23 +732,39 @@ def _plot(rows: Sequence[Row], path: Path) -> str:
         import matplotlib.pyplot as plt
     except ImportError:
         return "matplotlib is not installed: no plot (pip install matplotlib)"
-    fig, ax = plt.subplots(figsize=(8, 5.5))
+    fig, ax = plt.subplots(figsize=(8.5, 5.5))
     for method in (SCORING, *METHODS):
+        mine = [r for r in rows if r.method == method]
+        # end to end where known (a peer's solve plus the shared scoring it needs)
         pts = sorted(
-            (int(a) * int(b), r.wall_s)
-            for r in rows
-            if r.method == method and r.status == "ok" and r.wall_s
-            for a, b in [r.instance.split("x")]
+            (_pairs_of(r.instance), r.e2e_s or r.wall_s)
+            for r in mine
+            if r.status == "ok" and (r.e2e_s or r.wall_s)
         )
+        style = "--" if method == SCORING else "-"
+        line = None
         if pts:
-            style = "--" if method == SCORING else "-"
-            ax.plot(*zip(*pts, strict=True), style, marker="o", label=method)
+            (line,) = ax.plot(*zip(*pts, strict=True), style, marker="o", label=method)
+        late = [(_pairs_of(r.instance), r.process_s or 0.0) for r in mine if r.status == "timeout"]
+        if late:
+            color = line.get_color() if line else None
+            label = None if line else f"{method} (timed out)"
+            xs, ys = [x for x, _ in late], [y for _, y in late]
+            ax.scatter(xs, ys, marker="x", s=90, color=color, label=label)
+            for x, y in late:
+                ax.annotate(
+                    f"{method}: no answer in {y:.0f} s",
+                    (x, y),
+                    fontsize=7,
+                    xytext=(-160, 6),
+                    textcoords="offset points",
+                )
     ax.scatter([2e7, 2e9], [5, 60], marker="*", s=160, color="black", zorder=5, label="targets")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("mentees x mentors (pairs)")
-    ax.set_ylabel("wall time, s (work only, in a fresh process)")
-    ax.set_title("matcher benchmark: time versus size (capacity 5)")
+    ax.set_ylabel("wall time, s (peers: shared scoring + solve)")
+    ax.set_title("CSV in to answer, one fresh process per measurement (capacity 5)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()

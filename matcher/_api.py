@@ -413,6 +413,7 @@ def _assign(
         mentor_cap,
         e_rank,
         m_rank,
+        check_pairs=False,
     )
     if progress is not None:
         progress("solving", 0.0)
@@ -462,7 +463,14 @@ def _certified_optimal(
         keys = cand.rows.astype(np.int64) * width + cand.cols
         keep = ~np.isin(keys, pinned_keys) if pinned_keys.size else np.ones(len(cand), bool)
         problem = AssignmentProblem(
-            n_e, n_m, cand.rows[keep], cand.cols[keep], cand.scores[keep], mentee_cap, mentor_cap
+            n_e,
+            n_m,
+            cand.rows[keep],
+            cand.cols[keep],
+            cand.scores[keep],
+            mentee_cap,
+            mentor_cap,
+            check_pairs=False,
         )
         if progress is not None:
             progress("solving", min(rounds / 5, 0.99))
@@ -481,6 +489,7 @@ def _certified_optimal(
                 full.scores[keep],
                 mentee_cap,
                 mentor_cap,
+                check_pairs=False,
             )
             result = solve_optimal(problem, seed=seed)
             result.chosen = np.flatnonzero(keep)[result.chosen]
@@ -867,6 +876,7 @@ def solve(
         mentor_cap,
         e_rank_all,
         m_rank_all,
+        check_pairs=False,
     )
     result = solver(problem, seed=seed)
     matching = from_edges(

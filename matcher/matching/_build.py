@@ -70,6 +70,8 @@ def from_model(
     got_e = np.bincount(rows, minlength=len(model.mentees))
     got_m = np.bincount(cols, minlength=len(model.mentors))
     unmatched: list[Unmatched] = []
+    shut = model.enc.mentors.capacity[cand.cols] == 0
+    closed = np.bincount(cand.rows[shut], minlength=len(model.mentees))
     for i in map(int, np.flatnonzero(got_e == 0)):
         unmatched.append(
             Unmatched(
@@ -82,6 +84,7 @@ def from_model(
                     int(edges_per_mentee[i]),
                     cfg.min_score,
                     residual_mentor_capacity,
+                    closed,
                 ),
             )
         )

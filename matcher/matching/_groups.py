@@ -319,6 +319,7 @@ def _pairs(
         cand.scores,
         sub.enc.mentees.capacity,
         sub.enc.mentors.capacity,
+        check_pairs=False,
     )
     result = get_solver("optimal")(problem, seed=seed)
     return from_model(

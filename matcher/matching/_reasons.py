@@ -102,8 +102,10 @@ def mentee_reason(
     n_edges: int,
     min_score: float,
     mentor_capacity: npt.NDArray[np.int64],
+    closed_per_mentee: npt.NDArray[np.int64] | None = None,
 ) -> str:
-    """Why mentee ``i`` has no mentor."""
+    """Why mentee ``i`` has no mentor; ``closed_per_mentee`` counts, per mentee, compatible
+    mentors who take no mentees at present."""
     p = model.mentees[i]
     n_m = len(model.mentors)
     if cand.feasible_per_mentee[i] == 0:
@@ -119,8 +121,7 @@ def mentee_reason(
             f"all {cand.feasible_per_mentee[i]} compatible mentors score below min_score "
             f"{min_score:g} (best {cand.best_per_mentee[i]:.2f})"
         )
-    mine = cand.cols[cand.rows == i]
-    closed = int((model.enc.mentors.capacity[mine] == 0).sum())
+    closed = int(closed_per_mentee[i]) if closed_per_mentee is not None else 0
     if n_edges == 1:
         text = "the only compatible mentor is at capacity"
         return text + (" (takes no mentees at present)" if closed else "")

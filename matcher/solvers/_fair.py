@@ -60,6 +60,7 @@ def _coverage(
         np.zeros(idx.size),
         problem.mentee_capacity,
         problem.mentor_capacity,
+        check_pairs=False,
     )
     result = solve_optimal(sub)
     return int(result.stats.get("flow", 0)), int(result.stats.get("mentees_matched", 0))
@@ -109,6 +110,7 @@ def solve_fair(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
         problem.scores[keep],
         problem.mentee_capacity,
         problem.mentor_capacity,
+        check_pairs=False,
     )
     inner = solve_optimal(sub, seed=seed)
     chosen = np.sort(keep[inner.chosen]).astype(np.int64)

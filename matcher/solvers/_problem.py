@@ -35,6 +35,8 @@ class AssignmentProblem:
     mentor_capacity: npt.NDArray[np.int64]
     mentee_rank: npt.NDArray[np.int64] | None = None
     mentor_rank: npt.NDArray[np.int64] | None = None
+    #: check that no pair is listed twice (callers that built the edges from scores skip it)
+    check_pairs: bool = field(default=True, repr=False)
 
     def __post_init__(self) -> None:
         problems = []
@@ -77,7 +79,7 @@ class AssignmentProblem:
                     expected=f"scores between -{MAX_SCORE:g} and {MAX_SCORE:g} (rescale them)",
                 )
             )
-        if k:
+        if k and self.check_pairs:
             keys = self.rows.astype(np.int64) * max(self.n_mentors, 1) + self.cols
             if np.unique(keys).size != k:
                 problems.append(

@@ -8,8 +8,7 @@ deterministic for a seed.
 
 from __future__ import annotations
 
-import heapq
-from collections import deque
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,33 +18,59 @@ from matcher._errors import SolverError
 from matcher.solvers._flow import SCALE
 from matcher.solvers._problem import AssignmentProblem, SolverResult
 
-__all__ = ["blocking_pairs", "max_weight_bound", "preference_positions", "solve_stable"]
+__all__ = [
+    "best_scores_bound",
+    "blocking_pairs",
+    "max_weight_bound",
+    "preference_positions",
+    "solve_stable",
+]
 
-_UNRANKED = np.iinfo(np.int64).max // 4
+
+def _grouped_order(
+    owner: npt.NDArray[np.integer[Any]], key: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Indices sorting by owner, then by ``key`` (stable): one integer sort when both fit."""
+    low = key - key.min(initial=0)
+    span = int(low.max(initial=0)) + 1
+    if int(owner.max(initial=0)) < (1 << 62) // span:
+        return np.argsort(owner.astype(np.int64) * span + low, kind="stable")
+    return np.lexsort((key, owner))
 
 
 def preference_positions(
     problem: AssignmentProblem, *, seed: int = 0
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Per edge, its position in the mentee's order and in the mentor's order (0 = first)."""
+    """Per edge, its position in the mentee's order and in the mentor's order (0 = first).
+
+    Order: stated rank (1 first; unranked after every ranked partner), then score, then a
+    seeded random tie-break (the edges are shuffled before a stable sort).
+    """
     k = problem.n_edges
-    rng = np.random.default_rng(seed)
-    tie = rng.permutation(k)
-    neg_score = -np.round(problem.scores * SCALE).astype(np.int64)
+    shuffle = np.random.default_rng(seed).permutation(k)
+    neg_score = -np.round(problem.scores[shuffle] * SCALE).astype(np.int64)
+    spread = int(neg_score.max(initial=0) - neg_score.min(initial=0)) + 1
     out = []
     for owner, ranks in ((problem.rows, problem.mentee_rank), (problem.cols, problem.mentor_rank)):
-        r = np.zeros(k, np.int64) if ranks is None else np.asarray(ranks, np.int64)
-        r = np.where(r > 0, r, _UNRANKED)
-        order = np.lexsort((tie, neg_score, r, owner))
+        r = np.zeros(k, np.int64) if ranks is None else np.asarray(ranks, np.int64)[shuffle]
+        r = np.where(r > 0, np.minimum(r, k + 1), k + 2)  # unranked after every stated rank
+        key = r * spread + (neg_score - neg_score.min(initial=0))
+        order = shuffle[_grouped_order(owner[shuffle], key)]
+        grouped = owner[order]
         pos = np.empty(k, np.int64)
-        starts = np.searchsorted(owner[order], owner[order], side="left")
-        pos[order] = np.arange(k) - starts
+        pos[order] = np.arange(k) - np.searchsorted(grouped, grouped, side="left")
         out.append(pos)
     return out[0], out[1]
 
 
 def solve_stable(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
-    """The mentee-optimal stable matching (deferred acceptance, mentees proposing)."""
+    """The mentee-optimal stable matching (deferred acceptance, mentees proposing).
+
+    Proposals are made in rounds, vectorised: every mentee with a free place proposes to its
+    next choice, every mentor keeps its best proposals up to capacity and rejects the rest.
+    The mentee-optimal stable matching does not depend on the order of proposals, so this is
+    the textbook algorithm's result; nothing recurses or copies per participant.
+    """
     k = problem.n_edges
     if k == 0:
         return SolverResult(
@@ -54,50 +79,42 @@ def solve_stable(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
             0.0,
             "stable",
             "stable",
-            {"proposals": 0, "blocking_pairs": 0},
+            {"proposals": 0, "rounds": 0, "blocking_pairs": 0},
         )
     mentee_pos, mentor_pos = preference_positions(problem, seed=seed)
-    order = np.lexsort((mentee_pos, problem.rows))  # each mentee's edges, best first
-    starts = np.searchsorted(problem.rows[order], np.arange(problem.n_mentees), side="left")
-    ends = np.searchsorted(problem.rows[order], np.arange(problem.n_mentees), side="right")
-    nxt = starts.copy()
-    held = np.zeros(problem.n_mentees, np.int64)
+    rows = problem.rows.astype(np.int64)
+    cols = problem.cols.astype(np.int64)
+    order = np.lexsort((mentee_pos, rows))  # each mentee's edges, best first
+    ends = np.searchsorted(rows[order], np.arange(problem.n_mentees), side="right")
+    nxt = np.searchsorted(rows[order], np.arange(problem.n_mentees), side="left")
     want = problem.mentee_capacity
     cap = problem.mentor_capacity
-    cols = problem.cols
-    rows = problem.rows
-    heaps: list[list[tuple[int, int]]] = [[] for _ in range(problem.n_mentors)]
-    free = deque(int(i) for i in np.flatnonzero((want > 0) & (ends > starts)))
-    proposals = 0
-    order_l = order.tolist()
-    cols_l = cols.tolist()
-    rows_l = rows.tolist()
-    mpos_l = mentor_pos.tolist()
-    while free:
-        i = free.popleft()
-        while held[i] < want[i] and nxt[i] < ends[i]:
-            e = order_l[nxt[i]]
-            nxt[i] += 1
-            j = cols_l[e]
-            if cap[j] == 0:
-                continue
-            proposals += 1
-            heap = heaps[j]
-            if len(heap) < cap[j]:
-                heapq.heappush(heap, (-mpos_l[e], e))
-                held[i] += 1
-            elif -heap[0][0] > mpos_l[e]:
-                _, dropped = heapq.heapreplace(heap, (-mpos_l[e], e))
-                held[i] += 1
-                loser = rows_l[dropped]
-                held[loser] -= 1
-                free.append(loser)
-    chosen = np.sort(np.array([e for heap in heaps for _, e in heap], dtype=np.int64))
+    count = np.zeros(problem.n_mentees, np.int64)
+    held = np.zeros(0, np.int64)
+    proposals = rounds = 0
+    while True:
+        free = np.flatnonzero((count < want) & (nxt < ends))
+        if free.size == 0:
+            break
+        rounds += 1
+        offer = order[nxt[free]]
+        nxt[free] += 1
+        offer = offer[cap[cols[offer]] > 0]
+        proposals += int(offer.size)
+        count[rows[offer]] += 1  # one proposal per mentee per round
+        pool = np.concatenate([held, offer])
+        pool = pool[np.lexsort((mentor_pos[pool], cols[pool]))]
+        mentor = cols[pool]
+        rank = np.arange(pool.size) - np.searchsorted(mentor, mentor, side="left")
+        keep = rank < cap[mentor]
+        np.subtract.at(count, rows[pool[~keep]], 1)
+        held = pool[keep]
+    chosen = np.sort(held)
     objective = float(problem.scores[chosen].sum())
     blocking = blocking_pairs(problem, chosen, positions=(mentee_pos, mentor_pos))
     if blocking.size:
         raise SolverError(f"deferred acceptance left {blocking.size} blocking pairs")
-    bound = max_weight_bound(problem)
+    bound = best_scores_bound(problem)
     return SolverResult(
         chosen,
         objective,
@@ -106,10 +123,29 @@ def solve_stable(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
         "stable",
         {
             "proposals": proposals,
+            "rounds": rounds,
             "blocking_pairs": 0,
-            "bound_kind": "max-weight matching total (price of stability)",
+            "bound_kind": "each side's best scores within capacity (price of stability)",
         },
     )
+
+
+def best_scores_bound(problem: AssignmentProblem) -> float:
+    """An upper bound on any matching's total: every mentee (and, separately, every mentor)
+    with its best positive scores up to capacity; the smaller of the two sums."""
+    positive = problem.scores > 0
+    totals = []
+    for owner, capacity in (
+        (problem.rows, problem.mentee_capacity),
+        (problem.cols, problem.mentor_capacity),
+    ):
+        o = owner[positive].astype(np.int64)
+        s = problem.scores[positive]
+        order = _grouped_order(o, -np.round(s * SCALE).astype(np.int64))
+        o, s = o[order], s[order]
+        rank = np.arange(o.size) - np.searchsorted(o, o, side="left")
+        totals.append(float(s[rank < capacity[o]].sum()))
+    return min(totals)
 
 
 def blocking_pairs(
