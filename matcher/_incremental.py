@@ -89,6 +89,7 @@ def read_current(source: CurrentLike) -> list[tuple[str, str, str]]:
     c = header.index("status") if "status" in header else None
     problems: list[Problem] = []
     pairs: list[tuple[str, str, str]] = []
+    seen: dict[tuple[str, str], int] = {}
     for record, number in zip(table.rows, table.row_numbers, strict=True):
         cells = [record[k].strip() if k is not None and k < len(record) else "" for k in (a, b, c)]
         for name, value in (("mentee_id", cells[0]), ("mentor_id", cells[1])):
@@ -117,6 +118,19 @@ def read_current(source: CurrentLike) -> list[tuple[str, str, str]]:
             )
             continue
         if cells[0] and cells[1]:
+            if (cells[0], cells[1]) in seen:
+                problems.append(
+                    Problem(
+                        f"pair listed twice (first on row {seen[cells[0], cells[1]]})",
+                        file=table.name,
+                        row=number,
+                        column="mentor_id",
+                        value=f"{cells[0]},{cells[1]}",
+                        expected="each pair at most once",
+                    )
+                )
+                continue
+            seen[cells[0], cells[1]] = number
             pairs.append((cells[0], cells[1], status))
     if problems:
         raise InvalidInputError(problems)

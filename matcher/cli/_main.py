@@ -258,7 +258,11 @@ def _echo(args: argparse.Namespace, text: str) -> None:
         print(text)
 
 
-def _summary_line(result: matcher.Matching, out: Path) -> str:
+def _how(method: str, status: str) -> str:
+    return method if method == status else f"{method}, {status}"
+
+
+def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
     s = result.summary(version=matcher.__version__)
     mentees = s.get("mentees", "?")
     if result.kind == "suggest":
@@ -266,6 +270,8 @@ def _summary_line(result: matcher.Matching, out: Path) -> str:
             f"Suggested {s['pairs']} mentors to {s['matched']} of {mentees} mentees "
             f"(top {s.get('top')}, load-aware; total score {s['objective']:.4f})."
         )
+    elif result.method == "groups" and not s.get("groups"):
+        head = "Formed no group."
     elif result.method == "groups":
         head = (
             f"Formed {s.get('groups', 0)} groups of {s.get('group_sizes')} members "
@@ -275,7 +281,7 @@ def _summary_line(result: matcher.Matching, out: Path) -> str:
     else:
         head = (
             f"Matched {s['matched']} of {mentees} mentees in {s['pairs']} pairs "
-            f"({s['method']}, {s['status']}; total score {s['objective']:.4f}, "
+            f"({_how(s['method'], s['status'])}; total score {s['objective']:.4f}, "
             f"bound {s['bound']:.4f})."
         )
     lines = [head]
@@ -284,7 +290,6 @@ def _summary_line(result: matcher.Matching, out: Path) -> str:
             f"{s['unmatched_mentees']} mentees and {s['unmatched_mentors']} mentors "
             f"unmatched: reasons in {out / 'unmatched.csv'}."
         )
-    names = sorted(result.files(version="").keys())
     lines.append(f"Wrote {', '.join(names)} to {out} in {result.elapsed_s:.2f} s.")
     return "\n".join(lines)
 
@@ -364,8 +369,10 @@ def _write(args: argparse.Namespace, result: matcher.Matching, hashed: list[Path
     extra = {}
     if getattr(args, "report", False):
         extra["report.html"] = report_html(result, result.summary(version=matcher.__version__))
-    out = result.write(args.out, bom=args.excel, delimiter=args.delimiter, extra_files=extra)
-    _echo(args, _summary_line(result, out))
+    files = result.files(version=matcher.__version__, bom=args.excel, delimiter=args.delimiter)
+    files.update(extra)
+    out = mio.write_outputs(args.out, files)
+    _echo(args, _summary_line(result, out, sorted(files)))
     return out
 
 
@@ -415,8 +422,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         min_score=args.min_score,
         seed=args.seed or 0,
     )
-    out = result.write(args.out, bom=args.excel, delimiter=args.delimiter)
-    _echo(args, _summary_line(result, out))
+    _write(args, result, [])
     return EXIT_OK
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,34 @@ __all__ = ["from_edges", "from_model"]
 def _method_facts(result: SolverResult) -> dict[str, object]:
     """Facts a method proves, lifted to the top of summary.json (fair's floor, stability)."""
     return {k: result.stats[k] for k in ("floor", "blocking_pairs") if k in result.stats}
+
+
+def _explain_partial(
+    pairs: list[Pair],
+    model: ScoringModel,
+    got: npt.NDArray[np.int64],
+    allowed: npt.NDArray[np.int64],
+) -> list[Pair]:
+    """Say, on the pairs of a mentee who got fewer mentors than wanted, why."""
+    wanted = model.enc.mentees.capacity
+    short = {model.mentees[i].id: int(i) for i in np.flatnonzero((got > 0) & (got < wanted))}
+    if not short:
+        return pairs
+    out = []
+    for pair in pairs:
+        i = short.get(pair.mentee_id)
+        if i is None:
+            out.append(pair)
+            continue
+        others = int(allowed[i]) - int(got[i])
+        why = (
+            f"the other {others} compatible mentor{'s are' if others != 1 else ' is'} at capacity"
+            if others > 0
+            else "no other mentor is compatible"
+        )
+        note = f"{got[i]} of {wanted[i]} mentors wanted: {why}"
+        out.append(replace(pair, reasons="; ".join(filter(None, [pair.reasons, note]))))
+    return out
 
 
 def from_model(
@@ -69,6 +98,7 @@ def from_model(
     edges_per_mentor = cand.allowed_per_mentor
     got_e = np.bincount(rows, minlength=len(model.mentees))
     got_m = np.bincount(cols, minlength=len(model.mentors))
+    pairs = _explain_partial(pairs, model, got_e, edges_per_mentee)
     unmatched: list[Unmatched] = []
     shut = model.enc.mentors.capacity[cand.cols] == 0
     closed = np.bincount(cand.rows[shut], minlength=len(model.mentees))

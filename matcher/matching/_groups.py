@@ -3,8 +3,11 @@ participants who chose ``one_to_one`` only."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +26,29 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
 _GROUP = {"small_group", "large_group"}
+
+
+@contextlib.contextmanager
+def _ticking(progress: Progress | None, stage: str, expected_s: float) -> Iterator[None]:
+    """Report progress every half second while a solver that reports nothing runs."""
+    if progress is None:
+        yield
+        return
+    done = threading.Event()
+    started = time.monotonic()
+
+    def tick() -> None:
+        while not done.wait(0.5):
+            progress(stage, min((time.monotonic() - started) / max(expected_s, 1e-9), 0.99))
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        progress(stage, 1.0)
 
 
 def _wants_group(p: Participant) -> bool:
@@ -145,9 +171,13 @@ def form_groups(
     )
     if progress is not None:
         progress("grouping", 0.0)
-    result = solve_groups(
-        problem, time_limit=gcfg.time_limit_s, seed=seed, max_exact_members=gcfg.max_exact_members
-    )
+    with _ticking(progress, "grouping", gcfg.time_limit_s):
+        result = solve_groups(
+            problem,
+            time_limit=gcfg.time_limit_s,
+            seed=seed,
+            max_exact_members=gcfg.max_exact_members,
+        )
     broken = check_groups(problem, result.group)
     if broken:  # a solver bug, never the user's input
         raise RuntimeError("groups break their rules: " + "; ".join(broken))
@@ -209,6 +239,7 @@ def form_groups(
             )
             unmatched.append(Unmatched(model.mentors[j].id, "mentor", reason))
     stats = dict(result.stats)
+    paired = 0
     solver_status = result.status
     objective, bound = result.objective, result.bound
     if pair_idx.size:
@@ -218,6 +249,7 @@ def form_groups(
         objective += pair_result.objective
         bound = bound + pair_result.bound
         stats["pairs"] = len(pair_result.pairs)
+        paired = len(pair_result.pairs)
     pairs.sort(key=lambda p: (p.group_id or "~", p.mentee_id, p.mentor_id))
     order = {"mentee": 0, "mentor": 1}
     unmatched.sort(key=lambda u: (order[u.role], u.id))
@@ -228,7 +260,8 @@ def form_groups(
         "groups": len(group_names),
         "group_sizes": sizes,
         "grouped": int((result.group >= 0).sum()),
-        "paired_one_to_one": int(pair_idx.size),
+        "paired_one_to_one": paired,
+        "chose_one_to_one": int(pair_idx.size),
         "engine": stats.get("engine"),
         "min_score": cfg.min_score,
         "solver": stats,
@@ -259,6 +292,14 @@ def _prof_names(model: ScoringModel) -> list[str]:
     return list(seen)
 
 
+def _others(count: int) -> str:
+    if count == 0:
+        return "no other member shares"
+    if count == 1:
+        return "only 1 other member shares"
+    return f"only {count} other members share"
+
+
 def _member_reason(problem: GroupProblem, p: int, min_size: int) -> str:
     """Why member ``p`` is in no group, as specifically as the arrays allow."""
     if problem.n_leaders and not problem.member_leader_ok[p].any():
@@ -267,10 +308,8 @@ def _member_reason(problem: GroupProblem, p: int, min_size: int) -> str:
             "person (language, format, organisation, exclusion or min_score)"
         )
     if not problem.member_window[p].any():
-        return (
-            f"no session window in which at least {min_size} group members "
-            "(and a leader) are all free"
-        )
+        leader = " (and a leader)" if problem.n_leaders else ""
+        return f"no session window in which at least {min_size} group members{leader} are all free"
     need = min_size - 1
     shared = {}
     for what, matrix in (
@@ -282,10 +321,7 @@ def _member_reason(problem: GroupProblem, p: int, min_size: int) -> str:
         mask[p] = False
         shared[what] = mask
         if int(mask.sum()) < need:
-            return (
-                f"only {int(mask.sum())} other members share {what} with this person; "
-                f"a group needs {min_size}"
-            )
+            return f"{_others(int(mask.sum()))} {what} with this person; a group needs {min_size}"
     together = (
         shared["a meeting format"]
         & shared["a language"]
@@ -294,12 +330,13 @@ def _member_reason(problem: GroupProblem, p: int, min_size: int) -> str:
     )
     if int(together.sum()) < need:
         return (
-            f"only {int(together.sum())} other members share a session window, a language "
-            f"and a meeting format with this person; a group needs {min_size}"
+            f"{_others(int(together.sum()))} a session window, a language and a meeting "
+            f"format with this person; a group needs {min_size}"
         )
     return (
-        f"could not be placed in a group of {problem.min_size}-{problem.max_size}: the "
-        "groups it could join are full or would break the composition rules"
+        f"could not be placed: no group of {problem.min_size}-{problem.max_size} meets at a "
+        "window, in a language and format that suit this person without breaking a size "
+        "limit or a composition rule"
     )
 
 

@@ -38,6 +38,8 @@ def _rule_phrase(name: str, p: Participant, model: ScoringModel, other: str) -> 
     if name == "organization":
         return f"every {other} is from the same organisation"
     if name == "gender":
+        if p.role == "mentor":
+            return "no mentee who asked for a gender asked for this mentor's"
         return f"no {other} of the gender asked for ({p.gender_preference})"
     if name == "experience":
         return f"no {other} with the required {cfg.min_experience_gap:g}-year experience gap"

@@ -47,10 +47,11 @@ class Unmatched:
     reason: str
 
 
-def _fmt(value: float | None) -> str:
+def _fmt(value: float | None, comma: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return f"{value:.4f}"
+    text = f"{value:.4f}"
+    return text.replace(".", ",") if comma else text
 
 
 @dataclass
@@ -135,7 +136,11 @@ class Matching:
         }
 
     def files(self, *, version: str, bom: bool = False, delimiter: str = ",") -> dict[str, bytes]:
-        """The output files as bytes: ``pairs.csv``, ``unmatched.csv``, ``summary.json``."""
+        """The output files as bytes: ``pairs.csv``, ``unmatched.csv``, ``summary.json``.
+
+        With ``delimiter=";"`` (French-language Excel) numbers use a decimal comma.
+        """
+        comma = delimiter == ";"
         grouped = any(p.group_id for p in self.pairs)
         header = ["mentee_id", "mentor_id", "score"]
         if grouped:
@@ -145,10 +150,10 @@ class Matching:
         header += [f"mentor_{c}" for c in self.mentor_extra_columns]
         rows = []
         for p in self.pairs:
-            row: list[str] = [p.mentee_id, p.mentor_id, _fmt(p.score)]
+            row: list[str] = [p.mentee_id, p.mentor_id, _fmt(p.score, comma)]
             if grouped:
                 row.append(p.group_id or "")
-            row += [_fmt(p.criteria.get(c)) for c in self.criteria]
+            row += [_fmt(p.criteria.get(c), comma) for c in self.criteria]
             row.append(p.reasons)
             e_extra = self.mentee_extra.get(p.mentee_id, {})
             m_extra = self.mentor_extra.get(p.mentor_id, {})
@@ -175,7 +180,7 @@ class Matching:
                 + [f"mentee_{c}" for c in self.mentee_extra_columns]
                 + [f"mentor_{c}" for c in self.mentor_extra_columns],
                 [
-                    [p.mentee_id, p.rank or "", p.mentor_id, _fmt(p.score), p.reasons]
+                    [p.mentee_id, p.rank or "", p.mentor_id, _fmt(p.score, comma), p.reasons]
                     + [
                         self.mentee_extra.get(p.mentee_id, {}).get(c, "")
                         for c in self.mentee_extra_columns

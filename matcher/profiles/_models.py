@@ -162,7 +162,7 @@ class Participant(BaseModel):
     @field_validator("specialties", "lived_experience", mode="before")
     @classmethod
     def _slugs(cls, value: Any) -> tuple[str, ...]:
-        return _unique([_vocab.slug(v) for v in _as_list(value)])
+        return _unique([_vocab.normalize_area(v) for v in _as_list(value)])
 
     @field_validator("exclude", "preferences", mode="before")
     @classmethod

@@ -408,6 +408,72 @@ TAXONOMY: dict[str, str] = {
     "wellness": "professional_development",
 }
 
+#: French (and a few English) names of areas and lived-experience tags -> canonical slugs.
+_AREA_ALIASES = {
+    fold(k): v
+    for k, v in {
+        "douleur chronique": "chronic_pain",
+        "douleur": "chronic_pain",
+        "douleur neuropathique": "neuropathic_pain",
+        "douleur musculosquelettique": "musculoskeletal_pain",
+        "céphalées": "headache",
+        "maux de tête": "headache",
+        "migraine": "headache",
+        "autogestion de la douleur": "pain_self_management",
+        "sevrage des opioïdes": "opioid_tapering",
+        "déprescription des opioïdes": "opioid_tapering",
+        "usage de substances": "substance_use",
+        "toxicomanie": "substance_use",
+        "dépendances": "substance_use",
+        "dépendance": "addiction",
+        "addiction": "addiction",
+        "trouble lié à l'usage d'opioïdes": "opioid_use_disorder",
+        "trouble lié à l'usage d'alcool": "alcohol_use_disorder",
+        "alcool": "alcohol_use_disorder",
+        "réduction des méfaits": "harm_reduction",
+        "traitement par agonistes opioïdes": "opioid_agonist_therapy",
+        "tao": "opioid_agonist_therapy",
+        "santé mentale": "mental_health",
+        "dépression": "depression",
+        "anxiété": "anxiety",
+        "psychose": "psychosis",
+        "trouble bipolaire": "bipolar_disorder",
+        "traumatisme": "trauma",
+        "troubles alimentaires": "eating_disorders",
+        "prévention du suicide": "suicide_prevention",
+        "troubles concomitants": "concurrent_disorders",
+        "oncologie": "oncology",
+        "cancer": "oncology",
+        "cancer du sein": "breast_cancer",
+        "cancer de la prostate": "prostate_cancer",
+        "cancer colorectal": "colorectal_cancer",
+        "cancer du poumon": "lung_cancer",
+        "génétique": "genetics",
+        "gériatrie": "geriatrics",
+        "démence": "dementia",
+        "polypharmacie": "polypharmacy",
+        "leadership": "leadership",
+        "confiance": "confidence",
+        "culture organisationnelle": "institutional_culture",
+        "mieux-être": "wellness",
+        "rétablissement en santé mentale": "mental_health_recovery",
+        "rétablissement d'une dépendance": "substance_use_recovery",
+        "proche aidant": "caregiver",
+        "proche aidante": "caregiver",
+        "épuisement professionnel": "burnout",
+        "survivant du cancer": "cancer_survivor",
+        "survivante du cancer": "cancer_survivor",
+    }.items()
+}
+
+
+@functools.lru_cache(maxsize=65536)
+def normalize_area(text: str) -> str:
+    """A specialty area or lived-experience tag as a slug; French names map to the canonical
+    English slugs (``'Douleur chronique'`` -> ``'chronic_pain'``)."""
+    return _AREA_ALIASES.get(fold(text), slug(text))
+
+
 #: Credit for a mentor who covers the parent or a child of a sought area (exact match is 1).
 PARENT_CHILD_CREDIT = 0.5
 

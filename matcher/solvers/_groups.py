@@ -278,7 +278,10 @@ def _cp_sat(
     solver.parameters.interleave_search = True
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        log.debug("CP-SAT ended with status %s", solver.status_name(status))
+        if status != cp_model.UNKNOWN:  # UNKNOWN = nothing found in time: the fallback's job
+            log.warning(
+                "CP-SAT ended with status %s; using the greedy groups", solver.status_name(status)
+            )
         return None
     group = np.full(n, -1, np.int64)
     for (p, g), var in x.items():
@@ -286,9 +289,13 @@ def _cp_sat(
             group[p] = g
     placed = int((group >= 0).sum())
     objective = _score(problem, group)
-    bound = max(
-        min((solver.best_objective_bound - big * placed) / _UNIT, simple_bound(problem)), objective
-    )
+    if status == cp_model.OPTIMAL:  # optimal for scores rounded to 1/_UNIT
+        bound = objective
+    else:
+        bound = max(
+            min((solver.best_objective_bound - big * placed) / _UNIT, simple_bound(problem)),
+            objective,
+        )
     window, language, fmt = _choices(problem, group)
     return GroupResult(
         group,
@@ -302,7 +309,6 @@ def _cp_sat(
             "engine": "cp-sat",
             "cp_sat_status": solver.status_name(status),
             "variables": len(x),
-            "wall_s": round(solver.wall_time, 2),
         },
     )
 
