@@ -6,7 +6,7 @@
 """
 
 from matcher import io, matching, profiles, scoring, solvers
-from matcher._api import match, solve, suggest
+from matcher._api import blocking_pairs, match, solve, suggest
 from matcher._errors import (
     InfeasibleError,
     InvalidInputError,
@@ -37,6 +37,7 @@ __all__ = [
     "SolverError",
     "Unmatched",
     "__version__",
+    "blocking_pairs",
     "io",
     "match",
     "matching",

@@ -51,7 +51,7 @@ from matcher.solvers import (
 )
 from matcher.solvers._certify import Potentials, flow_potentials
 
-__all__ = ["match", "solve", "suggest"]
+__all__ = ["blocking_pairs", "match", "solve", "suggest"]
 
 log = logging.getLogger(__name__)
 
@@ -895,3 +895,90 @@ def solve(
     matching.inputs.update(inputs)
     matching.elapsed_s = time.perf_counter() - started
     return matching
+
+
+def blocking_pairs(
+    pairs: Matching | Sequence[tuple[str, str]],
+    edges: EdgeList | str | Path | Sequence[tuple[Any, ...]],
+    *,
+    capacities: Mapping[str, int] | None = None,
+    seed: int = 0,
+) -> list[tuple[str, str]]:
+    """Every pair that blocks a matching: both would rather be together than with (one of)
+    their current partners, or have a free place.
+
+    Parameters
+    ----------
+    pairs : Matching, or list of (mentee_id, mentor_id)
+        The matching to check (from any method, or from anywhere else).
+    edges : list of (mentee_id, mentor_id, score[, mentee_rank, mentor_rank]), or EDGES.csv
+        The acceptable pairs with their scores and stated ranks (1 = most preferred;
+        0 or absent = ordered by score after the ranked ones, ties broken by ``seed``).
+    capacities : dict id -> capacity, optional
+        Mentor capacities and mentors wanted per mentee (default 1).
+
+    Returns
+    -------
+    list of (mentee_id, mentor_id)
+        Empty when the matching is stable.
+
+    Examples
+    --------
+    >>> import matcher
+    >>> edges = [("a", "X", 0.9, 1, 2), ("b", "X", 0.8, 1, 1),
+    ...          ("a", "Y", 0.5, 2, 1), ("b", "Y", 0.4, 2, 2)]
+    >>> matcher.blocking_pairs([("a", "X"), ("b", "Y")], edges)
+    [('b', 'X')]
+    >>> matcher.blocking_pairs([("a", "Y"), ("b", "X")], edges)
+    []
+    """
+    from matcher.solvers import blocking_pairs as _blocking
+
+    if isinstance(edges, str | Path):
+        edges = read_edges(edges)
+    if not isinstance(edges, EdgeList):
+        rows_in = [tuple(t) for t in edges]
+        edges = EdgeList(
+            [str(t[0]) for t in rows_in],
+            [str(t[1]) for t in rows_in],
+            [float(t[2]) for t in rows_in],
+            [int(t[3]) if len(t) > 3 else 0 for t in rows_in],
+            [int(t[4]) if len(t) > 4 else 0 for t in rows_in],
+        )
+    chosen_pairs = (
+        [(p.mentee_id, p.mentor_id) for p in pairs.pairs]
+        if isinstance(pairs, Matching)
+        else [(str(a), str(b)) for a, b in pairs]
+    )
+    e_names = list(dict.fromkeys(edges.mentee_ids))
+    m_names = list(dict.fromkeys(edges.mentor_ids))
+    e_pos = {pid: k for k, pid in enumerate(e_names)}
+    m_pos = {pid: k for k, pid in enumerate(m_names)}
+    index = {pair: k for k, pair in enumerate(zip(edges.mentee_ids, edges.mentor_ids, strict=True))}
+    unknown = [pair for pair in chosen_pairs if pair not in index]
+    if unknown:
+        raise InvalidInputError(
+            [
+                Problem(
+                    "a matched pair is not among the acceptable pairs",
+                    value=f"{a},{b}",
+                    expected="pairs listed in the edges",
+                )
+                for a, b in unknown
+            ]
+        )
+    caps = dict(capacities or {})
+    problem = AssignmentProblem(
+        len(e_names),
+        len(m_names),
+        np.array([e_pos[x] for x in edges.mentee_ids], np.int32),
+        np.array([m_pos[x] for x in edges.mentor_ids], np.int32),
+        np.array(edges.scores, np.float64),
+        np.array([caps.get(x, 1) for x in e_names], np.int64),
+        np.array([caps.get(x, 1) for x in m_names], np.int64),
+        np.array(edges.mentee_ranks, np.int64),
+        np.array(edges.mentor_ranks, np.int64),
+    )
+    chosen = np.array(sorted(index[pair] for pair in chosen_pairs), np.int64)
+    found = _blocking(problem, chosen, seed=seed)
+    return sorted((edges.mentee_ids[k], edges.mentor_ids[k]) for k in found)

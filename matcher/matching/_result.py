@@ -56,11 +56,32 @@ def _fmt(value: float | None, comma: bool = False) -> str:
 
 @dataclass
 class Matching:
-    """The result of :func:`matcher.match` or :func:`matcher.solve`.
+    """The result of :func:`matcher.match`, :func:`matcher.suggest` or :func:`matcher.solve`.
 
-    ``pairs`` are sorted by mentee id then mentor id; ``unmatched`` lists mentees, then mentors,
-    in input order.  ``objective`` is the total score of the pairs; ``bound`` an upper bound on
-    the best total at the same coverage (equal to the objective when the method is exact).
+    Attributes
+    ----------
+    pairs : list of Pair
+        Sorted by mentee id then mentor id (groups: by group); each with the total score,
+        every criterion's score (None where it does not apply) and a readable ``reasons``.
+    unmatched : list of Unmatched
+        Every mentee left without a mentor and every mentor without a mentee, with a reason.
+    objective : float
+        Total score of the pairs.
+    bound : float
+        An upper bound on the best total (equal to ``objective`` when the method is exact).
+    method, status, seed : str, str, int
+        How the result was obtained (``status`` is ``optimal``, ``feasible`` or ``stable``).
+    changes : list of Change
+        Incremental runs only: kept, new, ended and dropped pairs.
+
+    Examples
+    --------
+    >>> import numpy as np, matcher
+    >>> result = matcher.solve(np.array([[0.9, np.nan], [0.4, 0.7]]), capacities=[1, 1])
+    >>> result.matched, round(result.objective, 2), result.unmatched
+    (2, 1.6, [])
+    >>> sorted(result.files(version="x"))
+    ['pairs.csv', 'summary.json', 'unmatched.csv']
     """
 
     pairs: list[Pair]
@@ -88,7 +109,19 @@ class Matching:
         return len({p.mentee_id for p in self.pairs})
 
     def explain(self, mentee_id: str, mentor_id: str) -> Explanation:
-        """Why ``mentee_id`` and ``mentor_id`` score what they do (any pair, matched or not)."""
+        """Why ``mentee_id`` and ``mentor_id`` score what they do (any pair, matched or not).
+
+        Returns
+        -------
+        Explanation
+            Each criterion's score, weight, contribution and a sentence; ``blocked_by`` names
+            any hard rule the pair breaks.
+
+        Raises
+        ------
+        KeyError
+            An unknown id, or precomputed scores (``matcher.solve``) for a pair not matched.
+        """
         if self._explainer is None:
             for p in self.pairs:
                 if p.mentee_id == mentee_id and p.mentor_id == mentor_id:
@@ -211,7 +244,26 @@ class Matching:
         delimiter: str = ",",
         extra_files: Mapping[str, bytes] | None = None,
     ) -> Path:
-        """Write the output files into ``out_dir`` atomically (all or nothing)."""
+        """Write the output files into ``out_dir`` atomically (all or nothing).
+
+        Parameters
+        ----------
+        out_dir : path
+            Created if missing; matcher's own earlier outputs in it are replaced as a set,
+            other files are kept.
+        bom : bool
+            UTF-8 byte-order mark on the CSV files, so that Excel shows accents.
+        delimiter : str
+            ``","`` (default), ``";"`` (French-language Excel; numbers then use a decimal
+            comma) or a tab.
+        extra_files : dict name -> bytes, optional
+            More files to write in the same swap (the CLI's ``report.html``).
+
+        Returns
+        -------
+        Path
+            The output folder.
+        """
         from matcher._version import __version__
 
         files = self.files(version=__version__, bom=bom, delimiter=delimiter)
