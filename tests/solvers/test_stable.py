@@ -364,3 +364,19 @@ def test_national_scale_sparse_instance_runs_without_recursion() -> None:
     assert result.stats["blocking_pairs"] == 0
     assert blocking_pairs(problem, chosen, seed=1).size == 0
     assert len(chosen) > 0.5 * problem.mentor_capacity.sum()
+
+
+def test_public_blocking_pair_check_on_any_matching() -> None:
+    import matcher
+
+    edges = [
+        ("a", "X", 0.9, 1, 2),
+        ("b", "X", 0.8, 1, 1),
+        ("a", "Y", 0.5, 2, 1),
+        ("b", "Y", 0.4, 2, 2),
+    ]
+    stable = matcher.solve(edges, method="stable")
+    assert matcher.blocking_pairs(stable, edges) == []
+    assert matcher.blocking_pairs([("a", "X"), ("b", "Y")], edges) == [("b", "X")]
+    optimal = matcher.solve(edges, method="optimal")  # may or may not be stable: checkable
+    assert isinstance(matcher.blocking_pairs(optimal, edges), list)
