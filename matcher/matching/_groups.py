@@ -189,6 +189,16 @@ def form_groups(
         group_names[g] = f"G{len(group_names) + 1:02d}"
     lang_names = enc.languages
     fmt_names = list(FORMAT_BITS)
+    criteria = [n for n in model.active if cfg.weight(n) > 0 or cfg.hard(n)]
+    # per-criterion scores of each member with its leader (peer-led groups: none)
+    placed = np.flatnonzero(result.group >= 0)
+    lead_parts: dict[int, dict[str, float | None]] = {}
+    if leader_idx.size and placed.size:
+        _, _, per = model.pair_parts(member_idx[placed], leader_idx[result.group[placed]])
+        for k, p_local in enumerate(placed.tolist()):
+            lead_parts[p_local] = {
+                n: (None if np.isnan(per[n][k]) else float(per[n][k])) for n in criteria
+            }
     for p_local, g in enumerate(result.group.tolist()):
         person = model.mentees[member_idx[p_local]]
         if g < 0:
@@ -218,7 +228,16 @@ def form_groups(
             f"format {fmt_names[result.fmt[g]]}; mean compatibility with the other "
             f"members {peer_mean:.2f}"
         )
-        pairs.append(Pair(person.id, leader_id, round(score, 6), {}, reasons, group_names[g]))
+        pairs.append(
+            Pair(
+                person.id,
+                leader_id,
+                round(score, 6),
+                lead_parts.get(p_local, {}),
+                reasons,
+                group_names[g],
+            )
+        )
     for g_local, leader in enumerate(leader_idx.tolist()):
         if g_local not in group_names:
             unmatched.append(
@@ -276,7 +295,7 @@ def form_groups(
         method="groups",
         status=solver_status,
         seed=seed,
-        criteria=[],
+        criteria=criteria,
         summary_extra=extra,
         mentee_extra={p.id: p.extra for p in model.mentees if p.extra},
         mentor_extra={p.id: p.extra for p in model.mentors if p.extra},
