@@ -20,8 +20,14 @@ __all__ = ["max_coverage", "solve_fair"]
 log = logging.getLogger(__name__)
 
 
-def max_coverage(problem: AssignmentProblem, keep: npt.NDArray[np.bool_] | None = None) -> int:
-    """The most mentee places that can be filled using only the edges in ``keep``."""
+def max_coverage(
+    problem: AssignmentProblem,
+    keep: npt.NDArray[np.bool_] | None = None,
+    *,
+    one_each: bool = False,
+) -> int:
+    """The most mentee places that can be filled using only the edges in ``keep``
+    (with ``one_each``: the most mentees that can get at least one mentor)."""
     rows = problem.rows if keep is None else problem.rows[keep]
     cols = problem.cols if keep is None else problem.cols[keep]
     if rows.size == 0:
@@ -34,7 +40,9 @@ def max_coverage(problem: AssignmentProblem, keep: npt.NDArray[np.bool_] | None 
     heads = np.concatenate([used_e, n_e + cols, np.full(used_m.size, sink)]).astype(np.int32)
     caps = np.concatenate(
         [
-            problem.mentee_capacity[used_e],
+            np.minimum(problem.mentee_capacity[used_e], 1)
+            if one_each
+            else problem.mentee_capacity[used_e],
             np.ones(rows.size, np.int64),
             problem.mentor_capacity[used_m],
         ]
@@ -50,20 +58,13 @@ def max_coverage(problem: AssignmentProblem, keep: npt.NDArray[np.bool_] | None 
 def _coverage(
     problem: AssignmentProblem, keep: npt.NDArray[np.bool_] | None = None
 ) -> tuple[int, int]:
-    """(places filled, mentees with a mentor) at best, using only the edges in ``keep``."""
-    idx = np.flatnonzero(keep) if keep is not None else np.arange(problem.n_edges)
-    sub = AssignmentProblem(
-        problem.n_mentees,
-        problem.n_mentors,
-        problem.rows[idx],
-        problem.cols[idx],
-        np.zeros(idx.size),
-        problem.mentee_capacity,
-        problem.mentor_capacity,
-        check_pairs=False,
-    )
-    result = solve_optimal(sub)
-    return int(result.stats.get("flow", 0)), int(result.stats.get("mentees_matched", 0))
+    """(places filled, mentees with a mentor) at best, using only the edges in ``keep``.
+
+    Both maxima are reached by one matching (the sets of mentee places that can be filled
+    together form a matroid, so a largest matching can cover any set of mentees that can be
+    covered at all): two max-flows give the pair.
+    """
+    return max_coverage(problem, keep), max_coverage(problem, keep, one_each=True)
 
 
 def solve_fair(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
