@@ -34,7 +34,7 @@ from matcher.io import (
     load_program,
     read_capacities,
     read_edges,
-    read_table,
+    read_pairs,
     sha256_file,
 )
 from matcher.io._participants import dataframe_table as _frame_table
@@ -78,35 +78,10 @@ def _load_both(
     return load_program(mentors, mentees, config)
 
 
-def read_pairs(path: str | Path) -> tuple[list[tuple[str, str]], list[int], str]:
-    """``mentee_id,mentor_id`` pairs from a CSV, with their row numbers and the file name."""
-    table = read_table(path)
-    header = [h.strip().casefold() for h in table.header]
-    missing = [c for c in ("mentee_id", "mentor_id") if c not in header]
-    if missing:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "missing column " + ", ".join(missing),
-                    file=table.name,
-                    row=1,
-                    value=",".join(table.header),
-                    expected="a header with mentee_id,mentor_id",
-                )
-            ]
-        )
-    a, b = header.index("mentee_id"), header.index("mentor_id")
-    pairs, rows = [], []
-    for record, number in zip(table.rows, table.row_numbers, strict=True):
-        cells = [record[k].strip() if k < len(record) else "" for k in (a, b)]
-        pairs.append((cells[0], cells[1]))
-        rows.append(number)
-    return pairs, rows, table.name
-
-
 def _pairs_of(source: PairList | str | Path) -> tuple[PairList, list[int] | None, str | None]:
     if isinstance(source, str | Path):
-        return read_pairs(source)
+        name, rows = read_pairs(source)
+        return [(r.mentee_id, r.mentor_id) for r in rows], [r.row for r in rows], name
     return source, None, None
 
 

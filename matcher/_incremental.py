@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from matcher._errors import InfeasibleError, InvalidInputError, Problem
-from matcher.io import ParticipantSet, read_table
+from matcher.io import ParticipantSet, read_pairs
 from matcher.matching import Change, Matching
 from matcher.profiles import _vocab
 from matcher.scoring import ScoringModel, hard_masks
@@ -70,68 +70,24 @@ def read_current(source: CurrentLike) -> list[tuple[str, str, str]]:
                 )
             out.append((str(item[0]), str(item[1]), status))
         return out
-    table = read_table(source)
-    header = [h.strip().casefold() for h in table.header]
-    missing = [c for c in ("mentee_id", "mentor_id") if c not in header]
-    if missing:
-        raise InvalidInputError(
-            [
-                Problem(
-                    "missing column " + ", ".join(missing),
-                    file=table.name,
-                    row=1,
-                    value=",".join(table.header),
-                    expected="mentee_id,mentor_id[,status]",
-                )
-            ]
-        )
-    a, b = header.index("mentee_id"), header.index("mentor_id")
-    c = header.index("status") if "status" in header else None
+    name, rows = read_pairs(source, optional=("status",))
     problems: list[Problem] = []
     pairs: list[tuple[str, str, str]] = []
-    seen: dict[tuple[str, str], int] = {}
-    for record, number in zip(table.rows, table.row_numbers, strict=True):
-        cells = [record[k].strip() if k is not None and k < len(record) else "" for k in (a, b, c)]
-        for name, value in (("mentee_id", cells[0]), ("mentor_id", cells[1])):
-            if not value:
-                problems.append(
-                    Problem(
-                        f"missing {name}",
-                        file=table.name,
-                        row=number,
-                        column=name,
-                        value="",
-                        expected="a non-empty id",
-                    )
-                )
-        status = _STATUS.get(_vocab.fold(cells[2]).replace("_", " "))
+    for row in rows:
+        status = _STATUS.get(_vocab.fold(row.extra["status"]).replace("_", " "))
         if status is None:
             problems.append(
                 Problem(
                     "invalid status",
-                    file=table.name,
-                    row=number,
+                    file=name,
+                    row=row.row,
                     column="status",
-                    value=cells[2],
+                    value=row.extra["status"],
                     expected="active, ended or do_not_match_again",
                 )
             )
             continue
-        if cells[0] and cells[1]:
-            if (cells[0], cells[1]) in seen:
-                problems.append(
-                    Problem(
-                        f"pair listed twice (first on row {seen[cells[0], cells[1]]})",
-                        file=table.name,
-                        row=number,
-                        column="mentor_id",
-                        value=f"{cells[0]},{cells[1]}",
-                        expected="each pair at most once",
-                    )
-                )
-                continue
-            seen[cells[0], cells[1]] = number
-            pairs.append((cells[0], cells[1], status))
+        pairs.append((row.mentee_id, row.mentor_id, status))
     if problems:
         raise InvalidInputError(problems)
     return pairs

@@ -1,7 +1,14 @@
 """Reading CSV/TOML/DataFrames into models and writing outputs; located validation errors."""
 
 from matcher.io._config import config_from_mapping, load_config
-from matcher.io._edges import EdgeList, edges_from_table, read_capacities, read_edges
+from matcher.io._edges import (
+    EdgeList,
+    PairRow,
+    edges_from_table,
+    read_capacities,
+    read_edges,
+    read_pairs,
+)
 from matcher.io._participants import (
     CANONICAL_COLUMNS,
     ParticipantSet,
@@ -17,6 +24,7 @@ from matcher.io._write import csv_bytes, json_bytes, sha256_file, write_outputs
 __all__ = [
     "CANONICAL_COLUMNS",
     "EdgeList",
+    "PairRow",
     "ParticipantSet",
     "Table",
     "check_program",
@@ -32,6 +40,7 @@ __all__ = [
     "participants_from_table",
     "read_capacities",
     "read_edges",
+    "read_pairs",
     "read_table",
     "sha256_file",
     "synthetic_files",

@@ -9,7 +9,7 @@ from pathlib import Path
 from matcher._errors import InvalidInputError, Problem
 from matcher.io._table import Table, read_table
 
-__all__ = ["EdgeList", "edges_from_table", "read_capacities", "read_edges"]
+__all__ = ["EdgeList", "PairRow", "edges_from_table", "read_capacities", "read_edges", "read_pairs"]
 
 
 @dataclass
@@ -196,3 +196,61 @@ def read_capacities(path: str | Path) -> dict[str, int]:
     if problems:
         raise InvalidInputError(problems)
     return caps
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One row of a pairs file (pinned, forbidden, current matches)."""
+
+    row: int
+    mentee_id: str
+    mentor_id: str
+    extra: dict[str, str]
+
+
+def read_pairs(path: str | Path, *, optional: tuple[str, ...] = ()) -> tuple[str, list[PairRow]]:
+    """A ``mentee_id,mentor_id[,...]`` file: its name and rows, every problem at once
+    (missing column, empty id, a pair listed twice)."""
+    table = read_table(path)
+    cols = _columns(table, ("mentee_id", "mentor_id"), optional)
+    problems: list[Problem] = []
+    rows: list[PairRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for record, number in zip(table.rows, table.row_numbers, strict=True):
+
+        def cell(name: str, record: list[str] = record) -> str:
+            k = cols.get(name)
+            return record[k].strip() if k is not None and k < len(record) else ""
+
+        pair = (cell("mentee_id"), cell("mentor_id"))
+        missing = [n for n, v in zip(("mentee_id", "mentor_id"), pair, strict=True) if not v]
+        problems += [
+            Problem(
+                f"missing {n}",
+                file=table.name,
+                row=number,
+                column=n,
+                value="",
+                expected="a non-empty id",
+            )
+            for n in missing
+        ]
+        if missing:
+            continue
+        if pair in seen:
+            problems.append(
+                Problem(
+                    f"pair listed twice (first on row {seen[pair]})",
+                    file=table.name,
+                    row=number,
+                    column="mentor_id",
+                    value=",".join(pair),
+                    expected="each pair at most once",
+                )
+            )
+            continue
+        seen[pair] = number
+        rows.append(PairRow(number, pair[0], pair[1], {n: cell(n) for n in optional}))
+    if problems:
+        raise InvalidInputError(problems)
+    return table.name, rows
