@@ -477,6 +477,9 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
             ]
         )
     files = {p.name: p.read_bytes() for p in sorted(source.iterdir()) if p.is_file()}
+    shared = root / "_common.py"  # what the scenario's generate.py imports
+    if shared.is_file():
+        files[shared.name] = shared.read_bytes()
     out = mio.write_outputs(args.out, files)
     print(f"Wrote scenario {args.name} to {out}")
     return EXIT_OK

@@ -30,43 +30,35 @@ standard library is used.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from random import Random
-from typing import TypeVar
 
-T = TypeVar("T")
+sys.dont_write_bytecode = True  # importing _common must not leave a __pycache__ in scenarios/
+# _common.py is one folder up; put it on the path so that this runs from any working directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import (  # noqa: E402
+    BASE_COLUMNS,
+    MON_THU,
+    WEEKDAYS,
+    SlotTemplate,
+    draw_each,
+    draw_slots,
+    find_town,
+    fmt_coord,
+    overlay,
+    parse_args,
+    weighted_choice,
+    weighted_sample,
+    write_outputs,
+)
 
 DEFAULT_SEED = 2026
 N_MENTEES = 386
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "profession",
-    "specialties",
-    "lived_experience",
-    "consent_lived_experience",
-    "region",
-    "lat",
-    "lon",
-    "timezone",
-    "languages",
-    "availability",
-    "formats",
-    "group_formats",
-    "capacity",
-    "years_experience",
-    "career_stage",
-    "organization",
-    "gender",
-    "gender_preference",
-    "exclude",
-    "preferences",
-    "cohort",
-)
+COLUMNS: tuple[str, ...] = (*BASE_COLUMNS, "cohort")
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -109,10 +101,6 @@ LIVED_EXPERIENCE_TAGS: tuple[str, ...] = (
     "burnout",
 )
 LIVED_EXPERIENCE_WEIGHTS: tuple[float, ...] = (3, 2, 3, 3, 4)
-
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAYS: tuple[str, ...] = DAYS[:5]
-MON_THU: tuple[str, ...] = DAYS[:4]
 
 # ---------------------------------------------------------------------------- geography
 
@@ -365,19 +353,19 @@ PRIVATE_PRACTICE_PROFESSIONS: frozenset[str] = frozenset(
 
 # ----------------------------------------------------------------------------- schedules
 
-# (days it may fall on, start, end, weight)
-SLOT_TEMPLATES: tuple[tuple[tuple[str, ...], str, str, float], ...] = (
-    (WEEKDAYS, "12:00", "13:00", 30),
-    (WEEKDAYS, "12:15", "13:00", 4),
-    (WEEKDAYS, "12:30", "13:30", 4),
-    (MON_THU, "18:00", "20:00", 18),
-    (MON_THU, "19:00", "21:00", 14),
-    (MON_THU, "19:30", "20:30", 5),
-    (WEEKDAYS, "07:30", "08:30", 9),
-    (WEEKDAYS, "07:00", "08:00", 4),
-    (("fri",), "14:00", "16:00", 3),
-    (("sat",), "09:00", "11:00", 3),
-    (("sun",), "19:00", "20:30", 2),
+# (days it may fall on, hours, weight)
+SLOT_TEMPLATES: tuple[SlotTemplate, ...] = (
+    (WEEKDAYS, "12:00-13:00", 30),
+    (WEEKDAYS, "12:15-13:00", 4),
+    (WEEKDAYS, "12:30-13:30", 4),
+    (MON_THU, "18:00-20:00", 18),
+    (MON_THU, "19:00-21:00", 14),
+    (MON_THU, "19:30-20:30", 5),
+    (WEEKDAYS, "07:30-08:30", 9),
+    (WEEKDAYS, "07:00-08:00", 4),
+    (("fri",), "14:00-16:00", 3),
+    (("sat",), "09:00-11:00", 3),
+    (("sun",), "19:00-20:30", 2),
 )
 
 # ---------------------------------------------------------------------------- mentors
@@ -637,33 +625,6 @@ MENTORS: tuple[dict[str, str], ...] = (
 # ---------------------------------------------------------------------------- helpers
 
 
-def weighted_choice(rng: Random, items: Sequence[T], weights: Sequence[float]) -> T:
-    """Pick one item with the given relative weights."""
-    return rng.choices(items, weights=weights, k=1)[0]
-
-
-def weighted_sample(rng: Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
-    """Pick ``k`` distinct items (order of drawing kept), weighted, without replacement."""
-    pool = list(items)
-    pool_weights = list(weights)
-    picked: list[T] = []
-    while pool and len(picked) < k:
-        if sum(pool_weights) <= 0:
-            break
-        index = rng.choices(range(len(pool)), weights=pool_weights, k=1)[0]
-        picked.append(pool.pop(index))
-        pool_weights.pop(index)
-    return picked
-
-
-def find_town(province: str, name: str) -> Town:
-    """Look a town up by name in a province's town table."""
-    for town in TOWNS[province]:
-        if town[0] == name:
-            return town
-    raise KeyError(f"{name} not in {province}")
-
-
 def province_code(region: str) -> str:
     """Map a region (code or full English/French name) back to its province code."""
     if region in PROVINCE_NAMES:
@@ -689,27 +650,10 @@ def areas_of(specialties: str) -> set[str]:
     return {PARENT_OF.get(slug, slug) for slug in specialties.split("|") if slug}
 
 
-def fmt_coord(value: float) -> str:
-    """Format a coordinate with two decimals."""
-    return f"{value:.2f}"
-
-
 def make_availability(rng: Random) -> str:
     """One to four weekly slots typical of a busy clinician, sorted by day and time."""
     count = weighted_choice(rng, (1, 2, 3, 4), (30, 35, 25, 10))
-    weights = [template[3] for template in SLOT_TEMPLATES]
-    slots: list[tuple[int, str, str]] = []
-    attempts = 0
-    while len(slots) < count and attempts < 50:
-        attempts += 1
-        days, start, end, _ = weighted_choice(rng, SLOT_TEMPLATES, weights)
-        day = rng.choice(days)
-        day_index = DAYS.index(day)
-        if any(existing[0] == day_index for existing in slots):
-            continue  # keep at most one slot per day
-        slots.append((day_index, start, end))
-    slots.sort()
-    return "|".join(f"{DAYS[d]} {start}-{end}" for d, start, end in slots)
+    return draw_slots(rng, SLOT_TEMPLATES, count)
 
 
 def make_languages(rng: Random, province: str, french_share: float) -> str:
@@ -763,15 +707,7 @@ def make_formats(rng: Random) -> str:
 
 def make_group_formats(rng: Random) -> str:
     """Group formats a mentee is open to (never empty)."""
-    chosen = [
-        name
-        for name, probability in (
-            ("one_to_one", 0.85),
-            ("small_group", 0.50),
-            ("large_group", 0.15),
-        )
-        if rng.random() < probability
-    ]
+    chosen = draw_each(rng, (("one_to_one", 0.85), ("small_group", 0.50), ("large_group", 0.15)))
     return "|".join(chosen) if chosen else "one_to_one"
 
 
@@ -820,11 +756,9 @@ def _mentor_row(index: int, spec: dict[str, str]) -> dict[str, str]:
     """Turn a hand-written mentor spec into a CSV row."""
     row = dict.fromkeys(COLUMNS, "")
     row["id"] = f"M{index:03d}"
-    for key, value in spec.items():
-        if key in row:
-            row[key] = value
+    overlay(row, spec)
     if "town" in spec:
-        _, lat, lon, _, _, _ = find_town(province_code(spec["region"]), spec["town"])
+        _, lat, lon, _, _, _ = find_town(TOWNS, province_code(spec["region"]), spec["town"])
         row["lat"], row["lon"] = fmt_coord(lat), fmt_coord(lon)
     return row
 
@@ -921,41 +855,14 @@ def build_mentees(
     return rows
 
 
-def write_csv(path: Path, rows: Sequence[dict[str, str]]) -> None:
-    """Write rows with the canonical header, UTF-8 without BOM and ``\\n`` line endings."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(
-            handle, fieldnames=list(COLUMNS), lineterminator="\n", quoting=csv.QUOTE_MINIMAL
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent,
-        help="output directory (default: this script's folder)",
-    )
-    return parser.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate ``mentors.csv`` and ``mentees.csv`` in the output directory."""
-    args = parse_args(argv)
+    args = parse_args(argv, doc=__doc__, script=__file__, default_seed=DEFAULT_SEED)
     rng = Random(args.seed)
     mentors = build_mentors()
     mentees = build_mentees(rng, mentors)
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "mentors.csv", mentors)
-    write_csv(out / "mentees.csv", mentees)
+    write_outputs(out, COLUMNS, mentors, mentees)
     capacity = sum(int(m["capacity"]) for m in mentors)
     demand = sum(int(m["capacity"]) for m in mentees)
     print(

@@ -29,43 +29,34 @@ standard library is used.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from random import Random
-from typing import TypeVar
 
-T = TypeVar("T")
+sys.dont_write_bytecode = True  # importing _common must not leave a __pycache__ in scenarios/
+# _common.py is one folder up; put it on the path so that this runs from any working directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import (  # noqa: E402
+    BASE_COLUMNS,
+    MON_THU,
+    WEEKDAYS,
+    SlotTemplate,
+    draw_each,
+    draw_slots,
+    fmt_coord,
+    parse_args,
+    tags,
+    weighted_choice,
+    weighted_sample,
+    write_outputs,
+)
 
 DEFAULT_SEED = 2026
 N_MENTEES = 80
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "profession",
-    "specialties",
-    "lived_experience",
-    "consent_lived_experience",
-    "region",
-    "lat",
-    "lon",
-    "timezone",
-    "languages",
-    "availability",
-    "formats",
-    "group_formats",
-    "capacity",
-    "years_experience",
-    "career_stage",
-    "organization",
-    "gender",
-    "gender_preference",
-    "exclude",
-    "preferences",
-    "referral",
-)
+COLUMNS: tuple[str, ...] = (*BASE_COLUMNS, "referral")
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -151,12 +142,8 @@ MENTOR_TYPES: tuple[tuple[str, ...], ...] = (
 # Indices (0-based) of the volunteers who are former caregivers rather than survivors.
 CAREGIVER_MENTORS: frozenset[int] = frozenset({3, 12, 14, 19, 25, 28})
 
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAYS: tuple[str, ...] = DAYS[:5]
-MON_THU: tuple[str, ...] = DAYS[:4]
-
 # (days it may fall on, hours, weight)
-SLOT_TEMPLATES: tuple[tuple[tuple[str, ...], str, float], ...] = (
+SLOT_TEMPLATES: tuple[SlotTemplate, ...] = (
     (WEEKDAYS, "10:00-12:00", 14),
     (WEEKDAYS, "13:00-15:00", 14),
     (WEEKDAYS, "15:00-17:00", 8),
@@ -217,35 +204,6 @@ TOWNS: dict[str, tuple[Town, ...]] = {
 # ---------------------------------------------------------------------------- helpers
 
 
-def weighted_choice(rng: Random, items: Sequence[T], weights: Sequence[float]) -> T:
-    """Pick one item with the given relative weights."""
-    return rng.choices(items, weights=weights, k=1)[0]
-
-
-def weighted_sample(rng: Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
-    """Pick ``k`` distinct items (order of drawing kept), weighted, without replacement."""
-    pool = list(items)
-    pool_weights = list(weights)
-    picked: list[T] = []
-    while pool and len(picked) < k:
-        if sum(pool_weights) <= 0:
-            break
-        index = rng.choices(range(len(pool)), weights=pool_weights, k=1)[0]
-        picked.append(pool.pop(index))
-        pool_weights.pop(index)
-    return picked
-
-
-def fmt_coord(value: float) -> str:
-    """Format a coordinate with two decimals."""
-    return f"{value:.2f}"
-
-
-def tags(row: dict[str, str], column: str) -> set[str]:
-    """The ``|``-separated values of a cell, as a set."""
-    return {value for value in row[column].split("|") if value}
-
-
 def make_place(rng: Random, row: dict[str, str], province: str = "") -> None:
     """Province (drawn unless given), town coordinates, time zone and languages."""
     if not province:
@@ -270,33 +228,21 @@ def make_place(rng: Random, row: dict[str, str], province: str = "") -> None:
 def make_availability(rng: Random) -> str:
     """One to three weekly slots, at most one per day, sorted by day."""
     count = weighted_choice(rng, (1, 2, 3), (30, 45, 25))
-    weights = [template[2] for template in SLOT_TEMPLATES]
-    slots: list[tuple[int, str]] = []
-    attempts = 0
-    while len(slots) < count and attempts < 50:
-        attempts += 1
-        days, hours, _ = weighted_choice(rng, SLOT_TEMPLATES, weights)
-        day_index = DAYS.index(rng.choice(days))
-        if any(existing[0] == day_index for existing in slots):
-            continue
-        slots.append((day_index, hours))
-    slots.sort()
-    return "|".join(f"{DAYS[d]} {hours}" for d, hours in slots)
+    return draw_slots(rng, SLOT_TEMPLATES, count)
 
 
 def make_formats(rng: Random, mentor: bool) -> str:
     """Peer support is mostly by phone or video; a few mentees want to meet in person only."""
     if not mentor and rng.random() < 0.05:
         return "in_person"
-    formats = [
-        name
-        for name, probability in (
+    formats = draw_each(
+        rng,
+        (
             ("in_person", 0.35 if mentor else 0.30),
             ("virtual", 0.75 if mentor else 0.65),
             ("phone", 0.85 if mentor else 0.75),
-        )
-        if rng.random() < probability
-    ]
+        ),
+    )
     if formats in ([], ["in_person"]):
         formats.append("phone")
     return "|".join(formats)
@@ -304,7 +250,7 @@ def make_formats(rng: Random, mentor: bool) -> str:
 
 def make_treatments(rng: Random, probabilities: dict[str, float]) -> list[str]:
     """Treatments lived through (at least one), in the table's order."""
-    chosen = [name for name, p in probabilities.items() if rng.random() < p]
+    chosen = draw_each(rng, probabilities.items())
     if not chosen:
         chosen = [max(probabilities, key=lambda name: probabilities[name])]
     return chosen
@@ -467,42 +413,15 @@ def add_rankings(rng: Random, mentors: list[dict[str, str]], mentees: list[dict[
             break
 
 
-def write_csv(path: Path, rows: Sequence[dict[str, str]]) -> None:
-    """Write rows with the canonical header, UTF-8 without BOM and ``\\n`` line endings."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(
-            handle, fieldnames=list(COLUMNS), lineterminator="\n", quoting=csv.QUOTE_MINIMAL
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent,
-        help="output directory (default: this script's folder)",
-    )
-    return parser.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate ``mentors.csv`` and ``mentees.csv`` in the output directory."""
-    args = parse_args(argv)
+    args = parse_args(argv, doc=__doc__, script=__file__, default_seed=DEFAULT_SEED)
     rng = Random(args.seed)
     mentors = build_mentors(rng)
     mentees = build_mentees(rng)
     add_rankings(rng, mentors, mentees)
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "mentors.csv", mentors)
-    write_csv(out / "mentees.csv", mentees)
+    write_outputs(out, COLUMNS, mentors, mentees)
     capacity = sum(int(m["capacity"]) for m in mentors)
     print(
         f"wrote {len(mentors)} volunteers (capacity {capacity}) and {len(mentees)} mentees to {out}"

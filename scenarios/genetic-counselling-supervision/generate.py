@@ -30,42 +30,28 @@ standard library is used.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from random import Random
-from typing import TypeVar
 
-T = TypeVar("T")
+sys.dont_write_bytecode = True  # importing _common must not leave a __pycache__ in scenarios/
+# _common.py is one folder up; put it on the path so that this runs from any working directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import (  # noqa: E402
+    BASE_COLUMNS,
+    DAYS,
+    fmt_coord,
+    parse_args,
+    weighted_choice,
+    weighted_sample,
+    write_outputs,
+)
 
 DEFAULT_SEED = 2026
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "profession",
-    "specialties",
-    "lived_experience",
-    "consent_lived_experience",
-    "region",
-    "lat",
-    "lon",
-    "timezone",
-    "languages",
-    "availability",
-    "formats",
-    "group_formats",
-    "capacity",
-    "years_experience",
-    "career_stage",
-    "organization",
-    "gender",
-    "gender_preference",
-    "exclude",
-    "preferences",
-    "cohort",
-)
+COLUMNS: tuple[str, ...] = (*BASE_COLUMNS, "cohort")
 
 GC = "genetic_counsellor"
 MG = "medical_geneticist"
@@ -172,7 +158,6 @@ OFFSET_FROM_LISBON: dict[str, int] = {"FR": 60, "ES": 60, "PT": 0}
 
 # ----------------------------------------------------------------------------- schedules
 
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FRENCH_DAYS: tuple[str, ...] = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 
 # Candidate group times in Lisbon time (day, start minute, end minute, weight). Everyone
@@ -186,30 +171,6 @@ GROUP_TIMES: tuple[tuple[int, int, int, float], ...] = (
 )
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def weighted_choice(rng: Random, items: Sequence[T], weights: Sequence[float]) -> T:
-    """Pick one item with the given relative weights."""
-    return rng.choices(items, weights=weights, k=1)[0]
-
-
-def weighted_sample(rng: Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
-    """Pick ``k`` distinct items (order of drawing kept), weighted, without replacement."""
-    pool = list(items)
-    pool_weights = list(weights)
-    picked: list[T] = []
-    while pool and len(picked) < k:
-        if sum(pool_weights) <= 0:
-            break
-        index = rng.choices(range(len(pool)), weights=pool_weights, k=1)[0]
-        picked.append(pool.pop(index))
-        pool_weights.pop(index)
-    return picked
-
-
-def fmt_coord(value: float) -> str:
-    """Format a coordinate with two decimals."""
-    return f"{value:.2f}"
 
 
 def clock(minutes: int, french: bool) -> str:
@@ -319,40 +280,13 @@ def build_members(rng: Random) -> list[dict[str, str]]:
     return rows
 
 
-def write_csv(path: Path, rows: Sequence[dict[str, str]]) -> None:
-    """Write rows with the canonical header, UTF-8 without BOM and ``\\n`` line endings."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(
-            handle, fieldnames=list(COLUMNS), lineterminator="\n", quoting=csv.QUOTE_MINIMAL
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent,
-        help="output directory (default: this script's folder)",
-    )
-    return parser.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate ``mentors.csv`` (header only) and ``mentees.csv`` in the output directory."""
-    args = parse_args(argv)
+    args = parse_args(argv, doc=__doc__, script=__file__, default_seed=DEFAULT_SEED)
     rng = Random(args.seed)
     members = build_members(rng)
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "mentors.csv", [])
-    write_csv(out / "mentees.csv", members)
+    write_outputs(out, COLUMNS, [], members)
     counsellors = sum(1 for m in members if m["profession"] == GC)
     print(
         f"wrote no leaders and {len(members)} members ({counsellors} genetic counsellors, "

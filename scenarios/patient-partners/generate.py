@@ -34,43 +34,34 @@ standard library is used.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from random import Random
-from typing import TypeVar
 
-T = TypeVar("T")
+sys.dont_write_bytecode = True  # importing _common must not leave a __pycache__ in scenarios/
+# _common.py is one folder up; put it on the path so that this runs from any working directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import (  # noqa: E402
+    BASE_COLUMNS,
+    WEEKDAYS,
+    draw_each,
+    find_town,
+    fmt_coord,
+    format_slots,
+    overlay,
+    parse_args,
+    tags,
+    weighted_choice,
+    weighted_sample,
+    write_outputs,
+)
 
 DEFAULT_SEED = 2026
 N_PARTNERS = 70
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "profession",
-    "specialties",
-    "lived_experience",
-    "consent_lived_experience",
-    "region",
-    "lat",
-    "lon",
-    "timezone",
-    "languages",
-    "availability",
-    "formats",
-    "group_formats",
-    "capacity",
-    "years_experience",
-    "career_stage",
-    "organization",
-    "gender",
-    "gender_preference",
-    "exclude",
-    "preferences",
-    "title",
-)
+COLUMNS: tuple[str, ...] = (*BASE_COLUMNS, "title")
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -114,9 +105,6 @@ LIVED_TAGS: dict[str, float] = {
 }
 # Caregivers often care for someone living with dementia.
 DEMENTIA_SHARE_OF_CAREGIVERS = 0.5
-
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAYS: tuple[str, ...] = DAYS[:5]
 
 # When partners are free, in their local time. Many patient partners are retired, on leave or
 # on disability and free in the daytime; others work and are free in the evening and, some days,
@@ -440,43 +428,6 @@ PROJECTS: tuple[dict[str, str], ...] = (
 # ---------------------------------------------------------------------------- helpers
 
 
-def weighted_choice(rng: Random, items: Sequence[T], weights: Sequence[float]) -> T:
-    """Pick one item with the given relative weights."""
-    return rng.choices(items, weights=weights, k=1)[0]
-
-
-def weighted_sample(rng: Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
-    """Pick ``k`` distinct items (order of drawing kept), weighted, without replacement."""
-    pool = list(items)
-    pool_weights = list(weights)
-    picked: list[T] = []
-    while pool and len(picked) < k:
-        if sum(pool_weights) <= 0:
-            break
-        index = rng.choices(range(len(pool)), weights=pool_weights, k=1)[0]
-        picked.append(pool.pop(index))
-        pool_weights.pop(index)
-    return picked
-
-
-def fmt_coord(value: float) -> str:
-    """Format a coordinate with two decimals."""
-    return f"{value:.2f}"
-
-
-def find_town(province: str, name: str) -> Town:
-    """Look a town up by name in a province's town table."""
-    for town in TOWNS[province]:
-        if town[0] == name:
-            return town
-    raise KeyError(f"{name} not in {province}")
-
-
-def tags(row: dict[str, str], column: str) -> set[str]:
-    """The ``|``-separated values of a cell, as a set."""
-    return {value for value in row[column].split("|") if value}
-
-
 def domain_of(area: str) -> str:
     """The domain an area belongs to (a domain is its own domain)."""
     for domain, children in DOMAINS.items():
@@ -501,7 +452,7 @@ def make_availability(rng: Random) -> str:
         slots.extend((d, EXTRA_HOURS[situation]) for d in extra)
     if rng.random() < SATURDAY_SHARE:
         slots.append(SATURDAY)
-    return "|".join(f"{DAYS[d]} {window}" for d, window in sorted(slots))
+    return format_slots(slots)
 
 
 def make_interests(rng: Random) -> str:
@@ -538,15 +489,13 @@ def _project_row(index: int, spec: dict[str, str]) -> dict[str, str]:
     row["profession"] = "project"
     # Consent lets the engine use the lived experience the role calls for.
     row["consent_lived_experience"] = "yes"
-    for key, value in spec.items():
-        if key in row:
-            row[key] = value
+    overlay(row, spec)
     # A project names its domain before its kinds of role, so that a partner interested in a
     # whole domain ("research") finds the projects of that domain.
     roles = spec["specialties"].split("|")
     domains = list(dict.fromkeys(domain_of(role) for role in roles))
     row["specialties"] = "|".join([*domains, *roles])
-    _, lat, lon, _, _, _ = find_town(spec["region"], spec["town"])
+    _, lat, lon, _, _, _ = find_town(TOWNS, spec["region"], spec["town"])
     row["lat"], row["lon"] = fmt_coord(lat), fmt_coord(lon)
     return row
 
@@ -592,11 +541,7 @@ def build_partners(
             # No internet at home and cannot travel: a telephone is the only way.
             row["formats"] = "phone"
         else:
-            formats = [
-                name
-                for name, probability in (("in_person", 0.5), ("virtual", 0.85), ("phone", 0.2))
-                if rng.random() < probability
-            ]
+            formats = draw_each(rng, (("in_person", 0.5), ("virtual", 0.85), ("phone", 0.2)))
             if formats in ([], ["phone"]):
                 formats.insert(0, "virtual")
             row["formats"] = "|".join(formats)
@@ -648,42 +593,15 @@ def add_choices(
     employee["exclude"] = rng.choice([p for p in projects if p["region"] == "QC"])["id"]
 
 
-def write_csv(path: Path, rows: Sequence[dict[str, str]]) -> None:
-    """Write rows with the canonical header, UTF-8 without BOM and ``\\n`` line endings."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(
-            handle, fieldnames=list(COLUMNS), lineterminator="\n", quoting=csv.QUOTE_MINIMAL
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent,
-        help="output directory (default: this script's folder)",
-    )
-    return parser.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate ``mentors.csv`` (projects) and ``mentees.csv`` (partners)."""
-    args = parse_args(argv)
+    args = parse_args(argv, doc=__doc__, script=__file__, default_seed=DEFAULT_SEED)
     rng = Random(args.seed)
     projects = build_projects()
     partners = build_partners(rng, Random(f"{args.seed}/availability"))
     add_choices(rng, projects, partners)
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "mentors.csv", projects)
-    write_csv(out / "mentees.csv", partners)
+    write_outputs(out, COLUMNS, projects, partners)
     places = sum(int(p["capacity"]) for p in projects)
     print(
         f"wrote {len(projects)} projects ({places} places) and {len(partners)} patient partners "

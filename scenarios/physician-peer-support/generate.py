@@ -31,42 +31,35 @@ standard library is used.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from random import Random
-from typing import TypeVar
 
-T = TypeVar("T")
+sys.dont_write_bytecode = True  # importing _common must not leave a __pycache__ in scenarios/
+# _common.py is one folder up; put it on the path so that this runs from any working directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import (  # noqa: E402
+    BASE_COLUMNS,
+    MON_THU,
+    WEEKDAYS,
+    SlotTemplate,
+    draw_each,
+    draw_slots,
+    find_town,
+    fmt_coord,
+    overlay,
+    parse_args,
+    quota_list,
+    weighted_choice,
+    weighted_sample,
+    write_outputs,
+)
 
 DEFAULT_SEED = 2026
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "profession",
-    "specialties",
-    "lived_experience",
-    "consent_lived_experience",
-    "region",
-    "lat",
-    "lon",
-    "timezone",
-    "languages",
-    "availability",
-    "formats",
-    "group_formats",
-    "capacity",
-    "years_experience",
-    "career_stage",
-    "organization",
-    "gender",
-    "gender_preference",
-    "exclude",
-    "preferences",
-    "cohort",
-)
+COLUMNS: tuple[str, ...] = (*BASE_COLUMNS, "cohort")
 
 COHORT = "2026-winter"
 
@@ -190,18 +183,15 @@ PRACTICE_KINDS: tuple[str, ...] = (
 
 # ----------------------------------------------------------------------------- schedules
 
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-MON_THU: tuple[str, ...] = DAYS[:4]
-
 # (days it may fall on, hours, weight): physicians are free in the evening, or at the weekend.
-SLOT_TEMPLATES: tuple[tuple[tuple[str, ...], str, float], ...] = (
+SLOT_TEMPLATES: tuple[SlotTemplate, ...] = (
     (MON_THU, "19:00-21:00", 20),
     (MON_THU, "18:00-20:00", 14),
     (MON_THU, "20:00-22:00", 8),
     (MON_THU, "17:00-19:00", 6),
     (("sat",), "09:00-11:00", 5),
     (("sun",), "16:00-18:00", 5),
-    (DAYS[:5], "12:00-13:30", 4),
+    (WEEKDAYS, "12:00-13:30", 4),
 )
 
 # ---------------------------------------------------------------------------- facilitators
@@ -310,58 +300,15 @@ FACILITATORS: tuple[dict[str, str], ...] = (
 # ---------------------------------------------------------------------------- helpers
 
 
-def weighted_choice(rng: Random, items: Sequence[T], weights: Sequence[float]) -> T:
-    """Pick one item with the given relative weights."""
-    return rng.choices(items, weights=weights, k=1)[0]
-
-
-def weighted_sample(rng: Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
-    """Pick ``k`` distinct items (order of drawing kept), weighted, without replacement."""
-    pool = list(items)
-    pool_weights = list(weights)
-    picked: list[T] = []
-    while pool and len(picked) < k:
-        if sum(pool_weights) <= 0:
-            break
-        index = rng.choices(range(len(pool)), weights=pool_weights, k=1)[0]
-        picked.append(pool.pop(index))
-        pool_weights.pop(index)
-    return picked
-
-
-def fmt_coord(value: float) -> str:
-    """Format a coordinate with two decimals."""
-    return f"{value:.2f}"
-
-
-def find_town(province: str, name: str) -> Town:
-    """Look a town up by name in a province's town table."""
-    for town in TOWNS[province]:
-        if town[0] == name:
-            return town
-    raise KeyError(f"{name} not in {province}")
-
-
 def make_availability(rng: Random) -> str:
     """One to three weekly slots, at most one per day, sorted by day."""
     count = weighted_choice(rng, (1, 2, 3), (15, 45, 40))
-    weights = [template[2] for template in SLOT_TEMPLATES]
-    slots: list[tuple[int, str]] = []
-    attempts = 0
-    while len(slots) < count and attempts < 50:
-        attempts += 1
-        days, hours, _ = weighted_choice(rng, SLOT_TEMPLATES, weights)
-        day_index = DAYS.index(rng.choice(days))
-        if any(existing[0] == day_index for existing in slots):
-            continue
-        slots.append((day_index, hours))
-    slots.sort()
-    return "|".join(f"{DAYS[d]} {hours}" for d, hours in slots)
+    return draw_slots(rng, SLOT_TEMPLATES, count)
 
 
 def make_lived(rng: Random) -> tuple[str, str]:
     """Lived-experience tags (each with its own share) and consent to use them."""
-    chosen = [tag for tag, share in LIVED_TAGS.items() if rng.random() < share]
+    chosen = draw_each(rng, LIVED_TAGS.items())
     consent = "yes" if rng.random() < 0.85 else "no"
     return "|".join(chosen), consent
 
@@ -384,10 +331,8 @@ def _facilitator_row(index: int, spec: dict[str, str]) -> dict[str, str]:
     row["group_formats"] = "small_group"
     row["career_stage"] = "late"
     row["cohort"] = COHORT
-    for key, value in spec.items():
-        if key in row:
-            row[key] = value
-    _, lat, lon, _, _, _ = find_town(spec["region"], spec["town"])
+    overlay(row, spec)
+    _, lat, lon, _, _, _ = find_town(TOWNS, spec["region"], spec["town"])
     row["lat"], row["lon"] = fmt_coord(lat), fmt_coord(lon)
     return row
 
@@ -412,8 +357,7 @@ def _organization(rng: Random, province: str, town: Town, profession: str) -> st
 
 def build_members(rng: Random, facilitators: Sequence[dict[str, str]]) -> list[dict[str, str]]:
     """Draw the members profession by profession, then add two deliberate special cases."""
-    professions = [name for name, spec in PROFESSIONS.items() for _ in range(spec[0])]
-    rng.shuffle(professions)
+    professions = quota_list(rng, {name: spec[0] for name, spec in PROFESSIONS.items()})
     topics = list(TOPICS)
     topic_weights = list(TOPICS.values())
     facilitator_orgs = {f["organization"] for f in facilitators}
@@ -454,7 +398,7 @@ def build_members(rng: Random, facilitators: Sequence[dict[str, str]]) -> list[d
 
     # A French-only family physician at Hôpital Montfort: the only French-speaking
     # facilitator works there too, and the confidentiality rule forbids that pairing.
-    ottawa = find_town("ON", "Ottawa")
+    ottawa = find_town(TOWNS, "ON", "Ottawa")
     francophone = dict.fromkeys(COLUMNS, "")
     francophone.update(
         {
@@ -504,41 +448,14 @@ def build_members(rng: Random, facilitators: Sequence[dict[str, str]]) -> list[d
     return rows
 
 
-def write_csv(path: Path, rows: Sequence[dict[str, str]]) -> None:
-    """Write rows with the canonical header, UTF-8 without BOM and ``\\n`` line endings."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(
-            handle, fieldnames=list(COLUMNS), lineterminator="\n", quoting=csv.QUOTE_MINIMAL
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent,
-        help="output directory (default: this script's folder)",
-    )
-    return parser.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate ``mentors.csv`` and ``mentees.csv`` in the output directory."""
-    args = parse_args(argv)
+    args = parse_args(argv, doc=__doc__, script=__file__, default_seed=DEFAULT_SEED)
     rng = Random(args.seed)
     facilitators = build_facilitators()
     members = build_members(rng, facilitators)
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "mentors.csv", facilitators)
-    write_csv(out / "mentees.csv", members)
+    write_outputs(out, COLUMNS, facilitators, members)
     places = sum(int(f["capacity"]) for f in facilitators)
     orgs = {f["organization"] for f in facilitators}
     shared = sum(1 for m in members if m["organization"] in orgs)

@@ -31,44 +31,34 @@ standard library is used.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from random import Random
-from typing import TypeVar
 
-T = TypeVar("T")
+sys.dont_write_bytecode = True  # importing _common must not leave a __pycache__ in scenarios/
+# _common.py is one folder up; put it on the path so that this runs from any working directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import (  # noqa: E402
+    BASE_COLUMNS,
+    MON_THU,
+    WEEKDAYS,
+    SlotTemplate,
+    draw_each,
+    draw_slots,
+    fmt_coord,
+    parse_args,
+    weighted_choice,
+    weighted_sample,
+    write_outputs,
+)
 
 DEFAULT_SEED = 2026
 N_MENTORS = 40
 N_MENTEES = 150
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "profession",
-    "specialties",
-    "lived_experience",
-    "consent_lived_experience",
-    "region",
-    "lat",
-    "lon",
-    "timezone",
-    "languages",
-    "availability",
-    "formats",
-    "group_formats",
-    "capacity",
-    "years_experience",
-    "career_stage",
-    "organization",
-    "gender",
-    "gender_preference",
-    "exclude",
-    "preferences",
-    "cohort",
-)
+COLUMNS: tuple[str, ...] = (*BASE_COLUMNS, "cohort")
 
 # --------------------------------------------------------------------------- vocabulary
 
@@ -114,10 +104,6 @@ SOUGHT_DOMAINS: dict[str, float] = {
     "family_relationships": 2.5,
     "stigma": 2,
 }
-
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAYS: tuple[str, ...] = DAYS[:5]
-MON_THU: tuple[str, ...] = DAYS[:4]
 
 # ---------------------------------------------------------------------------- geography
 
@@ -171,7 +157,7 @@ COMMUNITY_ORGANIZATION = "Organisme communautaire en santé mentale"
 # ----------------------------------------------------------------------------- schedules
 
 # (days it may fall on, hours, weight): community settings work in the daytime.
-SLOT_TEMPLATES: tuple[tuple[tuple[str, ...], str, float], ...] = (
+SLOT_TEMPLATES: tuple[SlotTemplate, ...] = (
     (WEEKDAYS, "09:30-11:30", 14),
     (WEEKDAYS, "10:00-12:00", 16),
     (WEEKDAYS, "13:00-15:00", 16),
@@ -187,30 +173,6 @@ COHORTS: tuple[str, ...] = ("2026-hiver", "2026-printemps")
 # ---------------------------------------------------------------------------- helpers
 
 
-def weighted_choice(rng: Random, items: Sequence[T], weights: Sequence[float]) -> T:
-    """Pick one item with the given relative weights."""
-    return rng.choices(items, weights=weights, k=1)[0]
-
-
-def weighted_sample(rng: Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
-    """Pick ``k`` distinct items (order of drawing kept), weighted, without replacement."""
-    pool = list(items)
-    pool_weights = list(weights)
-    picked: list[T] = []
-    while pool and len(picked) < k:
-        if sum(pool_weights) <= 0:
-            break
-        index = rng.choices(range(len(pool)), weights=pool_weights, k=1)[0]
-        picked.append(pool.pop(index))
-        pool_weights.pop(index)
-    return picked
-
-
-def fmt_coord(value: float) -> str:
-    """Format a coordinate with two decimals."""
-    return f"{value:.2f}"
-
-
 def pick_town(rng: Random) -> Town:
     """A town, weighted by population."""
     return weighted_choice(rng, TOWNS, [t[3] for t in TOWNS])
@@ -218,19 +180,7 @@ def pick_town(rng: Random) -> Town:
 
 def make_availability(rng: Random, low: int, high: int) -> str:
     """Between ``low`` and ``high`` weekly slots, at most one per day, sorted by day."""
-    count = rng.randint(low, high)
-    weights = [template[2] for template in SLOT_TEMPLATES]
-    slots: list[tuple[int, str]] = []
-    attempts = 0
-    while len(slots) < count and attempts < 50:
-        attempts += 1
-        days, hours, _ = weighted_choice(rng, SLOT_TEMPLATES, weights)
-        day_index = DAYS.index(rng.choice(days))
-        if any(existing[0] == day_index for existing in slots):
-            continue
-        slots.append((day_index, hours))
-    slots.sort()
-    return "|".join(f"{DAYS[d]} {hours}" for d, hours in slots)
+    return draw_slots(rng, SLOT_TEMPLATES, rng.randint(low, high))
 
 
 def make_lived(rng: Random, mentor: bool) -> str:
@@ -251,15 +201,14 @@ def make_formats(rng: Random, mentor: bool) -> str:
         return "in_person"
     if not mentor and roll < 0.11:
         return "phone"
-    formats = [
-        name
-        for name, probability in (
+    formats = draw_each(
+        rng,
+        (
             ("in_person", 0.75 if mentor else 0.55),
             ("virtual", 0.80 if mentor else 0.60),
             ("phone", 0.75 if mentor else 0.65),
-        )
-        if rng.random() < probability
-    ]
+        ),
+    )
     if formats in ([], ["in_person"]):
         formats.append("phone")  # in-person-only is kept to the share drawn above
     return "|".join(formats)
@@ -382,41 +331,14 @@ def build_mentees(
     return rows
 
 
-def write_csv(path: Path, rows: Sequence[dict[str, str]]) -> None:
-    """Write rows with the canonical header, UTF-8 without BOM and ``\\n`` line endings."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(
-            handle, fieldnames=list(COLUMNS), lineterminator="\n", quoting=csv.QUOTE_MINIMAL
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent,
-        help="output directory (default: this script's folder)",
-    )
-    return parser.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate ``mentors.csv`` and ``mentees.csv`` in the output directory."""
-    args = parse_args(argv)
+    args = parse_args(argv, doc=__doc__, script=__file__, default_seed=DEFAULT_SEED)
     rng = Random(args.seed)
     mentors = build_mentors(rng)
     mentees = build_mentees(rng, mentors)
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "mentors.csv", mentors)
-    write_csv(out / "mentees.csv", mentees)
+    write_outputs(out, COLUMNS, mentors, mentees)
     capacity = sum(int(m["capacity"]) for m in mentors)
     demand = sum(int(m["capacity"]) for m in mentees)
     print(

@@ -32,43 +32,34 @@ standard library is used.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from random import Random
-from typing import TypeVar
 
-T = TypeVar("T")
+sys.dont_write_bytecode = True  # importing _common must not leave a __pycache__ in scenarios/
+# _common.py is one folder up; put it on the path so that this runs from any working directory.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import (  # noqa: E402
+    BASE_COLUMNS,
+    WEEKDAYS,
+    SlotTemplate,
+    draw_each,
+    draw_slots,
+    fmt_coord,
+    format_slots,
+    parse_args,
+    quota_list,
+    weighted_choice,
+    weighted_sample,
+    write_outputs,
+)
 
 DEFAULT_SEED = 2026
 WOMEN_MENTORS = 4
 
-COLUMNS: tuple[str, ...] = (
-    "id",
-    "profession",
-    "specialties",
-    "lived_experience",
-    "consent_lived_experience",
-    "region",
-    "lat",
-    "lon",
-    "timezone",
-    "languages",
-    "availability",
-    "formats",
-    "group_formats",
-    "capacity",
-    "years_experience",
-    "career_stage",
-    "organization",
-    "gender",
-    "gender_preference",
-    "exclude",
-    "preferences",
-    "cohort",
-)
+COLUMNS: tuple[str, ...] = (*BASE_COLUMNS, "cohort")
 
 COHORT = "2026"
 
@@ -170,12 +161,9 @@ PROVINCES: dict[str, tuple[int, int, tuple[Town, ...]]] = {
 
 # ----------------------------------------------------------------------------- schedules
 
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAYS: tuple[str, ...] = DAYS[:5]
-
 # Early-career surgeons have narrow windows around the operating day: (days it may fall on,
 # hours, weight). They give one to four of them, at most one per day.
-MENTEE_SLOTS: tuple[tuple[tuple[str, ...], str, float], ...] = (
+MENTEE_SLOTS: tuple[SlotTemplate, ...] = (
     (WEEKDAYS, "06:30-07:30", 8),
     (WEEKDAYS, "19:30-21:00", 12),
     (WEEKDAYS, "20:00-21:30", 8),
@@ -206,45 +194,10 @@ MENTOR_BUSY_SHARE = 0.2
 # ---------------------------------------------------------------------------- helpers
 
 
-def weighted_choice(rng: Random, items: Sequence[T], weights: Sequence[float]) -> T:
-    """Pick one item with the given relative weights."""
-    return rng.choices(items, weights=weights, k=1)[0]
-
-
-def weighted_sample(rng: Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
-    """Pick ``k`` distinct items (order of drawing kept), weighted, without replacement."""
-    pool = list(items)
-    pool_weights = list(weights)
-    picked: list[T] = []
-    while pool and len(picked) < k:
-        if sum(pool_weights) <= 0:
-            break
-        index = rng.choices(range(len(pool)), weights=pool_weights, k=1)[0]
-        picked.append(pool.pop(index))
-        pool_weights.pop(index)
-    return picked
-
-
-def fmt_coord(value: float) -> str:
-    """Format a coordinate with two decimals."""
-    return f"{value:.2f}"
-
-
 def make_mentee_availability(rng: Random) -> str:
     """One to four narrow slots, at most one per day: early mornings, evenings, weekends."""
     count = weighted_choice(rng, (1, 2, 3, 4), (10, 40, 35, 15))
-    weights = [template[2] for template in MENTEE_SLOTS]
-    slots: list[tuple[int, str]] = []
-    attempts = 0
-    while len(slots) < count and attempts < 50:
-        attempts += 1
-        days, hours, _ = weighted_choice(rng, MENTEE_SLOTS, weights)
-        day_index = DAYS.index(rng.choice(days))
-        if any(existing[0] == day_index for existing in slots):
-            continue
-        slots.append((day_index, hours))
-    slots.sort()
-    return "|".join(f"{DAYS[d]} {hours}" for d, hours in slots)
+    return draw_slots(rng, MENTEE_SLOTS, count)
 
 
 def make_mentor_availability(rng: Random) -> str:
@@ -265,8 +218,7 @@ def make_mentor_availability(rng: Random) -> str:
         slots.extend((d, MENTOR_WEEKEND_HOURS) for d in weekend)
     if rng.random() < MENTOR_SUNDAY_EVENING_SHARE:
         slots.append((6, MENTOR_SUNDAY_EVENING))
-    slots.sort(key=lambda slot: (slot[0], slot[1]))
-    return "|".join(f"{DAYS[d]} {hours}" for d, hours in slots)
+    return format_slots(slots)
 
 
 def make_languages(rng: Random, province: str, mentor: bool) -> str:
@@ -280,26 +232,18 @@ def make_languages(rng: Random, province: str, mentor: bool) -> str:
 
 def make_formats(rng: Random, mentor: bool) -> str:
     """Video for most; retirees also like the phone and meeting in person."""
-    formats = [
-        name
-        for name, probability in (
+    formats = draw_each(
+        rng,
+        (
             ("in_person", 0.50 if mentor else 0.30),
             ("virtual", 0.75 if mentor else 0.92),
             ("phone", 0.70 if mentor else 0.40),
-        )
-        if rng.random() < probability
-    ]
+        ),
+    )
     if mentor and formats == ["in_person"]:
         # a retiree who meets in person will also take a call from someone further away
         formats.append("phone")
     return "|".join(formats) if formats else "virtual"
-
-
-def quota_list(rng: Random, counts: dict[str, int]) -> list[str]:
-    """Each key repeated by its count, shuffled."""
-    items = [key for key, n in counts.items() for _ in range(n)]
-    rng.shuffle(items)
-    return items
 
 
 def as_written(rng: Random, field: str) -> str:
@@ -410,34 +354,9 @@ def add_exclusions(
             break
 
 
-def write_csv(path: Path, rows: Sequence[dict[str, str]]) -> None:
-    """Write rows with the canonical header, UTF-8 without BOM and ``\\n`` line endings."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(
-            handle, fieldnames=list(COLUMNS), lineterminator="\n", quoting=csv.QUOTE_MINIMAL
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent,
-        help="output directory (default: this script's folder)",
-    )
-    return parser.parse_args(argv)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate ``mentors.csv`` and ``mentees.csv`` in the output directory."""
-    args = parse_args(argv)
+    args = parse_args(argv, doc=__doc__, script=__file__, default_seed=DEFAULT_SEED)
     rng = Random(args.seed)
     schedule_rng = Random(f"{args.seed}/availability")
     mentors = build_mentors(rng, schedule_rng)
@@ -445,9 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_gender_preferences(rng, mentees)
     add_exclusions(rng, mentors, mentees)
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(out / "mentors.csv", mentors)
-    write_csv(out / "mentees.csv", mentees)
+    write_outputs(out, COLUMNS, mentors, mentees)
     capacity = sum(int(m["capacity"]) for m in mentors)
     print(
         f"wrote {len(mentors)} retired surgeons (capacity {capacity}) and {len(mentees)} "
