@@ -320,6 +320,12 @@ def _inputs(
             current = folder / "current.csv"
     elif args.mentees is not None:
         mentors, mentees = args.mentors, args.mentees
+        nearby = Path(args.mentees).parent / "program.toml"
+        if config is None and nearby.is_file():
+            sys.stderr.write(
+                f"matcher: note: {nearby} is not used without --config; the "
+                "default settings apply\n"
+            )
     else:
         raise matcher.InvalidInputError(
             [
