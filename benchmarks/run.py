@@ -3,11 +3,11 @@
 For each size the harness writes one synthetic programme (``matcher.io.write_synthetic``), scores
 it once in its own subprocess into a shared score file (the allowed pairs, their scores and the
 capacities) so that every peer solves the same problem, then runs each method in a fresh
-subprocess and measures its wall time and peak memory (``wait4`` rusage of that child only).
+subprocess and measures its wall time, CPU time and peak memory (``VmHWM`` of that child).
 Every method's pairs are checked and scored on the shared edges by this parent process.
 
     python benchmarks/run.py                      # 1000x200, 10000x2000, 100000x20000
-    python benchmarks/run.py --quick              # 200x40 only, every method, a few seconds
+    python benchmarks/run.py --quick              # 200x40 only, every method, ~15 s
     python benchmarks/run.py --sizes 10000x2000 --methods matcher,matcher-dense --timeout 900
 
 Results go to ``--out`` (default ``benchmarks/results``): ``results.csv``, ``results.json`` (with
@@ -727,6 +727,15 @@ def _machine() -> dict[str, Any]:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal"):
                 info["ram_gb"] = round(int(line.split()[1]) / 1024**2, 1)
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        git = ["git", "-C", str(HERE.parent)]
+        info["commit"] = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            [*git, "status", "--porcelain", "--", "matcher"], capture_output=True, text=True
+        ).stdout
+        info["matcher_uncommitted_changes"] = bool(changed.strip())
     from importlib.metadata import PackageNotFoundError, version
 
     for pkg in ("matcher", "numpy", "scipy", "ortools", "networkx", "matching", "matplotlib"):
