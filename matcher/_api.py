@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse as sp
 
 from matcher._errors import InfeasibleError, InvalidInputError, Problem
 from matcher._incremental import (
@@ -407,6 +408,9 @@ def _assign(
 SPARSE_PAIRS = 2_000_000
 #: Candidate pairs kept per mentee on the sparse path, before certification adds any.
 SPARSE_TOP = 28
+#: Pricing also adds pairs whose reduced cost is within this many 1e-6 score units of
+#: improving: the next potentials rarely differ by more, so one more round usually certifies.
+PRICING_SLACK = 50_000
 #: Up to this many pairs, every allowed score is kept in memory (float32) for pricing.
 DENSE_CACHE_CELLS = 100_000_000
 
@@ -428,7 +432,10 @@ def _certified_optimal(
     n_e, n_m = model.shape
     top = SPARSE_TOP + 2 * int(mentee_cap.max(initial=1))
     cand = model.candidates(
-        cfg.min_score, progress=progress, top=top, keep_dense=n_e * n_m <= DENSE_CACHE_CELLS
+        cfg.min_score,
+        progress=progress,
+        top=top,
+        keep_dense=model.kernel is None and n_e * n_m <= DENSE_CACHE_CELLS,
     )
     width = max(n_m, 1)
     pinned_keys = np.sort(pin_r * width + pin_c)
@@ -449,8 +456,17 @@ def _certified_optimal(
         )
         if progress is not None:
             progress("solving", min(rounds / 5, 0.99))
+        started = time.perf_counter()
         result = solve_optimal(problem, seed=seed)
+        solved = time.perf_counter()
         potentials = flow_potentials(problem, result.chosen)
+        log.info(
+            "round %d: %d pairs, solved in %.2f s, potentials in %.2f s",
+            rounds,
+            problem.n_edges,
+            solved - started,
+            time.perf_counter() - solved,
+        )
         if potentials is None:  # could not certify: solve on every allowed pair instead
             log.warning("certificate did not settle; solving on every allowed pair")
             full = model.candidates(cfg.min_score, progress=progress)
@@ -470,9 +486,20 @@ def _certified_optimal(
             result.chosen = np.flatnonzero(keep)[result.chosen]
             result.stats["certificate"] = "fallback: all allowed pairs"
             return full, result
+        started = time.perf_counter()
         r, c, sc, checked = _price(model, cand, potentials, keys, pinned_keys, top)
+        log.info(
+            "round %d: %d mentees priced, %d pairs added in %.2f s",
+            rounds,
+            checked,
+            r.size,
+            time.perf_counter() - started,
+        )
         rescored += checked
-        if r.size == 0:
+        improving = np.rint(sc * SCALE).astype(np.int64) > potentials.threshold(
+            r.astype(np.intp), c.astype(np.intp)
+        )
+        if not improving.any():
             break
         cand.extend(r, c, sc)
         added += int(r.size)
@@ -492,6 +519,11 @@ def _certified_optimal(
     return cand, result
 
 
+def _floor(min_score: float) -> float:
+    """The lowest float32 score that counts as reaching ``min_score`` (as in scoring)."""
+    return float(np.float32(min_score) - np.float32(1e-7))
+
+
 def _price(
     model: ScoringModel,
     cand: Candidates,
@@ -508,6 +540,20 @@ def _price(
     limit_e = potentials.mentee - potentials.big_m
     known = np.sort(np.concatenate([keys, pinned_keys]))
     out_r, out_c, out_s = [], [], []
+    if cand.partial and model.kernel is not None:
+        # every left-out pair of a mentee whose list was cut, priced by the compiled kernel
+        truncated = np.flatnonzero(np.isfinite(cand.cutoff)).astype(np.int64)
+        cut = np.rint(cand.cutoff[truncated] * SCALE).astype(np.int64)
+        rows = truncated[cut + d_m.max(initial=0) > limit_e[truncated]]
+        known_rows = (known // width).astype(np.int64)
+        known_csr = sp.csr_matrix(
+            (np.ones(known.size, np.int8), (known_rows, known % width)), shape=(n_e, n_m)
+        )
+        known_csr.sort_indices()
+        found_r, found_c, found_units = model.kernel.price(
+            rows, limit_e, d_m, known_csr, per_row, _floor(model.config.min_score), PRICING_SLACK
+        )
+        return found_r, found_c, found_units / SCALE, int(rows.size)
     if cand.dense is not None:
         rows_to_check = np.arange(n_e)
         checked = 0

@@ -94,10 +94,16 @@ def from_model(
     objective = result.objective + pinned_total
     bound = result.bound + pinned_total
 
-    edges_per_mentee = cand.allowed_per_mentee
-    edges_per_mentor = cand.allowed_per_mentor
     got_e = np.bincount(rows, minlength=len(model.mentees))
     got_m = np.bincount(cols, minlength=len(model.mentors))
+    # the counts and bests behind the reasons, exact for whoever reads them
+    model.complete_stats(
+        cand,
+        np.flatnonzero(got_e < model.enc.mentees.capacity),
+        np.flatnonzero(got_m == 0),
+    )
+    edges_per_mentee = cand.allowed_per_mentee
+    edges_per_mentor = cand.allowed_per_mentor
     pairs = _explain_partial(pairs, model, got_e, edges_per_mentee)
     unmatched: list[Unmatched] = []
     shut = model.enc.mentors.capacity[cand.cols] == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +15,7 @@ import numpy.typing as npt
 from matcher.profiles import CRITERIA, Participant, ProgramConfig, _vocab
 from matcher.scoring._criteria import CRITERION_FUNCS, Context, Part
 from matcher.scoring._encode import Encoded, encode
+from matcher.scoring._kernel import Kernel, build_kernel
 
 __all__ = ["Candidates", "Explanation", "ScoringModel"]
 
@@ -23,6 +25,8 @@ Progress = Callable[[str, float], None]
 
 #: Cells per block: bounds the memory of one scoring pass (about 4 bytes x criteria x cells).
 BLOCK_CELLS = 1_000_000
+#: Mentee rows per call of the compiled kernel (a progress tick each).
+KERNEL_ROWS = 4096
 #: Blocks scored at once (numpy releases the GIL, so threads use the cores).
 SCORING_THREADS = 2
 
@@ -46,6 +50,9 @@ class Candidates:
     allowed_per_mentor: npt.NDArray[np.int64]
     cutoff: npt.NDArray[np.float64]  # top-k only: every pair left out scores at most this
     dense: npt.NDArray[np.int32] | None = None  # every allowed score in 1e-6 units, -1 elsewhere
+    #: True when only feasible_per_mentee is exact (the compiled kernel skips pairs that cannot
+    #: enter a mentee's top list); ScoringModel.complete_stats fills the rest where needed.
+    partial: bool = False
 
     def extend(
         self,
@@ -207,6 +214,8 @@ class ScoringModel:
         certificate can price left-out pairs without scoring them again.
         """
         n_e, n_m = self.shape
+        if top is not None and not keep_dense and n_m > top and self.kernel is not None:
+            return self._kernel_candidates(min_score, top, progress)
         step = self.block_rows()
         rows, cols, scores = [], [], []
         fe = np.zeros(n_e, np.int64)
@@ -289,6 +298,87 @@ class ScoringModel:
             cutoff,
             dense,
         )
+
+    @functools.cached_property
+    def kernel(self) -> Kernel | None:
+        """The compiled scoring kernel, or None where it does not apply (see ``_kernel``)."""
+        return build_kernel(self)
+
+    def _kernel_candidates(
+        self, min_score: float, top: int, progress: Progress | None
+    ) -> Candidates:
+        """Each mentee's ``top`` best allowed pairs from the compiled kernel (partial stats)."""
+        kernel = self.kernel
+        assert kernel is not None
+        n_e, n_m = self.shape
+        floor = np.float32(min_score) - np.float32(1e-7)
+        step = max(256, KERNEL_ROWS)
+        parts = []
+        for start in range(0, n_e, step):
+            rows = np.arange(start, min(start + step, n_e), dtype=np.int64)
+            parts.append(kernel.top_candidates(rows, top, float(floor)))
+            if progress is not None:
+                progress("scoring", rows[-1] / max(n_e, 1))
+        cols = np.concatenate([p[0] for p in parts])
+        vals = np.concatenate([p[1] for p in parts])
+        count = np.concatenate([p[2] for p in parts])
+        feasible = np.concatenate([p[3] for p in parts])
+        more = np.concatenate([p[4] for p in parts])
+        kept = np.arange(top)[None, :] < count[:, None]
+        # each mentee's pairs in mentor order, so the candidate list does not depend on the heap
+        order = np.argsort(np.where(kept, cols, n_m), axis=1, kind="stable")
+        cols = np.take_along_axis(cols, order, axis=1)
+        vals = np.take_along_axis(vals, order, axis=1)
+        r = np.broadcast_to(np.arange(n_e, dtype=np.int32)[:, None], kept.shape)[kept]
+        best = np.where(count > 0, np.where(kept, vals, -np.inf).max(axis=1, initial=-np.inf), -1.0)
+        worst = np.where(kept, vals, np.inf).min(axis=1, initial=np.inf)
+        cutoff = np.where(more & (count > 0), np.round(worst.astype(np.float64), 6), -np.inf)
+        return Candidates(
+            r,
+            cols[kept].astype(np.int32),
+            np.round(vals[kept].astype(np.float64), 6).astype(np.float64),
+            feasible,
+            np.zeros(n_m, np.int64),
+            np.round(best.astype(np.float64), 6).astype(np.float64),
+            np.full(n_m, -1.0),
+            count.astype(np.int64),
+            np.zeros(n_m, np.int64),
+            cutoff,
+            partial=True,
+        )
+
+    def complete_stats(
+        self, cand: Candidates, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]
+    ) -> None:
+        """Exact counts and bests of ``cand`` for the mentees ``rows`` and mentors ``cols``
+        (only those who need a reason read them), scoring their pairs again."""
+        if not cand.partial:
+            return
+        floor = np.float32(self.config.min_score) - np.float32(1e-7)
+        n_e = len(self.mentees)
+        step = self.block_rows()
+        for start in range(0, len(rows), step):
+            chunk = np.asarray(rows[start : start + step], dtype=np.intp)
+            block = self._block(chunk)
+            keep = block.feasible & (block.total >= floor)
+            masked = np.where(block.feasible, block.total, np.float32(-1))
+            cand.feasible_per_mentee[chunk] = block.feasible.sum(axis=1)
+            cand.allowed_per_mentee[chunk] = keep.sum(axis=1)
+            cand.best_per_mentee[chunk] = np.round(masked.max(axis=1).astype(np.float64), 6)
+        cols = np.asarray(cols, dtype=np.intp)
+        if cols.size:
+            step = max(1, BLOCK_CELLS // cols.size)
+            fm = np.zeros(cols.size, np.int64)
+            am = np.zeros(cols.size, np.int64)
+            bm = np.full(cols.size, -1.0, np.float32)
+            for start in range(0, n_e, step):
+                block = self._block(slice(start, min(start + step, n_e)), cols)
+                fm += block.feasible.sum(axis=0)
+                am += (block.feasible & (block.total >= floor)).sum(axis=0)
+                bm = np.maximum(bm, np.where(block.feasible, block.total, -1).max(axis=0))
+            cand.feasible_per_mentor[cols] = fm
+            cand.allowed_per_mentor[cols] = am
+            cand.best_per_mentor[cols] = np.round(bm.astype(np.float64), 6)
 
     def allowed_in_rows(
         self, rows: npt.NDArray[np.intp], min_score: float = 0.0

@@ -1,0 +1,403 @@
+"""numba loops of the scoring kernel (see ``_kernel``); imported only when the kernel is used.
+
+Every float operation mirrors the numpy criteria in ``_criteria`` and the weighted mean in
+``ScoringModel._block``, in the same order and precision (float32), so that scores agree to
+the last bit.  Compiled functions are cached on disk (``cache=True``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numba
+import numpy as np
+from numba import types
+from numba.extending import intrinsic
+
+NEG = np.float32(-np.inf)
+#: Bound margin: float32 rounding of the weighted mean never exceeds this.
+MARGIN = 1e-5
+
+
+def _ctpop(typingctx: Any, x: Any) -> Any:
+    sig = types.uint64(types.uint64)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.ctpop(args[0])
+
+    return sig, codegen
+
+
+#: The number of set bits of a uint64 (LLVM's ctpop: one instruction on x86-64 and arm64).
+_popcount: Any = intrinsic(_ctpop)
+
+
+@numba.njit(cache=True, inline="always")
+def _below(num: Any, den: Any, rest: float, thr: float) -> bool:
+    """Whether the weighted mean stays below ``thr`` even if criteria of total weight ``rest``
+    still come at full score: ``(num + rest) / (den + rest) < thr``, without a division."""
+    top = den + rest
+    if top <= 0.0:
+        return bool(thr > 0.0)
+    return bool(num + rest < thr * top)
+
+
+@numba.njit(cache=True, inline="always")
+def _km(ex: Any, ey: Any, ez: Any, mx: Any, my: Any, mz: Any, earth_km: Any) -> Any:
+    """Chord distance in km (float32), as ``_criteria._distance_km`` computes it."""
+    dx, dy, dz = ex - mx, ey - my, ez - mz
+    d2 = np.float32(0.0) + dx * dx
+    d2 = d2 + dy * dy
+    d2 = d2 + dz * dz
+    return earth_km * np.float32(math.sqrt(d2))
+
+
+@numba.njit(cache=True)
+def _scan_row(
+    i: int,
+    pricing: bool,
+    floor: Any,
+    limit: int,
+    slack: int,
+    mentor_potential: Any,
+    known_ptr: Any,
+    known_idx: Any,
+    key_f: Any,
+    key_i: Any,
+    cols: Any,
+    units: Any,
+    p: Any,
+) -> tuple[int, int, bool]:
+    """Mentee ``i`` against every mentor, keeping a min-heap of the best pairs:
+
+    - ranking (``pricing`` False): allowed pairs by score (``key_f``), returns
+      (kept, hard-feasible mentors among those scored in full, whether an allowed pair may
+      have been left out);
+    - pricing: allowed pairs not in ``known`` whose score in 1e-6 units (``units``) exceeds
+      ``limit - slack - mentor_potential[j]``, by that excess (``key_i``); returns
+      (kept, 0, False).
+
+    The pair code is written out in this one loop: a call per pair would cost a reference
+    count per array argument.
+    """
+    (
+        e_cls,
+        m_cls,
+        t_nd,
+        t_ok,
+        t_hard,
+        t_off,
+        t_width,
+        before,
+        rest,
+        ex_ptr,
+        ex_idx,
+        e_bits,
+        m_bits,
+        e_has_av,
+        m_has_av,
+        w_av,
+        session,
+        bin_minutes,
+        needed,
+        av_hard,
+        av_required,
+        e_reg,
+        m_reg,
+        e_xyz,
+        m_xyz,
+        e_has_xyz,
+        m_has_xyz,
+        e_utc,
+        m_utc,
+        e_fmt,
+        m_fmt,
+        w_reg,
+        scale_km,
+        earth_km,
+        reg_hard,
+        in_person_max,
+        in_person_bit,
+        first_ptr,
+        first_idx,
+    ) = p
+    top = cols.size
+    n_t = e_cls.shape[1]
+    base = np.empty(n_t, np.int64)
+    for t in range(n_t):
+        base[t] = t_off[t] + e_cls[i, t] * t_width[t]
+    ex_lo, ex_hi = ex_ptr[i], ex_ptr[i + 1]
+    kn_lo, kn_hi = (known_ptr[i], known_ptr[i + 1]) if pricing else (0, 0)
+    size = 0
+    feasible = 0
+    more = False
+    n_m = m_cls.shape[0]
+    # mentors of the first table's best classes for this mentee go first (a high bar early
+    # prunes the rest); first_ptr/first_idx list the mentors of each class of that table
+    best = NEG
+    first = np.zeros(0, np.int64)
+    if before > 0:
+        width = t_width[0]
+        for c in range(width):
+            best = max(best, t_nd[2 * (base[0] + c)])
+        classes = [c for c in range(width) if t_nd[2 * (base[0] + c)] == best]
+        n_first = 0
+        for c in classes:
+            n_first += first_ptr[c + 1] - first_ptr[c]
+        first = np.empty(n_first, np.int64)
+        at = 0
+        for c in classes:
+            for k in range(first_ptr[c], first_ptr[c + 1]):
+                first[at] = first_idx[k]
+                at += 1
+    for step in range(first.size + n_m):
+        if step < first.size:
+            j = first[step]
+        else:
+            j = step - first.size
+            if before > 0 and t_nd[2 * (base[0] + m_cls[j, 0])] == best:
+                continue  # seen first
+        # the score to beat
+        if pricing:
+            need = limit - slack - mentor_potential[j]  # units must exceed this
+            if size >= top:
+                need += key_i[0]  # and beat the smallest excess kept
+            if need >= 1_000_000:
+                continue
+            thr = max(need / 1e6, np.float64(floor)) - MARGIN
+        else:
+            thr = np.float64(floor if size < top else key_f[0]) - MARGIN
+        # the weighted mean, in the order of ScoringModel.active, pruned by its upper bound as
+        # early as possible: most pairs stop at the first table, before any rule is checked
+        num = np.float32(0.0)
+        den = np.float32(0.0)
+        pruned = False
+        for t in range(before):
+            at = 2 * (base[t] + m_cls[j, t])
+            num += t_nd[at]
+            den += t_nd[at + 1]
+            if _below(num, den, rest[t], thr):
+                pruned = True
+                break
+        if pruned:
+            more = more or size >= top  # it may or may not have been allowed
+            continue
+        # feasibility: the tables of hard rules, exclusions, then the inline rules
+        ok = True
+        for t in t_hard:
+            if not t_ok[base[t] + m_cls[j, t]]:
+                ok = False
+                break
+        if not ok:
+            continue
+        if ex_hi > ex_lo:
+            lo, hi = ex_lo, ex_hi
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if ex_idx[mid] < j:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < ex_hi and ex_idx[lo] == j:
+                continue
+        av_applies = e_has_av[i] and m_has_av[j]
+        count = -1
+        if av_applies and (av_hard or av_required):
+            count = 0
+            for w in range(e_bits.shape[1]):
+                count += _popcount(e_bits[i, w] & m_bits[j, w])
+            if np.float32(count) * bin_minutes < needed:
+                continue
+        same = e_reg[i] == m_reg[j] and e_reg[i] >= 0
+        both_reg = e_reg[i] >= 0 and m_reg[j] >= 0
+        has_km = e_has_xyz[i] and m_has_xyz[j]
+        known = both_reg or has_km
+        if reg_hard and known and not same:
+            continue
+        if (
+            (e_fmt[i] & m_fmt[j]) == in_person_bit
+            and both_reg
+            and not same
+            and not (
+                in_person_max >= 0.0
+                and has_km
+                and _km(
+                    e_xyz[i, 0],
+                    e_xyz[i, 1],
+                    e_xyz[i, 2],
+                    m_xyz[j, 0],
+                    m_xyz[j, 1],
+                    m_xyz[j, 2],
+                    earth_km,
+                )
+                <= np.float32(in_person_max)
+            )
+        ):
+            continue
+        feasible += 1
+        if av_applies:
+            if count < 0:
+                count = 0
+                for w in range(e_bits.shape[1]):
+                    count += _popcount(e_bits[i, w] & m_bits[j, w])
+            score = np.float32(count) * bin_minutes / session
+            if score > np.float32(1.0):
+                score = np.float32(1.0)
+            num += w_av * score
+            den += w_av
+        if _below(num, den, rest[before], thr):
+            more = more or size >= top
+            continue
+        if known:
+            if same:
+                reg = np.float32(1.0)
+            elif has_km:
+                km = _km(
+                    e_xyz[i, 0],
+                    e_xyz[i, 1],
+                    e_xyz[i, 2],
+                    m_xyz[j, 0],
+                    m_xyz[j, 1],
+                    m_xyz[j, 2],
+                    earth_km,
+                )
+                by_km = np.float32(1.0) - km / scale_km
+                reg = min(max(by_km, np.float32(0.0)), np.float32(1.0))
+            else:
+                gap = abs(e_utc[i] - m_utc[j])
+                if math.isnan(gap):
+                    gap = 180.0
+                reg = np.float32(0.5 * min(max(1.0 - gap / 180.0, 0.0), 1.0))
+            num += w_reg * reg
+            den += w_reg
+        for t in range(before, n_t):
+            at = 2 * (base[t] + m_cls[j, t])
+            num += t_nd[at]
+            den += t_nd[at + 1]
+        total = num / den if den > np.float32(0.0) else np.float32(0.0)
+        if total < floor:
+            continue
+        if pricing:
+            u = np.int64(np.rint(np.float64(total) * 1e6))
+            gain = u - (limit - slack - mentor_potential[j])
+            if gain <= 0 or (size >= top and gain <= key_i[0]):
+                continue
+            if kn_hi > kn_lo:
+                lo, hi = kn_lo, kn_hi
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if known_idx[mid] < j:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < kn_hi and known_idx[lo] == j:
+                    continue
+            if size < top:
+                _push(key_i, cols, units, size, gain, j, u)
+                size += 1
+            else:
+                _replace_min(key_i, cols, units, size, gain, j, u)
+        elif size < top:
+            _push(key_f, cols, units, size, total, j, 0)
+            size += 1
+        else:
+            more = True
+            if total > key_f[0]:
+                _replace_min(key_f, cols, units, size, total, j, 0)
+    return size, feasible, more
+
+
+@numba.njit(cache=True, inline="always")
+def _push(key: Any, col: Any, unit: Any, size: Any, k: Any, c: Any, u: Any) -> None:
+    """Add (k, c, u) to the min-heap on ``key`` of ``size`` items (room is left)."""
+    at = size
+    key[at], col[at], unit[at] = k, c, u
+    while at > 0:
+        up = (at - 1) // 2
+        if key[at] < key[up]:
+            key[at], key[up] = key[up], key[at]
+            col[at], col[up] = col[up], col[at]
+            unit[at], unit[up] = unit[up], unit[at]
+            at = up
+        else:
+            return
+
+
+@numba.njit(cache=True, inline="always")
+def _replace_min(key: Any, col: Any, unit: Any, size: Any, k: Any, c: Any, u: Any) -> None:
+    """Replace the smallest item of the min-heap by (k, c, u)."""
+    key[0], col[0], unit[0] = k, c, u
+    at = 0
+    while True:
+        a = 2 * at + 1
+        if a >= size:
+            return
+        b = a + 1
+        child = b if b < size and key[b] < key[a] else a
+        if key[child] < key[at]:
+            key[child], key[at] = key[at], key[child]
+            col[child], col[at] = col[at], col[child]
+            unit[child], unit[at] = unit[at], unit[child]
+            at = child
+        else:
+            return
+
+
+@numba.njit(cache=True, parallel=True)
+def top_candidates(
+    rows: Any,
+    top: int,
+    floor: Any,
+    cols: Any,
+    vals: Any,
+    count: Any,
+    feasible: Any,
+    more: Any,
+    p: Any,
+) -> None:
+    """Each row's ``top`` best allowed pairs as a min-heap (cols, vals, count)."""
+    none = np.zeros(1, np.int64)
+    for r in numba.prange(rows.size):
+        units = np.zeros(top, np.int64)
+        count[r], feasible[r], more[r] = _scan_row(
+            rows[r], False, floor, 0, 0, none, none, none, vals[r], none, cols[r], units, p
+        )
+
+
+@numba.njit(cache=True, parallel=True)
+def price(
+    rows: Any,
+    limit: Any,
+    slack: int,
+    mentor_potential: Any,
+    known_ptr: Any,
+    known_idx: Any,
+    per_row: int,
+    floor: Any,
+    cols: Any,
+    units: Any,
+    count: Any,
+    p: Any,
+) -> None:
+    """Per row, the ``per_row`` allowed pairs not known whose score units exceed
+    ``limit[i] - slack - mentor_potential[j]`` the most."""
+    nothing = np.zeros(1, np.float32)
+    for r in numba.prange(rows.size):
+        i = rows[r]
+        excess = np.zeros(per_row, np.int64)
+        count[r], _, _ = _scan_row(
+            i,
+            True,
+            floor,
+            limit[i],
+            slack,
+            mentor_potential,
+            known_ptr,
+            known_idx,
+            nothing,
+            excess,
+            cols[r],
+            units[r],
+            p,
+        )

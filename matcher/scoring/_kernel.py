@@ -1,0 +1,263 @@
+"""The compiled scoring kernel (numba): the weighted mean of every criterion for one mentee row
+against every mentor, fused into one loop with no mentee x mentor array in memory.
+
+It reproduces :meth:`ScoringModel._block` bit for bit.  Criteria that depend on a few
+categorical features (specialty, lived experience, language, formats, profession, experience,
+gender, organisation) are evaluated *once per pair of feature classes* by the very numpy
+functions in ``_criteria`` and looked up; availability (a popcount of 15-minute bins) and
+region (distances) are computed inline with the same float32 operations as numpy.
+
+Two kernels use it:
+
+- :func:`top_candidates`: each mentee's ``top`` best allowed pairs, with feasibility counts.
+  Once a mentee's list is full, a pair is dropped as soon as an upper bound of its weighted
+  mean (the criteria still to come all applying at full score) falls below the list's worst
+  score, so most pairs cost one or two table lookups.
+- :func:`price`: the pairs whose score beats a per-pair threshold (a reduced-cost check),
+  pruned by the same bound.
+
+The kernel applies when every table fits (:data:`TABLE_CELLS`) and no one stated rankings
+(``preference``); otherwise the numpy blocks are used.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from matcher.scoring._criteria import CRITERION_FUNCS, EARTH_KM, Context
+from matcher.scoring._encode import BIN_MINUTES, IN_PERSON, Side
+
+__all__ = ["Kernel", "build_kernel"]
+
+log = logging.getLogger(__name__)
+
+#: Largest lookup table (mentee classes x mentor classes) of one criterion.
+TABLE_CELLS = 1 << 25
+
+#: criterion -> (mentee fields, mentor fields) it reads; evaluated per class pair
+TABLED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "specialty": (("spec",), ("spec",)),
+    "lived_experience": (("lived", "n_lived"), ("lived",)),
+    "language": (("lang", "first_lang"), ("lang",)),
+    "format": (("fmt",), ("fmt",)),
+    "group_format": (("gfmt",), ("gfmt",)),
+    "profession": (("prof",), ("prof",)),
+    "experience": (("years",), ("years",)),
+    "gender": (("gender_pref",), ("gender",)),
+    "organization": (("org",), ("org",)),
+}
+
+I32 = npt.NDArray[np.int32]
+
+
+def _classes(side: Side, names: tuple[str, ...]) -> tuple[I32, npt.NDArray[np.intp]]:
+    """Class of each row by the given fields, and one representative row per class."""
+    n = len(side)
+    parts = [np.ascontiguousarray(getattr(side, f)).reshape(n, -1).view(np.uint8) for f in names]
+    rows = np.ascontiguousarray(np.concatenate([p.reshape(n, -1) for p in parts], axis=1))
+    keys = rows.view(np.dtype((np.void, rows.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return inverse.astype(np.int32).ravel(), first
+
+
+def _bits(avail_used: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
+    packed = np.packbits(avail_used > 0, axis=1, bitorder="little")
+    width = -(-max(packed.shape[1], 1) // 8) * 8
+    out = np.zeros((packed.shape[0], width), np.uint8)
+    out[:, : packed.shape[1]] = packed
+    return out.view(np.uint64)
+
+
+def _members(classes: I32) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The rows of each class, as CSR (pointers, rows in order)."""
+    order = np.argsort(classes, kind="stable").astype(np.int64)
+    counts = np.bincount(classes, minlength=int(classes.max(initial=-1)) + 1)
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), order
+
+
+@dataclass
+class Kernel:
+    """Everything the compiled loops need, as flat arrays."""
+
+    args: tuple[Any, ...]
+    n_mentors: int
+
+    def top_candidates(
+        self, rows: npt.NDArray[np.int64], top: int, floor: float
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32], npt.NDArray[np.int32], Any, Any]:
+        """Per mentee of ``rows``: the ``top`` best allowed mentors (cols, float32 scores,
+        count), the number of hard-feasible mentors, and whether pairs were left out."""
+        from matcher.scoring import _jit
+
+        n = rows.size
+        cols = np.full((n, top), -1, np.int32)
+        vals = np.full((n, top), -np.inf, np.float32)
+        count = np.zeros(n, np.int32)
+        feasible = np.zeros(n, np.int64)
+        more = np.zeros(n, np.bool_)
+        _jit.top_candidates(
+            rows, top, np.float32(floor), cols, vals, count, feasible, more, self.args
+        )
+        return cols, vals, count, feasible, more
+
+    def price(
+        self,
+        rows: npt.NDArray[np.int64],
+        limit: npt.NDArray[np.int64],
+        mentor_potential: npt.NDArray[np.int64],
+        known: sparse.csr_matrix,
+        per_row: int,
+        floor: float,
+        slack: int = 0,
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """Per mentee of ``rows``, up to ``per_row`` allowed pairs not in ``known`` whose score
+        in 1e-6 units exceeds ``limit[i] - slack - mentor_potential[j]``, the largest excess
+        first: (rows, cols, score units)."""
+        from matcher.scoring import _jit
+
+        n = rows.size
+        cols = np.full((n, per_row), -1, np.int32)
+        units = np.zeros((n, per_row), np.int64)
+        count = np.zeros(n, np.int32)
+        _jit.price(
+            rows,
+            limit,
+            slack,
+            mentor_potential,
+            known.indptr.astype(np.int64),
+            known.indices.astype(np.int32),
+            per_row,
+            np.float32(floor),
+            cols,
+            units,
+            count,
+            self.args,
+        )
+        mask = np.arange(per_row)[None, :] < count[:, None]
+        r = np.broadcast_to(rows[:, None], mask.shape)[mask]
+        return r.astype(np.int32), cols[mask], units[mask]
+
+
+def build_kernel(model: Any) -> Kernel | None:
+    """The kernel for a :class:`ScoringModel`, or None where it does not apply."""
+    cfg = model.config
+    enc = model.enc
+    e, m = enc.mentees, enc.mentors
+    if "preference" in model.active and (enc.mentee_ranks.any() or enc.mentor_ranks.any()):
+        return None
+    names = [n for n in model.active if n != "preference"]
+    tabled = [n for n in names if n in TABLED]
+    e_cls = np.zeros((len(e), len(tabled)), np.int32)
+    m_cls = np.zeros((len(m), len(tabled)), np.int32)
+    nums: list[npt.NDArray[np.float32]] = []
+    dens: list[npt.NDArray[np.float32]] = []
+    feas: list[npt.NDArray[np.bool_]] = []
+    offsets = np.zeros(len(tabled), np.int64)
+    widths = np.zeros(len(tabled), np.int64)
+    at = 0
+    for t, name in enumerate(tabled):
+        fe, fm = TABLED[name]
+        e_cls[:, t], e_rep = _classes(e, fe)
+        m_cls[:, t], m_rep = _classes(m, fm)
+        if e_rep.size * m_rep.size > TABLE_CELLS:
+            log.info("kernel off: %s has %d x %d classes", name, e_rep.size, m_rep.size)
+            return None
+        se, sm = e.take(e_rep), m.take(m_rep)
+        shape = (len(se), len(sm))
+        ctx = Context(
+            cfg,
+            sparse.csr_matrix(shape, dtype=np.float32),
+            sparse.csr_matrix(shape, dtype=np.float32),
+            np.zeros(shape[0], bool),
+            np.zeros(shape[1], bool),
+        )
+        part = CRITERION_FUNCS[name](se, sm, ctx)
+        w = np.float32(cfg.weight(name))
+        if part.applies is None:
+            num = (w * part.score).astype(np.float32)
+            den = np.full(shape, w, np.float32)
+        else:
+            num = np.where(part.applies, w * part.score, np.float32(0)).astype(np.float32)
+            den = np.where(part.applies, w, np.float32(0)).astype(np.float32)
+        ok = np.ones(shape, bool)
+        if cfg.hard(name) and part.ok is not None:
+            ok &= part.ok if part.applies is None else (part.ok | ~part.applies)
+        if part.required is not None:
+            ok &= part.required
+        nums.append(num.ravel())
+        dens.append(den.ravel())
+        feas.append(ok.ravel())
+        offsets[t] = at
+        widths[t] = shape[1]
+        at += num.size
+    # the order of the weighted mean: tables before availability, availability, region, rest
+    slot = {n: k for k, n in enumerate(names)}
+    before = sum(1 for n in tabled if slot[n] < slot["availability"])
+    if not slot["availability"] < slot["region"] or any(
+        slot["availability"] < slot[n] < slot["region"] for n in tabled
+    ):
+        return None  # pragma: no cover - CRITERIA keeps availability then region
+    weights = np.array([cfg.weight(n) for n in names], np.float64)
+    # rest[k]: the largest weight the criteria after step k can still add
+    steps = [*tabled[:before], "availability", "region", *tabled[before:]]
+    step_w = np.array([cfg.weight(n) for n in steps], np.float64)
+    rest = np.concatenate([np.cumsum(step_w[::-1])[::-1][1:], [0.0]])
+    del weights
+    excluded = enc.excluded.tocsr()
+    excluded.sort_indices()
+    min_overlap = int(cfg.min_overlap_minutes)
+    avail_hard = bool(cfg.hard("availability"))
+    needed = max(min_overlap, 1 if avail_hard else 0)
+    in_person_max = -1.0 if cfg.in_person_max_km is None else float(cfg.in_person_max_km)
+    num_den = np.zeros(2 * at, np.float32)
+    if nums:
+        num_den[0::2] = np.concatenate(nums)
+        num_den[1::2] = np.concatenate(dens)
+    hard = np.array([t for t, ok in enumerate(feas) if not ok.all()], np.int64)
+    args = (
+        e_cls,
+        m_cls,
+        num_den,
+        np.concatenate(feas) if feas else np.zeros(0, np.bool_),
+        hard,
+        offsets,
+        widths,
+        before,
+        rest,
+        excluded.indptr.astype(np.int64),
+        excluded.indices.astype(np.int32),
+        _bits(e.avail_used),
+        _bits(m.avail_used),
+        e.has_avail,
+        m.has_avail,
+        np.float32(cfg.weight("availability")),
+        np.float32(cfg.session_minutes),
+        np.float32(BIN_MINUTES),
+        float(needed),
+        avail_hard,
+        min_overlap > 0,
+        e.region,
+        m.region,
+        np.ascontiguousarray(e.xyz),
+        np.ascontiguousarray(m.xyz),
+        e.has_xyz,
+        m.has_xyz,
+        e.utc_offset,
+        m.utc_offset,
+        e.fmt,
+        m.fmt,
+        np.float32(cfg.weight("region")),
+        np.float32(cfg.distance_scale_km),
+        np.float32(EARTH_KM),
+        bool(cfg.hard("region")),
+        in_person_max,
+        int(IN_PERSON),
+        *_members(m_cls[:, 0] if len(tabled) else np.zeros(0, np.int32)),
+    )
+    return Kernel(args, len(m))
