@@ -112,13 +112,16 @@ def _availability(cell: str) -> Availability:
     return Availability.parse(cell)  # raises with what was expected
 
 
+#: Each column's parser: a cell's text to the field's final value, exactly as the
+#: Participant model's own validators would make it (rows are then built without validating
+#: again, see participants_from_table).
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "id": lambda c: c.strip(),
-    "profession": _text,
-    "specialties": lambda c: c,
-    "lived_experience": lambda c: c,
+    "profession": Participant._slug_or_none,
+    "specialties": Participant._slugs,
+    "lived_experience": Participant._slugs,
     "consent_lived_experience": _vocab.parse_bool,
-    "region": _text,
+    "region": _text,  # handled apart: the programme's regions
     "lat": _float_in(-90, 90, "a latitude in decimal degrees between -90 and 90"),
     "lon": _float_in(-180, 180, "a longitude in decimal degrees between -180 and 180"),
     "timezone": _timezone,
@@ -128,13 +131,17 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "group_formats": _each(_vocab.normalize_group_format),
     "capacity": _int_capacity,
     "years_experience": _float_in(0, 80, "a number of years between 0 and 80"),
-    "career_stage": _text,
-    "organization": _text,
-    "gender": _text,
-    "gender_preference": _text,
-    "exclude": lambda c: c,
-    "preferences": lambda c: c,
+    "career_stage": Participant._slug_or_none,
+    "organization": Participant._strip_or_none,
+    "gender": Participant._slug_or_none,
+    "gender_preference": Participant._slug_or_none,
+    "exclude": Participant._ids,
+    "preferences": Participant._ids,
 }
+
+
+#: Columns whose cells rarely repeat: parsed each time rather than remembered.
+_UNCACHED = frozenset({"id", "lat", "lon", "exclude", "preferences"})
 
 
 def _known_region(region: str, config: ProgramConfig) -> bool:
@@ -236,6 +243,8 @@ def participants_from_table(
     if any(p.row == 1 and "id" in p.message for p in problems):
         raise InvalidInputError(problems)
     width = len(table.header)
+    # the same cell text parses the same way: an export repeats most of them many times
+    memo: dict[tuple[str, str], Any] = {}
     for record, number in zip(table.rows, table.row_numbers, strict=True):
         if len(record) > width and any(c.strip() for c in record[width:]):
             problems.append(
@@ -258,8 +267,12 @@ def participants_from_table(
                 continue
             try:
                 if canon == "region":
-                    values[canon] = _programme_region(cell, config)
-                    if not _known_region(values[canon], config):
+                    key = ("region", cell)
+                    if key not in memo:
+                        region = Participant._region(_programme_region(cell, config))
+                        memo[key] = (region, _known_region(region, config))
+                    values[canon], known = memo[key]
+                    if not known:
                         row_ok = False
                         problems.append(
                             Problem(
@@ -272,7 +285,13 @@ def participants_from_table(
                             )
                         )
                     continue
-                values[canon] = _PARSERS[canon](cell)
+                key = (canon, cell)
+                if canon in _UNCACHED:
+                    values[canon] = _PARSERS[canon](cell)
+                elif key in memo:
+                    values[canon] = memo[key]
+                else:
+                    values[canon] = memo[key] = _PARSERS[canon](cell)
             except ValueError as exc:
                 row_ok = False
                 expected = str(exc)
@@ -316,8 +335,8 @@ def participants_from_table(
         out.rows[pid] = number
         out.refs[pid] = (
             number,
-            tuple(_vocab.split_multi(values.get("exclude", ""))),
-            tuple(_vocab.split_multi(values.get("preferences", ""))),
+            tuple(values.get("exclude", ())),
+            tuple(values.get("preferences", ())),
         )
         if role == "mentee" and values.get("capacity") == 0:
             problems.append(
@@ -333,9 +352,20 @@ def participants_from_table(
             row_ok = False
         if not row_ok:
             continue
+        if ("lat" in values) != ("lon" in values):
+            problems.append(
+                Problem(
+                    "lat and lon must be given together",
+                    file=table.name,
+                    row=number,
+                    column=out.columns.get("lat" if "lat" in values else "lon"),
+                )
+            )
+            continue
         try:
-            out.participants.append(Participant(**values, extra=extra))
-        except ValidationError as exc:
+            # every value is already what the model's validators would make of it
+            out.participants.append(Participant.model_construct(**values, extra=extra))
+        except ValidationError as exc:  # pragma: no cover - model_construct does not validate
             for error in exc.errors():
                 loc = error["loc"][0] if error["loc"] else None
                 if loc is None and "lat" in error["msg"]:

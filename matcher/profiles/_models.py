@@ -43,6 +43,22 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+def _normalized(value: Any, normalize: Any) -> tuple[str, ...]:
+    """``value`` split and normalised; texts and tuples repeat a lot in an export, so their
+    results are cached (per normaliser)."""
+    if isinstance(value, str | tuple):
+        try:
+            return _normalized_cached(value, normalize)
+        except TypeError:  # a tuple holding something unhashable
+            pass
+    return _unique([normalize(v) for v in _as_list(value)])
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalized_cached(value: str | tuple[Any, ...], normalize: Any) -> tuple[str, ...]:
+    return _unique([normalize(v) for v in _as_list(value)])
+
+
 class Slot(BaseModel):
     """One weekly slot in the participant's local time: ``day`` 0 = Monday, minutes from 00:00."""
 
@@ -162,7 +178,7 @@ class Participant(BaseModel):
     @field_validator("specialties", "lived_experience", mode="before")
     @classmethod
     def _slugs(cls, value: Any) -> tuple[str, ...]:
-        return _unique([_vocab.normalize_area(v) for v in _as_list(value)])
+        return _normalized(value, _vocab.normalize_area)
 
     @field_validator("exclude", "preferences", mode="before")
     @classmethod
@@ -172,17 +188,17 @@ class Participant(BaseModel):
     @field_validator("languages", mode="before")
     @classmethod
     def _languages(cls, value: Any) -> tuple[str, ...]:
-        return _unique([_vocab.normalize_language(v) for v in _as_list(value)])
+        return _normalized(value, _vocab.normalize_language)
 
     @field_validator("formats", mode="before")
     @classmethod
     def _formats(cls, value: Any) -> tuple[str, ...]:
-        return _unique([_vocab.normalize_format(v) for v in _as_list(value)])
+        return _normalized(value, _vocab.normalize_format)
 
     @field_validator("group_formats", mode="before")
     @classmethod
     def _group_formats(cls, value: Any) -> tuple[str, ...]:
-        return _unique([_vocab.normalize_group_format(v) for v in _as_list(value)])
+        return _normalized(value, _vocab.normalize_group_format)
 
     @field_validator("region", mode="before")
     @classmethod
@@ -216,8 +232,13 @@ class Participant(BaseModel):
 @functools.lru_cache(maxsize=65536)
 def _parse_availability(text: str) -> Availability:
     # frozen models: one shared instance per distinct text is safe and saves re-validation
-    slots = tuple(Slot(day=d, start=s, end=e) for d, s, e in _vocab.parse_slots(text))
+    slots = tuple(_slot(d, s, e) for d, s, e in _vocab.parse_slots(text))
     return Availability(slots=slots)
+
+
+@functools.lru_cache(maxsize=65536)
+def _slot(day: int, start: int, end: int) -> Slot:
+    return Slot(day=day, start=start, end=end)
 
 
 def check_timezone(name: str) -> None:

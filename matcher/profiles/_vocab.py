@@ -332,19 +332,25 @@ def _parse_slots(cell: str) -> tuple[tuple[int, int, int], ...]:
     """The cached parser behind :func:`parse_slots`."""
     slots: list[tuple[int, int, int]] = []
     for part in split_multi(cell):
-        match = _SLOT.match(part)
-        if match is None:
-            raise ValueError(_SLOT_EXPECTED)
-        d1 = _DAY_ALIASES.get(fold(match["d1"]))
-        d2 = _DAY_ALIASES.get(fold(match["d2"])) if match["d2"] else d1
-        if d1 is None or d2 is None:
-            raise ValueError(_SLOT_EXPECTED + " (days: mon … sun or lun … dim)")
-        start, end = _parse_time(match["t1"]), _parse_time(match["t2"])
-        if end <= start:
-            raise ValueError("a slot that ends after it starts, within one day (e.g. 18:00-20:00)")
-        days = range(d1, d2 + 1) if d2 >= d1 else [*range(d1, 7), *range(d2 + 1)]
-        slots.extend((day, start, end) for day in days)
+        slots.extend(_parse_slot(part))
     return tuple(slots)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_slot(part: str) -> tuple[tuple[int, int, int], ...]:
+    """One ``'mon 18:00-20:00'`` (or a day range) of a cell; parts repeat across cells."""
+    match = _SLOT.match(part)
+    if match is None:
+        raise ValueError(_SLOT_EXPECTED)
+    d1 = _DAY_ALIASES.get(fold(match["d1"]))
+    d2 = _DAY_ALIASES.get(fold(match["d2"])) if match["d2"] else d1
+    if d1 is None or d2 is None:
+        raise ValueError(_SLOT_EXPECTED + " (days: mon … sun or lun … dim)")
+    start, end = _parse_time(match["t1"]), _parse_time(match["t2"])
+    if end <= start:
+        raise ValueError("a slot that ends after it starts, within one day (e.g. 18:00-20:00)")
+    days = range(d1, d2 + 1) if d2 >= d1 else [*range(d1, 7), *range(d2 + 1)]
+    return tuple((day, start, end) for day in days)
 
 
 def format_slot(day: int, start: int, end: int) -> str:

@@ -96,6 +96,13 @@ class _Index:
     def names(self) -> list[str]:
         return list(self.items)
 
+    def many(self, keys: tuple[str, ...], memo: dict[tuple[str, ...], list[int]]) -> list[int]:
+        """The indices of ``keys``; profiles repeat the same tuples, so they are remembered."""
+        found = memo.get(keys)
+        if found is None:
+            found = memo[keys] = [self(k) for k in keys]
+        return found
+
 
 def _offset_minutes(zone: str, when: _dt.date) -> float:
     moment = _dt.datetime(when.year, when.month, when.day, 12, tzinfo=ZoneInfo(zone))
@@ -115,9 +122,9 @@ def _zone_of(p: Participant, config: ProgramConfig) -> str | None:
 
 def _multi_hot(rows: Sequence[Sequence[int]], width: int) -> F32:
     out = np.zeros((len(rows), max(width, 1)), dtype=np.float32)
-    for k, cols in enumerate(rows):
-        if cols:
-            out[k, list(cols)] = 1.0
+    lengths = np.fromiter((len(c) for c in rows), np.int64, len(rows))
+    cols = np.fromiter((c for r in rows for c in r), np.int64, int(lengths.sum()))
+    out[np.repeat(np.arange(len(rows)), lengths), cols] = 1.0
     return out
 
 
@@ -138,20 +145,20 @@ def _encode_side(
             if zone not in zones:
                 zones[zone] = _offset_minutes(zone, config.reference_date)
             offsets[k] = zones[zone]
+    memo: dict[str, dict[tuple[str, ...], list[int]]] = {"lang": {}, "area": {}, "tag": {}}
     lists = {
-        "lang": [[idx["lang"](v) for v in p.languages] for p in people],
-        "spec": [[idx["area"](v) for v in p.specialties] for p in people],
+        "lang": [idx["lang"].many(p.languages, memo["lang"]) for p in people],
+        "spec": [idx["area"].many(p.specialties, memo["area"]) for p in people],
         "lived": [
-            [idx["tag"](v) for v in p.lived_experience] if p.consent_lived_experience else []
+            idx["tag"].many(p.lived_experience, memo["tag"]) if p.consent_lived_experience else []
             for p in people
         ],
     }
     # mentors' areas earn partial credit on their taxonomy parents and children
     if mentor:
-        for p in people:
-            for area in p.specialties:
-                for related in area_credit.get(area, {}):
-                    idx["area"](related)
+        for area in dict.fromkeys(a for p in people for a in p.specialties):
+            for related in area_credit.get(area, {}):
+                idx["area"](related)
     lat = np.array([np.nan if p.lat is None else p.lat for p in people], dtype=np.float64)
     lon = np.array([np.nan if p.lon is None else p.lon for p in people], dtype=np.float64)
     for k, p in enumerate(people):
@@ -202,19 +209,44 @@ def _unit_vectors(lat: F64, lon: F64) -> F32:
 
 
 def _fill_availability(side: Side, people: Sequence[Participant], fallback: float) -> None:
-    """Mark each slot's 15-minute bins in UTC; an unknown time zone takes ``fallback``."""
+    """Mark each slot's 15-minute bins in UTC; an unknown time zone takes ``fallback``.
+
+    Each distinct (availability, time-zone shift) is marked once, every slot's bins at once
+    (wrapping around the end of the week)."""
+    offsets = np.where(np.isnan(side.utc_offset), fallback, side.utc_offset)
+    shifts = np.rint(-offsets / BIN_MINUTES).astype(np.int64)
+    kinds: dict[tuple[int, int], int] = {}
+    kind_of = np.full(len(people), -1, np.int64)
+    rows: list[int] = []
+    spans: list[tuple[int, int, int]] = []
     for k, p in enumerate(people):
         if not p.availability.slots:
             continue
-        offset = fallback if np.isnan(side.utc_offset[k]) else side.utc_offset[k]
-        for s in p.availability.slots:
-            first = -(-s.start // BIN_MINUTES)  # bins wholly inside the slot
-            last = s.end // BIN_MINUTES
-            if last <= first:
-                continue
-            shift = round(-offset / BIN_MINUTES)
-            bins = (np.arange(first, last) + s.day * (1440 // BIN_MINUTES) + shift) % WEEK_BINS
-            side.avail[k, bins] = 1
+        key = (id(p.availability), int(shifts[k]))
+        kind = kinds.get(key)
+        if kind is None:
+            kind = kinds[key] = len(kinds)
+            for s in p.availability.slots:
+                rows.append(kind)
+                spans.append((s.day, s.start, s.end))
+        kind_of[k] = kind
+    if not kinds:
+        return
+    day, start, end = np.array(spans, np.int64).T
+    first = -(-start // BIN_MINUTES)  # bins wholly inside the slot
+    length = np.maximum(end // BIN_MINUTES - first, 0)
+    kind_shift = np.zeros(len(kinds), np.int64)
+    for (_, shift), kind in kinds.items():
+        kind_shift[kind] = shift
+    row = np.array(rows, np.int64)
+    at = first + day * (1440 // BIN_MINUTES) + kind_shift[row]
+    # every bin of every slot: slot k covers at[k], at[k] + 1, ... (length[k] bins)
+    starts = np.cumsum(length) - length
+    step = np.arange(int(length.sum())) - np.repeat(starts, length)
+    bins = np.zeros((len(kinds), WEEK_BINS), np.uint8)
+    bins[np.repeat(row, length), (np.repeat(at, length) + step) % WEEK_BINS] = 1
+    has = kind_of >= 0
+    side.avail[has] = bins[kind_of[has]]
 
 
 def _area_credit(config: ProgramConfig, areas: set[str]) -> dict[str, dict[str, float]]:

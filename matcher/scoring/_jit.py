@@ -61,6 +61,7 @@ def _scan_row(
     limit: int,
     slack: int,
     mentor_potential: Any,
+    class_top: Any,
     known_ptr: Any,
     known_idx: Any,
     key_f: Any,
@@ -133,178 +134,186 @@ def _scan_row(
     feasible = 0
     more = False
     n_m = m_cls.shape[0]
-    # mentors of the first table's best classes for this mentee go first (a high bar early
-    # prunes the rest); first_ptr/first_idx list the mentors of each class of that table
+    # Mentors go class by class of the first table (first_ptr/first_idx list each class's
+    # mentors): a class whose first-table value already bounds it below the bar is skipped
+    # whole, and the mentee's best classes go first, which raises the bar early.
+    width = t_width[0] if before > 0 else 1
     best = NEG
-    first = np.zeros(0, np.int64)
     if before > 0:
-        width = t_width[0]
         for c in range(width):
             best = max(best, t_nd[2 * (base[0] + c)])
-        classes = [c for c in range(width) if t_nd[2 * (base[0] + c)] == best]
-        n_first = 0
-        for c in classes:
-            n_first += first_ptr[c + 1] - first_ptr[c]
-        first = np.empty(n_first, np.int64)
-        at = 0
-        for c in classes:
-            for k in range(first_ptr[c], first_ptr[c + 1]):
-                first[at] = first_idx[k]
-                at += 1
-    for step in range(first.size + n_m):
-        if step < first.size:
-            j = first[step]
-        else:
-            j = step - first.size
-            if before > 0 and t_nd[2 * (base[0] + m_cls[j, 0])] == best:
-                continue  # seen first
-        # the score to beat
-        if pricing:
-            need = limit - slack - mentor_potential[j]  # units must exceed this
-            if size >= top:
-                need += key_i[0]  # and beat the smallest excess kept
-            if need >= 1_000_000:
-                continue
-            thr = max(need / 1e6, np.float64(floor)) - MARGIN
-        else:
-            thr = np.float64(floor if size < top else key_f[0]) - MARGIN
-        # the weighted mean, in the order of ScoringModel.active, pruned by its upper bound as
-        # early as possible: most pairs stop at the first table, before any rule is checked
-        num = np.float32(0.0)
-        den = np.float32(0.0)
-        pruned = False
-        for t in range(before):
-            at = 2 * (base[t] + m_cls[j, t])
-            num += t_nd[at]
-            den += t_nd[at + 1]
-            if _below(num, den, rest[t], thr):
-                pruned = True
-                break
-        if pruned:
-            more = more or size >= top  # it may or may not have been allowed
-            continue
-        # feasibility: the tables of hard rules, exclusions, then the inline rules
-        ok = True
-        for t in t_hard:
-            if not t_ok[base[t] + m_cls[j, t]]:
-                ok = False
-                break
-        if not ok:
-            continue
-        if ex_hi > ex_lo:
-            lo, hi = ex_lo, ex_hi
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if ex_idx[mid] < j:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            if lo < ex_hi and ex_idx[lo] == j:
-                continue
-        av_applies = e_has_av[i] and m_has_av[j]
-        count = -1
-        if av_applies and (av_hard or av_required):
-            count = 0
-            for w in range(e_bits.shape[1]):
-                count += _popcount(e_bits[i, w] & m_bits[j, w])
-            if np.float32(count) * bin_minutes < needed:
-                continue
-        same = e_reg[i] == m_reg[j] and e_reg[i] >= 0
-        both_reg = e_reg[i] >= 0 and m_reg[j] >= 0
-        has_km = e_has_xyz[i] and m_has_xyz[j]
-        known = both_reg or has_km
-        if reg_hard and known and not same:
-            continue
-        if (
-            (e_fmt[i] & m_fmt[j]) == in_person_bit
-            and both_reg
-            and not same
-            and not (
-                in_person_max >= 0.0
-                and has_km
-                and _km(
-                    e_xyz[i, 0],
-                    e_xyz[i, 1],
-                    e_xyz[i, 2],
-                    m_xyz[j, 0],
-                    m_xyz[j, 1],
-                    m_xyz[j, 2],
-                    earth_km,
-                )
-                <= np.float32(in_person_max)
-            )
-        ):
-            continue
-        feasible += 1
-        if av_applies:
-            if count < 0:
-                count = 0
-                for w in range(e_bits.shape[1]):
-                    count += _popcount(e_bits[i, w] & m_bits[j, w])
-            score = np.float32(count) * bin_minutes / session
-            if score > np.float32(1.0):
-                score = np.float32(1.0)
-            num += w_av * score
-            den += w_av
-        if _below(num, den, rest[before], thr):
-            more = more or size >= top
-            continue
-        if known:
-            if same:
-                reg = np.float32(1.0)
-            elif has_km:
-                km = _km(
-                    e_xyz[i, 0],
-                    e_xyz[i, 1],
-                    e_xyz[i, 2],
-                    m_xyz[j, 0],
-                    m_xyz[j, 1],
-                    m_xyz[j, 2],
-                    earth_km,
-                )
-                by_km = np.float32(1.0) - km / scale_km
-                reg = min(max(by_km, np.float32(0.0)), np.float32(1.0))
-            else:
-                gap = abs(e_utc[i] - m_utc[j])
-                if math.isnan(gap):
-                    gap = 180.0
-                reg = np.float32(0.5 * min(max(1.0 - gap / 180.0, 0.0), 1.0))
-            num += w_reg * reg
-            den += w_reg
-        for t in range(before, n_t):
-            at = 2 * (base[t] + m_cls[j, t])
-            num += t_nd[at]
-            den += t_nd[at + 1]
-        total = num / den if den > np.float32(0.0) else np.float32(0.0)
-        if total < floor:
-            continue
-        if pricing:
-            u = np.int64(np.rint(np.float64(total) * 1e6))
-            gain = u - (limit - slack - mentor_potential[j])
-            if gain <= 0 or (size >= top and gain <= key_i[0]):
-                continue
-            if kn_hi > kn_lo:
-                lo, hi = kn_lo, kn_hi
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if known_idx[mid] < j:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                if lo < kn_hi and known_idx[lo] == j:
+    for phase in range(2):
+        for c in range(width):
+            if before > 0:
+                at0 = 2 * (base[0] + c)
+                if (t_nd[at0] == best) != (phase == 0):
                     continue
-            if size < top:
-                _push(key_i, cols, units, size, gain, j, u)
-                size += 1
+                if pricing:
+                    need = limit - slack - class_top[c]
+                    if size >= top:
+                        need += key_i[0]
+                    if need >= 1_000_000:
+                        continue
+                    thr = max(need / 1e6, np.float64(floor)) - MARGIN
+                else:
+                    thr = np.float64(floor if size < top else key_f[0]) - MARGIN
+                if _below(t_nd[at0], t_nd[at0 + 1], rest[0], thr):
+                    more = more or size >= top
+                    continue
+                lo, hi = first_ptr[c], first_ptr[c + 1]
+            elif phase == 0:
+                lo, hi = 0, n_m
             else:
-                _replace_min(key_i, cols, units, size, gain, j, u)
-        elif size < top:
-            _push(key_f, cols, units, size, total, j, 0)
-            size += 1
-        else:
-            more = True
-            if total > key_f[0]:
-                _replace_min(key_f, cols, units, size, total, j, 0)
+                break
+            for k in range(lo, hi):
+                j = first_idx[k] if before > 0 else k
+                # the score to beat
+                if pricing:
+                    need = limit - slack - mentor_potential[j]  # units must exceed this
+                    if size >= top:
+                        need += key_i[0]  # and beat the smallest excess kept
+                    if need >= 1_000_000:
+                        continue
+                    thr = max(need / 1e6, np.float64(floor)) - MARGIN
+                else:
+                    thr = np.float64(floor if size < top else key_f[0]) - MARGIN
+                # the weighted mean, in the order of ScoringModel.active, pruned by its upper
+                # bound as early as possible, before any rule is checked
+                num = np.float32(0.0)
+                den = np.float32(0.0)
+                pruned = False
+                for t in range(before):
+                    at = 2 * (base[t] + m_cls[j, t])
+                    num += t_nd[at]
+                    den += t_nd[at + 1]
+                    if _below(num, den, rest[t], thr):
+                        pruned = True
+                        break
+                if pruned:
+                    more = more or size >= top  # it may or may not have been allowed
+                    continue
+                # feasibility: the tables of hard rules, exclusions, then the inline rules
+                ok = True
+                for t in t_hard:
+                    if not t_ok[base[t] + m_cls[j, t]]:
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                if ex_hi > ex_lo:
+                    lo, hi = ex_lo, ex_hi
+                    while lo < hi:
+                        mid = (lo + hi) // 2
+                        if ex_idx[mid] < j:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo < ex_hi and ex_idx[lo] == j:
+                        continue
+                av_applies = e_has_av[i] and m_has_av[j]
+                count = -1
+                if av_applies and (av_hard or av_required):
+                    count = 0
+                    for w in range(e_bits.shape[1]):
+                        count += _popcount(e_bits[i, w] & m_bits[j, w])
+                    if np.float32(count) * bin_minutes < needed:
+                        continue
+                same = e_reg[i] == m_reg[j] and e_reg[i] >= 0
+                both_reg = e_reg[i] >= 0 and m_reg[j] >= 0
+                has_km = e_has_xyz[i] and m_has_xyz[j]
+                known = both_reg or has_km
+                if reg_hard and known and not same:
+                    continue
+                if (
+                    (e_fmt[i] & m_fmt[j]) == in_person_bit
+                    and both_reg
+                    and not same
+                    and not (
+                        in_person_max >= 0.0
+                        and has_km
+                        and _km(
+                            e_xyz[i, 0],
+                            e_xyz[i, 1],
+                            e_xyz[i, 2],
+                            m_xyz[j, 0],
+                            m_xyz[j, 1],
+                            m_xyz[j, 2],
+                            earth_km,
+                        )
+                        <= np.float32(in_person_max)
+                    )
+                ):
+                    continue
+                feasible += 1
+                if av_applies:
+                    if count < 0:
+                        count = 0
+                        for w in range(e_bits.shape[1]):
+                            count += _popcount(e_bits[i, w] & m_bits[j, w])
+                    score = np.float32(count) * bin_minutes / session
+                    if score > np.float32(1.0):
+                        score = np.float32(1.0)
+                    num += w_av * score
+                    den += w_av
+                if _below(num, den, rest[before], thr):
+                    more = more or size >= top
+                    continue
+                if known:
+                    if same:
+                        reg = np.float32(1.0)
+                    elif has_km:
+                        km = _km(
+                            e_xyz[i, 0],
+                            e_xyz[i, 1],
+                            e_xyz[i, 2],
+                            m_xyz[j, 0],
+                            m_xyz[j, 1],
+                            m_xyz[j, 2],
+                            earth_km,
+                        )
+                        by_km = np.float32(1.0) - km / scale_km
+                        reg = min(max(by_km, np.float32(0.0)), np.float32(1.0))
+                    else:
+                        gap = abs(e_utc[i] - m_utc[j])
+                        if math.isnan(gap):
+                            gap = 180.0
+                        reg = np.float32(0.5 * min(max(1.0 - gap / 180.0, 0.0), 1.0))
+                    num += w_reg * reg
+                    den += w_reg
+                for t in range(before, n_t):
+                    at = 2 * (base[t] + m_cls[j, t])
+                    num += t_nd[at]
+                    den += t_nd[at + 1]
+                total = num / den if den > np.float32(0.0) else np.float32(0.0)
+                if total < floor:
+                    continue
+                if pricing:
+                    u = np.int64(np.rint(np.float64(total) * 1e6))
+                    gain = u - (limit - slack - mentor_potential[j])
+                    if gain <= 0 or (size >= top and gain <= key_i[0]):
+                        continue
+                    if kn_hi > kn_lo:
+                        lo, hi = kn_lo, kn_hi
+                        while lo < hi:
+                            mid = (lo + hi) // 2
+                            if known_idx[mid] < j:
+                                lo = mid + 1
+                            else:
+                                hi = mid
+                        if lo < kn_hi and known_idx[lo] == j:
+                            continue
+                    if size < top:
+                        _push(key_i, cols, units, size, gain, j, u)
+                        size += 1
+                    else:
+                        _replace_min(key_i, cols, units, size, gain, j, u)
+                elif size < top:
+                    _push(key_f, cols, units, size, total, j, 0)
+                    size += 1
+                else:
+                    more = True
+                    if total > key_f[0]:
+                        _replace_min(key_f, cols, units, size, total, j, 0)
     return size, feasible, more
 
 
@@ -361,7 +370,7 @@ def top_candidates(
     for r in numba.prange(rows.size):
         units = np.zeros(top, np.int64)
         count[r], feasible[r], more[r] = _scan_row(
-            rows[r], False, floor, 0, 0, none, none, none, vals[r], none, cols[r], units, p
+            rows[r], False, floor, 0, 0, none, none, none, none, vals[r], none, cols[r], units, p
         )
 
 
@@ -371,6 +380,7 @@ def price(
     limit: Any,
     slack: int,
     mentor_potential: Any,
+    class_top: Any,
     known_ptr: Any,
     known_idx: Any,
     per_row: int,
@@ -393,6 +403,7 @@ def price(
             limit[i],
             slack,
             mentor_potential,
+            class_top,
             known_ptr,
             known_idx,
             nothing,

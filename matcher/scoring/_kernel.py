@@ -125,11 +125,18 @@ class Kernel:
         cols = np.full((n, per_row), -1, np.int32)
         units = np.zeros((n, per_row), np.int64)
         count = np.zeros(n, np.int32)
+        # per class of the first table, its members' largest potential (the lowest bar)
+        ptr, members = self.args[-2], self.args[-1]
+        if members.size:
+            class_top = np.maximum.reduceat(mentor_potential[members], ptr[:-1])
+        else:
+            class_top = np.zeros(1, np.int64)
         _jit.price(
             rows,
             limit,
             slack,
             mentor_potential,
+            class_top.astype(np.int64),
             known.indptr.astype(np.int64),
             known.indices.astype(np.int32),
             per_row,

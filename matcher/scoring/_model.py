@@ -400,27 +400,29 @@ class ScoringModel:
         return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
 
     def pair_parts(
-        self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp], chunk: int = 256
+        self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp], chunk: int = 1024
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], dict[str, npt.NDArray[np.float64]]]:
         """Total, feasibility and per-criterion scores (NaN where not applicable) of given pairs."""
         k = len(rows)
         total = np.zeros(k, np.float64)
         feasible = np.zeros(k, bool)
         per = {name: np.full(k, np.nan) for name in self.active}
+        # by mentor: a chunk then spans few mentors, and its block is small
+        order = np.argsort(np.asarray(cols), kind="stable")
         for start in range(0, k, chunk):
-            r = np.asarray(rows[start : start + chunk])
-            c = np.asarray(cols[start : start + chunk])
+            at = order[start : start + chunk]
+            r = np.asarray(rows)[at]
+            c = np.asarray(cols)[at]
             ur, ir = np.unique(r, return_inverse=True)
             uc, ic = np.unique(c, return_inverse=True)
             block = self._block(ur, uc)
-            sl = slice(start, start + len(r))
-            total[sl] = np.round(block.total[ir, ic].astype(np.float64), 6)
-            feasible[sl] = block.feasible[ir, ic]
+            total[at] = np.round(block.total[ir, ic].astype(np.float64), 6)
+            feasible[at] = block.feasible[ir, ic]
             for name, part in block.parts.items():
                 values = part.score[ir, ic].astype(np.float64)
                 if part.applies is not None:
                     values = np.where(part.applies[ir, ic], values, np.nan)
-                per[name][sl] = values
+                per[name][at] = values
         return total, feasible, per
 
     # -- explanations ----------------------------------------------------------------------
