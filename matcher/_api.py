@@ -408,6 +408,8 @@ def _assign(
 SPARSE_PAIRS = 2_000_000
 #: Candidate pairs kept per mentee on the sparse path, before certification adds any.
 SPARSE_TOP = 28
+#: Pairs a certificate round adds back per mentee at most (the most improving first).
+PRICING_PER_ROW = 32
 #: Pricing also adds pairs whose reduced cost is within this many 1e-6 score units of
 #: improving: the next potentials rarely differ by more, so one more round usually certifies.
 PRICING_SLACK = 50_000
@@ -487,7 +489,9 @@ def _certified_optimal(
             result.stats["certificate"] = "fallback: all allowed pairs"
             return full, result
         started = time.perf_counter()
-        r, c, sc, checked = _price(model, cand, potentials, keys, pinned_keys, top)
+        r, c, sc, checked = _price(
+            model, cand, potentials, keys, pinned_keys, min(top, PRICING_PER_ROW)
+        )
         log.info(
             "round %d: %d mentees priced, %d pairs added in %.2f s",
             rounds,

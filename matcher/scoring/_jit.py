@@ -353,7 +353,7 @@ def _replace_min(key: Any, col: Any, unit: Any, size: Any, k: Any, c: Any, u: An
             return
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def top_candidates(
     rows: Any,
     top: int,
@@ -367,14 +367,14 @@ def top_candidates(
 ) -> None:
     """Each row's ``top`` best allowed pairs as a min-heap (cols, vals, count)."""
     none = np.zeros(1, np.int64)
-    for r in numba.prange(rows.size):
+    for r in range(rows.size):
         units = np.zeros(top, np.int64)
         count[r], feasible[r], more[r] = _scan_row(
             rows[r], False, floor, 0, 0, none, none, none, none, vals[r], none, cols[r], units, p
         )
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, nogil=True)
 def price(
     rows: Any,
     limit: Any,
@@ -393,7 +393,7 @@ def price(
     """Per row, the ``per_row`` allowed pairs not known whose score units exceed
     ``limit[i] - slack - mentor_potential[j]`` the most."""
     nothing = np.zeros(1, np.float32)
-    for r in numba.prange(rows.size):
+    for r in range(rows.size):
         i = rows[r]
         excess = np.zeros(per_row, np.int64)
         count[r], _, _ = _scan_row(

@@ -23,6 +23,7 @@ The kernel applies when every table fits (:data:`TABLE_CELLS`) and no one stated
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,9 @@ __all__ = ["Kernel", "build_kernel"]
 
 log = logging.getLogger(__name__)
 
+#: Threads for the compiled loops, and mentee rows per task given to a thread.
+THREADS = 2
+CHUNK_ROWS = 256
 #: Largest lookup table (mentee classes x mentor classes) of one criterion.
 TABLE_CELLS = 1 << 25
 
@@ -74,6 +78,18 @@ def _bits(avail_used: npt.NDArray[np.float32]) -> npt.NDArray[np.uint64]:
     return out.view(np.uint64)
 
 
+def _in_threads(work: Any, n: int) -> None:
+    """``work(slice)`` over ``range(n)`` in chunks, on THREADS threads (the compiled loops
+    release the GIL)."""
+    chunks = [slice(k, min(k + CHUNK_ROWS, n)) for k in range(0, n, CHUNK_ROWS)]
+    if len(chunks) <= 1:
+        for part in chunks:
+            work(part)
+        return
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        list(pool.map(work, chunks))
+
+
 def _members(classes: I32) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The rows of each class, as CSR (pointers, rows in order)."""
     order = np.argsort(classes, kind="stable").astype(np.int64)
@@ -101,9 +117,21 @@ class Kernel:
         count = np.zeros(n, np.int32)
         feasible = np.zeros(n, np.int64)
         more = np.zeros(n, np.bool_)
-        _jit.top_candidates(
-            rows, top, np.float32(floor), cols, vals, count, feasible, more, self.args
-        )
+
+        def work(part: slice) -> None:
+            _jit.top_candidates(
+                rows[part],
+                top,
+                np.float32(floor),
+                cols[part],
+                vals[part],
+                count[part],
+                feasible[part],
+                more[part],
+                self.args,
+            )
+
+        _in_threads(work, n)
         return cols, vals, count, feasible, more
 
     def price(
@@ -131,21 +159,28 @@ class Kernel:
             class_top = np.maximum.reduceat(mentor_potential[members], ptr[:-1])
         else:
             class_top = np.zeros(1, np.int64)
-        _jit.price(
-            rows,
-            limit,
-            slack,
-            mentor_potential,
-            class_top.astype(np.int64),
-            known.indptr.astype(np.int64),
-            known.indices.astype(np.int32),
-            per_row,
-            np.float32(floor),
-            cols,
-            units,
-            count,
-            self.args,
-        )
+        known_ptr = known.indptr.astype(np.int64)
+        known_idx = known.indices.astype(np.int32)
+        class_top = class_top.astype(np.int64)
+
+        def work(part: slice) -> None:
+            _jit.price(
+                rows[part],
+                limit,
+                slack,
+                mentor_potential,
+                class_top,
+                known_ptr,
+                known_idx,
+                per_row,
+                np.float32(floor),
+                cols[part],
+                units[part],
+                count[part],
+                self.args,
+            )
+
+        _in_threads(work, n)
         mask = np.arange(per_row)[None, :] < count[:, None]
         r = np.broadcast_to(rows[:, None], mask.shape)[mask]
         return r.astype(np.int32), cols[mask], units[mask]

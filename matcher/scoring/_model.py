@@ -400,7 +400,7 @@ class ScoringModel:
         return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
 
     def pair_parts(
-        self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp], chunk: int = 1024
+        self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp], chunk: int = 512
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], dict[str, npt.NDArray[np.float64]]]:
         """Total, feasibility and per-criterion scores (NaN where not applicable) of given pairs."""
         k = len(rows)
@@ -579,13 +579,39 @@ def hard_masks(
     return out
 
 
+#: What each criterion's sentence reads besides its value (sentences are cached on these).
+_SENTENCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "specialty": ("specialties",),
+    "language": ("languages",),
+    "format": ("formats",),
+    "group_format": ("group_formats",),
+    "availability": (),
+    "region": ("region", "lat", "lon"),
+    "lived_experience": ("lived_experience",),
+    "profession": ("profession",),
+    "experience": ("years_experience",),
+    "gender": (),
+    "organization": (),
+}
+
+
 def pair_reasons(model: ScoringModel, i: int, j: int, values: dict[str, float]) -> str:
     """One line for a CSV cell: the sentence of each applicable criterion, strongest first."""
     e, m = model.mentees[i], model.mentors[j]
     applicable = {n: v for n, v in values.items() if not np.isnan(v)}
     order = sorted(applicable, key=lambda n: -model.config.weight(n) * applicable[n])
-    return "; ".join(
-        model._sentence(n, applicable[n], e, m)
-        for n in order
-        if model.config.weight(n) > 0 or model.config.hard(n)
-    )
+    cache: dict[tuple[Any, ...], str] = model.__dict__.setdefault("_sentence_cache", {})
+    out = []
+    for n in order:
+        if not (model.config.weight(n) > 0 or model.config.hard(n)):
+            continue
+        fields = _SENTENCE_FIELDS.get(n)
+        if fields is None:  # sentences that name the pair itself (rankings)
+            out.append(model._sentence(n, applicable[n], e, m))
+            continue
+        key = (n, applicable[n], *(getattr(e, f) for f in fields), *(getattr(m, f) for f in fields))
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = model._sentence(n, applicable[n], e, m)
+        out.append(text)
+    return "; ".join(out)
