@@ -408,6 +408,11 @@ def _assign(
 SPARSE_PAIRS = 2_000_000
 #: Candidate pairs kept per mentee on the sparse path, before certification adds any.
 SPARSE_TOP = 28
+#: After the first solve, candidate pairs whose reduced cost exceeds this (1e-6 score units)
+#: are set aside when there are more than ACTIVE_PAIRS: later solves are smaller, and the
+#: certificate prices them again like any pair left out.
+ACTIVE_SLACK = 150_000
+ACTIVE_PAIRS = 1_000_000
 #: Pairs a certificate round adds back per mentee at most (the most improving first).
 PRICING_PER_ROW = 32
 #: Pricing also adds pairs whose reduced cost is within this many 1e-6 score units of
@@ -441,7 +446,7 @@ def _certified_optimal(
     )
     width = max(n_m, 1)
     pinned_keys = np.sort(pin_r * width + pin_c)
-    rounds = added = rescored = 0
+    rounds = added = rescored = dropped = 0
     while True:
         rounds += 1
         keys = cand.rows.astype(np.int64) * width + cand.cols
@@ -505,6 +510,8 @@ def _certified_optimal(
         )
         if not improving.any():
             break
+        if rounds == 1 and cand.partial and len(cand) > ACTIVE_PAIRS:
+            dropped += _drop_far_pairs(cand, keep, result.chosen, potentials)
         cand.extend(r, c, sc)
         added += int(r.size)
     result.chosen = np.flatnonzero(keep)[result.chosen]
@@ -514,6 +521,7 @@ def _certified_optimal(
             "certificate_rounds": rounds,
             "candidate_top": top,
             "pairs_added_by_certificate": added,
+            "pairs_set_aside": dropped,
             "mentees_rescored": rescored,
             "bellman_ford_iterations": potentials.iterations,
         }
@@ -521,6 +529,32 @@ def _certified_optimal(
     cand.dense = None
     log.info("certified optimal after %d round(s), %d pairs added", rounds, added)
     return cand, result
+
+
+def _drop_far_pairs(
+    cand: Candidates,
+    keep: npt.NDArray[np.bool_],
+    chosen: npt.NDArray[np.int64],
+    potentials: Potentials,
+) -> int:
+    """Set aside the candidate pairs far from useful: unused by the solution and with a reduced
+    cost above ACTIVE_SLACK.  The next solves are smaller; the certificate still prices every
+    pair set aside (each mentee's ``cutoff`` rises to cover them), so none can be missed."""
+    on = np.flatnonzero(keep)
+    units = np.rint(cand.scores[on] * SCALE).astype(np.int64)
+    margin = potentials.threshold(cand.rows[on].astype(np.intp), cand.cols[on].astype(np.intp))
+    far = np.zeros(len(cand), bool)
+    far[on] = margin - units > ACTIVE_SLACK
+    far[on[chosen]] = False
+    if not far.any():
+        return 0
+    rows = cand.rows[far]
+    np.maximum.at(cand.cutoff, rows, cand.scores[far])
+    cand.rows, cand.cols, cand.scores = cand.rows[~far], cand.cols[~far], cand.scores[~far]
+    log.info(
+        "set aside %d candidate pairs with reduced cost above %d", int(far.sum()), ACTIVE_SLACK
+    )
+    return int(far.sum())
 
 
 def _floor(min_score: float) -> float:

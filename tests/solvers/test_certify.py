@@ -101,3 +101,17 @@ def test_potentials_give_non_negative_reduced_costs(n_e: int, n_m: int, seed: in
     unused = np.setdiff1d(np.arange(problem.n_edges), result.chosen)
     units = np.rint(scores[unused] * 1e6).astype(np.int64)
     assert (units <= pot.threshold(rows[unused], cols[unused])).all()
+
+
+def test_pairs_set_aside_after_the_first_solve_are_priced_again(
+    programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api, "SPARSE_TOP", 0)
+    monkeypatch.setattr(api, "ACTIVE_PAIRS", 0)  # set pairs aside even on a small programme
+    monkeypatch.setattr(api, "ACTIVE_SLACK", 0)  # every unused pair with a positive margin
+    dense = _run(programme, sparse=False)
+    sparse = _run(programme, sparse=True)
+    stats = sparse.summary_extra["solver"]
+    assert stats["pairs_set_aside"] > 0
+    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
+    assert sparse.matched == dense.matched
