@@ -415,6 +415,8 @@ ACTIVE_SLACK = 150_000
 ACTIVE_PAIRS = 1_000_000
 #: Pairs a certificate round adds back per mentee at most (the most improving first).
 PRICING_PER_ROW = 32
+#: The same above ACTIVE_PAIRS candidate pairs (no slack there).
+LARGE_PRICING_PER_ROW = 4
 #: Pricing also adds pairs whose reduced cost is within this many 1e-6 score units of
 #: improving: the next potentials rarely differ by more, so one more round usually certifies.
 PRICING_SLACK = 50_000
@@ -495,7 +497,7 @@ def _certified_optimal(
             return full, result
         started = time.perf_counter()
         r, c, sc, checked = _price(
-            model, cand, potentials, keys, pinned_keys, min(top, PRICING_PER_ROW)
+            model, cand, potentials, keys, pinned_keys, *_pricing(len(cand), top, rounds)
         )
         log.info(
             "round %d: %d mentees priced, %d pairs added in %.2f s",
@@ -529,6 +531,18 @@ def _certified_optimal(
     cand.dense = None
     log.info("certified optimal after %d round(s), %d pairs added", rounds, added)
     return cand, result
+
+
+def _pricing(n_pairs: int, top: int, rounds: int) -> tuple[int, int]:
+    """Pairs added back per mentee at most, and the slack, for a candidate graph this large.
+
+    Up to ACTIVE_PAIRS, generous (PRICING_PER_ROW, PRICING_SLACK): one more round then
+    usually certifies.  Above, pairs with nearly equal reduced costs abound, and adding them
+    all would double the graph: the first round adds only a few clearly improving pairs per
+    mentee; later rounds, which add few pairs, take the slack too, to end the tail sooner."""
+    if n_pairs <= ACTIVE_PAIRS:
+        return min(top, PRICING_PER_ROW), PRICING_SLACK
+    return min(top, LARGE_PRICING_PER_ROW), (0 if rounds == 1 else PRICING_SLACK)
 
 
 def _drop_far_pairs(
@@ -569,6 +583,7 @@ def _price(
     keys: npt.NDArray[np.int64],
     pinned_keys: npt.NDArray[np.int64],
     per_row: int,
+    slack: int = 0,
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float64], int]:
     """Left-out pairs with a negative reduced cost: at most ``per_row`` per mentee, the most
     negative first.  Returns their rows, cols, scores and how many mentees were rescored."""
@@ -589,7 +604,7 @@ def _price(
         )
         known_csr.sort_indices()
         found_r, found_c, found_units = model.kernel.price(
-            rows, limit_e, d_m, known_csr, per_row, _floor(model.config.min_score), PRICING_SLACK
+            rows, limit_e, d_m, known_csr, per_row, _floor(model.config.min_score), slack
         )
         return found_r, found_c, found_units / SCALE, int(rows.size)
     if cand.dense is not None:

@@ -56,7 +56,7 @@ def _km(ex: Any, ey: Any, ez: Any, mx: Any, my: Any, mz: Any, earth_km: Any) -> 
 @numba.njit(cache=True)
 def _scan_row(
     i: int,
-    pricing: bool,
+    mode: int,
     floor: Any,
     limit: int,
     slack: int,
@@ -72,12 +72,13 @@ def _scan_row(
 ) -> tuple[int, int, bool]:
     """Mentee ``i`` against every mentor, keeping a min-heap of the best pairs:
 
-    - ranking (``pricing`` False): allowed pairs by score (``key_f``), returns
-      (kept, hard-feasible mentors among those scored in full, whether an allowed pair may
-      have been left out);
-    - pricing: allowed pairs not in ``known`` whose score in 1e-6 units (``units``) exceeds
-      ``limit - slack - mentor_potential[j]``, by that excess (``key_i``); returns
-      (kept, 0, False).
+    - mode 0, ranking: allowed pairs by score (``key_f``), returns (kept, hard-feasible
+      mentors among those scored in full, whether an allowed pair may have been left out);
+    - mode 1, pricing: allowed pairs not in ``known`` whose score in 1e-6 units (``units``)
+      exceeds ``limit - slack - mentor_potential[j]``, by that excess (``key_i``); returns
+      (kept, 0, False);
+    - mode 2, statistics: every pair scored, nothing pruned; returns (allowed pairs,
+      hard-feasible pairs, False) with the best feasible score in ``key_f[0]``.
 
     The pair code is written out in this one loop: a call per pair would cost a reference
     count per array argument.
@@ -129,7 +130,8 @@ def _scan_row(
     for t in range(n_t):
         base[t] = t_off[t] + e_cls[i, t] * t_width[t]
     ex_lo, ex_hi = ex_ptr[i], ex_ptr[i + 1]
-    kn_lo, kn_hi = (known_ptr[i], known_ptr[i + 1]) if pricing else (0, 0)
+    kn_lo, kn_hi = (known_ptr[i], known_ptr[i + 1]) if mode == 1 else (0, 0)
+    top_score = NEG
     size = 0
     feasible = 0
     more = False
@@ -148,16 +150,18 @@ def _scan_row(
                 at0 = 2 * (base[0] + c)
                 if (t_nd[at0] == best) != (phase == 0):
                     continue
-                if pricing:
+                if mode == 1:
                     need = limit - slack - class_top[c]
                     if size >= top:
                         need += key_i[0]
                     if need >= 1_000_000:
                         continue
                     thr = max(need / 1e6, np.float64(floor)) - MARGIN
-                else:
+                elif mode == 0:
                     thr = np.float64(floor if size < top else key_f[0]) - MARGIN
-                if _below(t_nd[at0], t_nd[at0 + 1], rest[0], thr):
+                else:
+                    thr = -np.inf
+                if _below(t_nd[at0], t_nd[at0 + 1], rest[i, 0], thr):
                     more = more or size >= top
                     continue
                 lo, hi = first_ptr[c], first_ptr[c + 1]
@@ -168,15 +172,17 @@ def _scan_row(
             for k in range(lo, hi):
                 j = first_idx[k] if before > 0 else k
                 # the score to beat
-                if pricing:
+                if mode == 1:
                     need = limit - slack - mentor_potential[j]  # units must exceed this
                     if size >= top:
                         need += key_i[0]  # and beat the smallest excess kept
                     if need >= 1_000_000:
                         continue
                     thr = max(need / 1e6, np.float64(floor)) - MARGIN
-                else:
+                elif mode == 0:
                     thr = np.float64(floor if size < top else key_f[0]) - MARGIN
+                else:
+                    thr = -np.inf
                 # the weighted mean, in the order of ScoringModel.active, pruned by its upper
                 # bound as early as possible, before any rule is checked
                 num = np.float32(0.0)
@@ -186,7 +192,7 @@ def _scan_row(
                     at = 2 * (base[t] + m_cls[j, t])
                     num += t_nd[at]
                     den += t_nd[at + 1]
-                    if _below(num, den, rest[t], thr):
+                    if _below(num, den, rest[i, t], thr):
                         pruned = True
                         break
                 if pruned:
@@ -255,7 +261,7 @@ def _scan_row(
                         score = np.float32(1.0)
                     num += w_av * score
                     den += w_av
-                if _below(num, den, rest[before], thr):
+                if _below(num, den, rest[i, before], thr):
                     more = more or size >= top
                     continue
                 if known:
@@ -285,9 +291,14 @@ def _scan_row(
                     num += t_nd[at]
                     den += t_nd[at + 1]
                 total = num / den if den > np.float32(0.0) else np.float32(0.0)
+                if mode == 2:
+                    top_score = max(top_score, total)
+                    if total >= floor:
+                        size += 1
+                    continue
                 if total < floor:
                     continue
-                if pricing:
+                if mode == 1:
                     u = np.int64(np.rint(np.float64(total) * 1e6))
                     gain = u - (limit - slack - mentor_potential[j])
                     if gain <= 0 or (size >= top and gain <= key_i[0]):
@@ -314,6 +325,8 @@ def _scan_row(
                     more = True
                     if total > key_f[0]:
                         _replace_min(key_f, cols, units, size, total, j, 0)
+    if mode == 2:
+        key_f[0] = top_score
     return size, feasible, more
 
 
@@ -370,7 +383,7 @@ def top_candidates(
     for r in range(rows.size):
         units = np.zeros(top, np.int64)
         count[r], feasible[r], more[r] = _scan_row(
-            rows[r], False, floor, 0, 0, none, none, none, none, vals[r], none, cols[r], units, p
+            rows[r], 0, floor, 0, 0, none, none, none, none, vals[r], none, cols[r], units, p
         )
 
 
@@ -398,7 +411,7 @@ def price(
         excess = np.zeros(per_row, np.int64)
         count[r], _, _ = _scan_row(
             i,
-            True,
+            1,
             floor,
             limit[i],
             slack,
@@ -412,3 +425,16 @@ def price(
             units[r],
             p,
         )
+
+
+@numba.njit(cache=True, nogil=True)
+def row_stats(rows: Any, floor: Any, allowed: Any, feasible: Any, best: Any, p: Any) -> None:
+    """Per row, exactly: allowed pairs, hard-feasible pairs and the best feasible score."""
+    none = np.zeros(1, np.int64)
+    cols = np.zeros(1, np.int32)
+    for r in range(rows.size):
+        key = np.full(1, NEG, np.float32)
+        allowed[r], feasible[r], _ = _scan_row(
+            rows[r], 2, floor, 0, 0, none, none, none, none, key, none, cols, none, p
+        )
+        best[r] = key[0]

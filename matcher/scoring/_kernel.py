@@ -185,6 +185,31 @@ class Kernel:
         r = np.broadcast_to(rows[:, None], mask.shape)[mask]
         return r.astype(np.int32), cols[mask], units[mask]
 
+    def row_stats(
+        self, rows: npt.NDArray[np.int64], floor: float
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Per mentee of ``rows``, exactly: allowed pairs, hard-feasible pairs, best feasible
+        score (-1 where none)."""
+        from matcher.scoring import _jit
+
+        n = rows.size
+        allowed = np.zeros(n, np.int64)
+        feasible = np.zeros(n, np.int64)
+        best = np.full(n, -1.0, np.float32)
+
+        def work(part: slice) -> None:
+            _jit.row_stats(
+                rows[part],
+                np.float32(floor),
+                allowed[part],
+                feasible[part],
+                best[part],
+                self.args,
+            )
+
+        _in_threads(work, n)
+        return allowed, feasible, np.where(np.isfinite(best), best, np.float32(-1))
+
 
 def build_kernel(model: Any) -> Kernel | None:
     """The kernel for a :class:`ScoringModel`, or None where it does not apply."""
@@ -245,12 +270,23 @@ def build_kernel(model: Any) -> Kernel | None:
         slot["availability"] < slot[n] < slot["region"] for n in tabled
     ):
         return None  # pragma: no cover - CRITERIA keeps availability then region
-    weights = np.array([cfg.weight(n) for n in names], np.float64)
-    # rest[k]: the largest weight the criteria after step k can still add
+    # rest[i, k]: the most weight the criteria after step k can still add for mentee i (the
+    # criteria that can apply to that mentee at all)
     steps = [*tabled[:before], "availability", "region", *tabled[before:]]
+    can = np.ones((len(e), len(steps)), bool)
+    for k, name in enumerate(steps):
+        if name == "availability":
+            can[:, k] = e.has_avail & m.has_avail.any()
+        elif name == "region":
+            can[:, k] = ((e.region >= 0) & (m.region >= 0).any()) | (e.has_xyz & m.has_xyz.any())
+        else:
+            t = tabled.index(name)
+            applies = dens[t].reshape(-1, int(widths[t])) > 0
+            per_class = np.asarray(applies.any(axis=1), dtype=bool)
+            can[:, k] = per_class[e_cls[:, t]]
     step_w = np.array([cfg.weight(n) for n in steps], np.float64)
-    rest = np.concatenate([np.cumsum(step_w[::-1])[::-1][1:], [0.0]])
-    del weights
+    later = np.cumsum((can * step_w)[:, ::-1], axis=1)[:, ::-1]
+    rest = np.ascontiguousarray(np.concatenate([later[:, 1:], np.zeros((len(e), 1))], axis=1))
     excluded = enc.excluded.tocsr()
     excluded.sort_indices()
     min_overlap = int(cfg.min_overlap_minutes)

@@ -357,6 +357,13 @@ class ScoringModel:
         floor = np.float32(self.config.min_score) - np.float32(1e-7)
         n_e = len(self.mentees)
         step = self.block_rows()
+        if self.kernel is not None and len(rows):
+            chunk = np.asarray(rows, dtype=np.int64)
+            allowed, feasible, best = self.kernel.row_stats(chunk, float(floor))
+            cand.feasible_per_mentee[chunk] = feasible
+            cand.allowed_per_mentee[chunk] = allowed
+            cand.best_per_mentee[chunk] = np.round(best.astype(np.float64), 6)
+            rows = np.zeros(0, np.intp)
         for start in range(0, len(rows), step):
             chunk = np.asarray(rows[start : start + step], dtype=np.intp)
             block = self._block(chunk)
