@@ -42,6 +42,7 @@ from matcher.io._participants import dataframe_table as _frame_table
 from matcher.matching import Matching, Pair, Unmatched, from_edges, from_model
 from matcher.profiles import Participant, ProgramConfig
 from matcher.scoring import Candidates, ScoringModel, hard_masks
+from matcher.scoring._kernel import warm_up
 from matcher.solvers import (
     SCALE,
     AssignmentProblem,
@@ -302,6 +303,8 @@ def _model(
         len(mentor_set.participants),
         len(mentee_set.participants),
     )
+    if len(mentee_set.participants) * len(mentor_set.participants) > SPARSE_PAIRS:
+        warm_up(cfg)  # the compiled scoring kernel loads while we encode
     e_pos = {p.id: k for k, p in enumerate(mentee_set.participants)}
     m_pos = {p.id: k for k, p in enumerate(mentor_set.participants)}
     pin = _pair_indices(pinned, "pinned", e_pos, m_pos)

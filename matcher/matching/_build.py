@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from matcher.matching._reasons import mentee_reason, mentor_reason
 from matcher.matching._result import Matching, Pair, Unmatched
-from matcher.scoring import Candidates, ScoringModel, pair_reasons
+from matcher.scoring import Candidates, ScoringModel, pair_reasons_many
 from matcher.solvers import SolverResult
 
 __all__ = ["from_edges", "from_model"]
@@ -72,10 +72,11 @@ def from_model(
     total64 = total.astype(np.float64)
     total64[: len(chosen_r)] = cand.scores[result.chosen]
     pairs: list[Pair] = []
+    all_reasons = pair_reasons_many(model, rows, cols, per)
+    columns = {name: per[name].tolist() for name in model.active}
     for k in range(len(rows)):
         i, j = int(rows[k]), int(cols[k])
-        values = {name: float(per[name][k]) for name in model.active}
-        reasons = pair_reasons(model, i, j, values)
+        reasons = all_reasons[k]
         if is_pinned[k]:
             reasons = "; ".join(filter(None, ["kept from the current matches", reasons]))
         pairs.append(
@@ -83,7 +84,7 @@ def from_model(
                 model.mentees[i].id,
                 model.mentors[j].id,
                 float(total64[k]),
-                {n: (None if np.isnan(v) else v) for n, v in values.items()},
+                {n: (None if v != v else v) for n, v in ((n, columns[n][k]) for n in columns)},
                 reasons,
                 None,
                 bool(is_pinned[k]),

@@ -2,7 +2,14 @@
 
 from matcher.scoring._criteria import CRITERION_FUNCS
 from matcher.scoring._encode import encode
-from matcher.scoring._model import Candidates, Explanation, ScoringModel, hard_masks, pair_reasons
+from matcher.scoring._model import (
+    Candidates,
+    Explanation,
+    ScoringModel,
+    hard_masks,
+    pair_reasons,
+    pair_reasons_many,
+)
 
 __all__ = [
     "CRITERION_FUNCS",
@@ -12,4 +19,5 @@ __all__ = [
     "encode",
     "hard_masks",
     "pair_reasons",
+    "pair_reasons_many",
 ]

@@ -602,6 +602,57 @@ _SENTENCE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def pair_reasons_many(
+    model: ScoringModel,
+    rows: npt.NDArray[np.intp],
+    cols: npt.NDArray[np.intp],
+    per: dict[str, npt.NDArray[np.float64]],
+) -> list[str]:
+    """:func:`pair_reasons` for many pairs at once (``per``: each criterion's scores, NaN
+    where it does not apply), criterion by criterion; the same text as one pair at a time."""
+    cfg = model.config
+    names = [n for n in model.active if cfg.weight(n) > 0 or cfg.hard(n)]
+    k = len(rows)
+    if not names or k == 0:
+        return [""] * k
+    weights = np.array([cfg.weight(n) for n in names])
+    values = np.column_stack([per[n] for n in names])
+    # strongest first (weight x score), ties in criterion order, criteria without data last
+    keys = np.where(np.isnan(values), np.inf, -weights[None, :] * np.nan_to_num(values))
+    order = np.argsort(keys, axis=1, kind="stable")
+    cache: dict[tuple[Any, ...], str] = model.__dict__.setdefault("_sentence_cache", {})
+    sentences: list[list[str]] = []
+    for c, n in enumerate(names):
+        fields = _SENTENCE_FIELDS.get(n)
+        column: list[str] = []
+        e_keys: dict[int, tuple[Any, ...]] = {}
+        m_keys: dict[int, tuple[Any, ...]] = {}
+        for q in range(k):
+            value = float(values[q, c])
+            if value != value:  # NaN: the criterion does not apply
+                column.append("")
+                continue
+            i, j = int(rows[q]), int(cols[q])
+            e, m = model.mentees[i], model.mentors[j]
+            if fields is None:
+                column.append(model._sentence(n, value, e, m))
+                continue
+            ek = e_keys.get(i)
+            if ek is None:
+                ek = e_keys[i] = tuple(getattr(e, f) for f in fields)
+            mk = m_keys.get(j)
+            if mk is None:
+                mk = m_keys[j] = tuple(getattr(m, f) for f in fields)
+            key = (n, value, ek, mk)
+            text = cache.get(key)
+            if text is None:
+                text = cache[key] = model._sentence(n, value, e, m)
+            column.append(text)
+        sentences.append(column)
+    applies = ~np.isnan(values)
+    return ["; ".join(sentences[c][q] for c in order[q] if applies[q, c]) for q in range(k)]
+
+
 def pair_reasons(model: ScoringModel, i: int, j: int, values: dict[str, float]) -> str:
     """One line for a CSV cell: the sentence of each applicable criterion, strongest first."""
     e, m = model.mentees[i], model.mentors[j]
@@ -616,7 +667,12 @@ def pair_reasons(model: ScoringModel, i: int, j: int, values: dict[str, float]) 
         if fields is None:  # sentences that name the pair itself (rankings)
             out.append(model._sentence(n, applicable[n], e, m))
             continue
-        key = (n, applicable[n], *(getattr(e, f) for f in fields), *(getattr(m, f) for f in fields))
+        key = (
+            n,
+            applicable[n],
+            tuple(getattr(e, f) for f in fields),
+            tuple(getattr(m, f) for f in fields),
+        )
         text = cache.get(key)
         if text is None:
             text = cache[key] = model._sentence(n, applicable[n], e, m)
