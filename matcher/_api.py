@@ -423,6 +423,9 @@ LARGE_PRICING_PER_ROW = 4
 #: Pricing also adds pairs whose reduced cost is within this many 1e-6 score units of
 #: improving: the next potentials rarely differ by more, so one more round usually certifies.
 PRICING_SLACK = 50_000
+#: The same above DENSE_CACHE_CELLS mentee x mentor pairs, where each solve is costly and a
+#: shorter list per mentee (completed by the certificate) solves faster overall.
+LARGE_SPARSE_TOP = 12
 #: Up to this many pairs, every allowed score is kept in memory (float32) for pricing.
 DENSE_CACHE_CELLS = 100_000_000
 
@@ -442,7 +445,8 @@ def _certified_optimal(
     are added back and the solve repeated (column generation)."""
     cfg = model.config
     n_e, n_m = model.shape
-    top = SPARSE_TOP + 2 * int(mentee_cap.max(initial=1))
+    base = SPARSE_TOP if n_e * n_m <= DENSE_CACHE_CELLS else LARGE_SPARSE_TOP
+    top = base + 2 * int(mentee_cap.max(initial=1))
     cand = model.candidates(
         cfg.min_score,
         progress=progress,
