@@ -35,7 +35,7 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-# --- programmes -------------------------------------------------------------------------------
+# --- programmes -----------------------------------------------------------------------------------
 
 LANGUAGES = ("fr", "en", "es")
 FORMATS = ("in_person", "virtual", "phone")
@@ -212,7 +212,7 @@ def models(draw: st.DrawFn, *, min_mentors: int = 1, max_side: int = 9) -> Scori
     return model
 
 
-# --- helpers ----------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 
 
 def _kernel(model: ScoringModel) -> Kernel:
@@ -252,7 +252,7 @@ def _floors(model: ScoringModel) -> st.SearchStrategy[float]:
     return st.sampled_from(fixed) | st.sampled_from(exact) if exact else st.sampled_from(fixed)
 
 
-# --- 1. totals and feasibility, bit for bit -----------------------------------------------------
+# --- 1. totals and feasibility, bit for bit -------------------------------------------------------
 
 
 def _assert_kernel_equals_numpy(model: ScoringModel) -> None:
@@ -325,14 +325,25 @@ def test_kernel_is_off_when_a_table_would_be_too_large(monkeypatch: pytest.Monke
     assert cand.best_per_mentee.tolist() == exact.best_per_mentee.tolist()
 
 
+#: Mentee rows per task given to a thread: small values split even tiny calls into tasks.
+CHUNKS = st.sampled_from((1, 2, 3, 256))
+
+
+def _rows(data: st.DataObject, n_e: int, least: int = 1) -> np.ndarray:
+    """Some mentee rows, each at most once, in any order."""
+    rows = np.array(data.draw(st.permutations(range(n_e)), label="rows"), np.int64)
+    return rows[: data.draw(st.integers(least, n_e), label="n_rows")]
+
+
 @SETTINGS
 @given(models(), st.data())
 def test_kernel_on_a_subset_of_rows_equals_numpy(model: ScoringModel, data: st.DataObject) -> None:
     total, feasible = _reference(model)
     n_e, n_m = model.shape
-    rows = np.array(data.draw(st.permutations(range(n_e))), np.int64)
-    rows = rows[: data.draw(st.integers(1, n_e))]
-    cols, vals, count, _, _ = _kernel(model).top_candidates(rows, n_m, -1.0)
+    rows = _rows(data, n_e)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kernel_module, "CHUNK_ROWS", data.draw(CHUNKS, label="chunk"), raising=False)
+        cols, vals, count, _, _ = _kernel(model).top_candidates(rows, n_m, -1.0)
     for r, kept in enumerate(_kept(cols, vals, count)):
         i = rows[r]
         assert sorted(kept) == np.flatnonzero(feasible[i]).tolist()
@@ -341,11 +352,11 @@ def test_kernel_on_a_subset_of_rows_equals_numpy(model: ScoringModel, data: st.D
         )
 
 
-# --- 2. top-k ---------------------------------------------------------------------------------
+# --- 2. top-k -------------------------------------------------------------------------------------
 
 
 @SETTINGS
-@given(models(min_mentors=2), st.data())
+@given(models(min_mentors=2, max_side=14), st.data())
 def test_top_k_keeps_the_largest_allowed_totals(model: ScoringModel, data: st.DataObject) -> None:
     total, feasible = _reference(model)
     n_e, n_m = model.shape
@@ -387,7 +398,39 @@ def test_top_at_least_the_mentors_keeps_every_allowed_pair(
         assert all(np.float32(v) == total[i, j] for j, v in kept.items())
 
 
-# --- 3. pricing -------------------------------------------------------------------------------
+def test_top_k_and_pricing_separate_near_ties() -> None:
+    """Totals a few float32 steps apart (distances within a few km on a 20,000 km scale), in
+    shuffled order: the top list and the pricing heap still keep exactly the largest."""
+    rng = np.random.default_rng(0)
+    mentee = Participant(id="e", region="NB", lat=46.0, lon=-64.0)
+    offsets = rng.permutation(40)
+    mentors = [
+        Participant(id=f"m{k}", role="mentor", region="NS", lat=46.0 + 1e-3 * d, lon=-64.0)
+        for k, d in enumerate(offsets)
+    ]
+    model = ScoringModel([mentee], mentors, ProgramConfig(distance_scale_km=20_000.0))
+    total, feasible = _reference(model)
+    assert feasible.all() and np.unique(total).size == total.size
+    kernel = _kernel(model)
+    rows = np.zeros(1, np.int64)
+    for top in (1, 2, 5, 13):
+        cols, vals, count, _, more = kernel.top_candidates(rows, top, -1.0)
+        assert count[0] == top and more[0]
+        assert sorted(cols[0].tolist()) == sorted(np.argsort(-total[0])[:top].tolist())
+        assert np.array_equal(np.sort(vals[0]), np.sort(total[0])[-top:])
+    units = np.rint(total[0].astype(np.float64) * 1e6).astype(np.int64)
+    assert np.unique(units).size == units.size
+    known = sparse.csr_matrix((1, len(mentors)), dtype=np.int8)
+    for per_row in (1, 3, 7):
+        r, c, u = kernel.price(
+            rows, np.zeros(1, np.int64), np.zeros(len(mentors), np.int64), known, per_row, -1.0
+        )
+        assert r.tolist() == [0] * per_row
+        assert sorted(c.tolist()) == sorted(np.argsort(-units, kind="stable")[:per_row].tolist())
+        assert (u == units[c]).all()
+
+
+# --- 3. pricing -----------------------------------------------------------------------------------
 
 
 @st.composite
@@ -417,6 +460,7 @@ def _pricing(draw: st.DrawFn, model: ScoringModel) -> dict[str, Any]:
         "known_mask": known_mask,
         "floor": draw(_floors(model), label="floor"),
         "slack": slack,
+        "chunk": draw(CHUNKS, label="chunk"),
     }
 
 
@@ -431,15 +475,17 @@ def _brute_price(model: ScoringModel, p: dict[str, Any]) -> tuple[np.ndarray, np
 
 
 def _price(model: ScoringModel, p: dict[str, Any], per_row: int) -> tuple[np.ndarray, ...]:
-    r, c, u = _kernel(model).price(
-        p["rows"],
-        p["limit"],
-        p["mentor_potential"],
-        p["known"],
-        per_row,
-        p["floor"],
-        p["slack"],
-    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kernel_module, "CHUNK_ROWS", p["chunk"], raising=False)
+        r, c, u = _kernel(model).price(
+            p["rows"],
+            p["limit"],
+            p["mentor_potential"],
+            p["known"],
+            per_row,
+            p["floor"],
+            p["slack"],
+        )
     assert r.dtype == np.int32 and c.dtype == np.int32 and u.dtype == np.int64
     return r, c, u
 
@@ -459,7 +505,7 @@ def test_price_finds_every_improving_pair(model: ScoringModel, data: st.DataObje
 
 
 @SETTINGS
-@given(models(min_mentors=2), st.data())
+@given(models(min_mentors=2, max_side=14), st.data())
 def test_price_with_few_per_row_keeps_the_largest_excesses(
     model: ScoringModel, data: st.DataObject
 ) -> None:
@@ -478,11 +524,29 @@ def test_price_with_few_per_row_keeps_the_largest_excesses(
         assert np.array_equal(np.sort(excess[i, cols])[::-1], expected)
 
 
-# --- 4. candidates and their statistics ----------------------------------------------------------
+# --- 4. exact row statistics, candidates and their statistics -------------------------------------
 
 
 @SETTINGS
-@given(models(min_mentors=2), st.data())
+@given(models(), st.data())
+def test_row_stats_equal_numpy(model: ScoringModel, data: st.DataObject) -> None:
+    """``Kernel.row_stats``: allowed and hard-feasible counts and the best feasible float32
+    total (-1 where none) of each mentee, exactly."""
+    total, feasible = _reference(model)
+    rows = _rows(data, model.shape[0], least=0)
+    floor = data.draw(_floors(model), label="floor")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_kernel_module, "CHUNK_ROWS", data.draw(CHUNKS, label="chunk"), raising=False)
+        allowed, n_feasible, best = _kernel(model).row_stats(rows, floor)
+    ok = feasible[rows]
+    assert n_feasible.tolist() == ok.sum(axis=1).tolist()
+    assert allowed.tolist() == (ok & (total[rows] >= np.float32(floor))).sum(axis=1).tolist()
+    want = np.where(ok, total[rows], np.float32(-1)).max(axis=1, initial=np.float32(-1))
+    assert np.array_equal(np.asarray(best, np.float32), want)
+
+
+@SETTINGS
+@given(models(min_mentors=2, max_side=14), st.data())
 def test_completed_stats_of_kernel_candidates_are_exact(
     model: ScoringModel, data: st.DataObject
 ) -> None:
@@ -518,7 +582,7 @@ def test_completed_stats_of_kernel_candidates_are_exact(
     assert cand.best_per_mentor[cols] == pytest.approx(exact.best_per_mentor[cols], abs=1e-6)
 
 
-# --- 5. stated rankings -------------------------------------------------------------------------
+# --- 5. stated rankings ---------------------------------------------------------------------------
 
 
 def _people(seed: int, n_e: int, n_m: int) -> tuple[list[Participant], list[Participant]]:
@@ -570,15 +634,7 @@ def test_kernel_is_off_when_someone_states_rankings() -> None:
     assert ScoringModel(mentees, by_mentor, cfg).kernel is None
     # rankings the programme ignores (preference weight 0) leave the kernel on, and exact
     off = ProgramConfig(criteria={"preference": {"weight": 0}})
-    model = ScoringModel(ranked, mentors, off)
-    total, feasible = _reference(model)
-    n_e, n_m = model.shape
-    cols, vals, count, _, _ = _kernel(model).top_candidates(
-        np.arange(n_e, dtype=np.int64), n_m, -1.0
-    )
-    for i, kept in enumerate(_kept(cols, vals, count)):
-        assert sorted(kept) == np.flatnonzero(feasible[i]).tolist()
-        assert all(np.float32(v) == total[i, j] for j, v in kept.items())
+    _assert_kernel_equals_numpy(ScoringModel(ranked, mentors, off))
 
 
 def test_sparse_match_with_rankings_falls_back_to_numpy() -> None:
@@ -598,7 +654,7 @@ def test_sparse_match_with_rankings_falls_back_to_numpy() -> None:
     assert thin.matched == dense.matched
 
 
-# --- 6. end to end ----------------------------------------------------------------------------
+# --- 6. end to end --------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -616,9 +672,11 @@ class _Spy:
         for name in self.calls:
             original = getattr(Kernel, name)
 
-            def wrapped(self_: Kernel, *args: Any, _name: str = name, _f: Any = original) -> Any:
+            def wrapped(
+                self_: Kernel, *args: Any, _name: str = name, _f: Any = original, **kwargs: Any
+            ) -> Any:
                 self.calls[_name] += 1
-                return _f(self_, *args)
+                return _f(self_, *args, **kwargs)
 
             monkeypatch.setattr(Kernel, name, wrapped)
 
