@@ -44,6 +44,19 @@ def _below(num: Any, den: Any, rest: float, thr: float) -> bool:
 
 
 @numba.njit(cache=True, inline="always")
+def _holds(indices: Any, lo: int, hi: int, j: int) -> bool:
+    """Whether the sorted ``indices[lo:hi]`` (one CSR row) holds ``j`` (binary search)."""
+    end = hi
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if indices[mid] < j:
+            lo = mid + 1
+        else:
+            hi = mid
+    return bool(lo < end and indices[lo] == j)
+
+
+@numba.njit(cache=True, inline="always")
 def _km(ex: Any, ey: Any, ez: Any, mx: Any, my: Any, mz: Any, earth_km: Any) -> Any:
     """Chord distance in km (float32), as ``_criteria._distance_km`` computes it."""
     dx, dy, dz = ex - mx, ey - my, ez - mz
@@ -206,16 +219,8 @@ def _scan_row(
                         break
                 if not ok:
                     continue
-                if ex_hi > ex_lo:
-                    lo, hi = ex_lo, ex_hi
-                    while lo < hi:
-                        mid = (lo + hi) // 2
-                        if ex_idx[mid] < j:
-                            lo = mid + 1
-                        else:
-                            hi = mid
-                    if lo < ex_hi and ex_idx[lo] == j:
-                        continue
+                if ex_hi > ex_lo and _holds(ex_idx, ex_lo, ex_hi, j):
+                    continue
                 av_applies = e_has_av[i] and m_has_av[j]
                 count = -1
                 if av_applies and (av_hard or av_required):
@@ -303,16 +308,8 @@ def _scan_row(
                     gain = u - (limit - slack - mentor_potential[j])
                     if gain <= 0 or (size >= top and gain <= key_i[0]):
                         continue
-                    if kn_hi > kn_lo:
-                        lo, hi = kn_lo, kn_hi
-                        while lo < hi:
-                            mid = (lo + hi) // 2
-                            if known_idx[mid] < j:
-                                lo = mid + 1
-                            else:
-                                hi = mid
-                        if lo < kn_hi and known_idx[lo] == j:
-                            continue
+                    if kn_hi > kn_lo and _holds(known_idx, kn_lo, kn_hi, j):
+                        continue
                     if size < top:
                         _push(key_i, cols, units, size, gain, j, u)
                         size += 1
