@@ -351,7 +351,8 @@ class ScoringModel:
         self, cand: Candidates, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]
     ) -> None:
         """Exact counts and bests of ``cand`` for the mentees ``rows`` and mentors ``cols``
-        (only those who need a reason read them), scoring their pairs again."""
+        (only those who need a reason read them), scoring their pairs again.  "Allowed" is
+        counted against the programme's ``min_score``, as the candidates were made."""
         if not cand.partial:
             return
         floor = np.float32(self.config.min_score) - np.float32(1e-7)
