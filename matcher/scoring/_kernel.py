@@ -7,14 +7,16 @@ gender, organisation) are evaluated *once per pair of feature classes* by the ve
 functions in ``_criteria`` and looked up; availability (a popcount of 15-minute bins) and
 region (distances) are computed inline with the same float32 operations as numpy.
 
-Two kernels use it:
+Three loops use it (``Kernel`` methods, run on THREADS threads):
 
-- :func:`top_candidates`: each mentee's ``top`` best allowed pairs, with feasibility counts.
-  Once a mentee's list is full, a pair is dropped as soon as an upper bound of its weighted
-  mean (the criteria still to come all applying at full score) falls below the list's worst
-  score, so most pairs cost one or two table lookups.
-- :func:`price`: the pairs whose score beats a per-pair threshold (a reduced-cost check),
-  pruned by the same bound.
+- :meth:`Kernel.top_candidates`: each mentee's ``top`` best allowed pairs.  Mentors are visited
+  class by class of the first table (the mentee's best classes first); a class is skipped whole
+  when the first table already bounds it below the bar, and a pair stops as soon as an upper
+  bound of its weighted mean (the criteria still to come at full score, counting only those
+  that can apply to that mentee) falls below the list's worst score.
+- :meth:`Kernel.price`: the pairs whose score beats a per-pair threshold (a reduced-cost
+  check), pruned by the same bounds.
+- :meth:`Kernel.row_stats`: every pair of some mentees scored, for exact counts and bests.
 
 The kernel applies when every table fits (:data:`TABLE_CELLS`) and no one stated rankings
 (``preference``); otherwise the numpy blocks are used.
