@@ -44,6 +44,24 @@ def _below(num: Any, den: Any, rest: float, thr: float) -> bool:
 
 
 @numba.njit(cache=True, inline="always")
+def _bar(mode: int, floor: Any, full: bool, need: int, worst_excess: Any, worst: Any) -> float:
+    """The score a pair must reach to matter, less MARGIN; +inf when no score can.
+
+    Mode 0 (ranking): the floor, or once the list is ``full`` its ``worst`` score.  Mode 1
+    (pricing): score units above ``need``, and above it by more than ``worst_excess`` once the
+    list is full.  Mode 2 (statistics): no bar."""
+    if mode == 1:
+        if full:
+            need += worst_excess
+        if need >= 1_000_000:
+            return np.inf
+        return max(need / 1e6, np.float64(floor)) - MARGIN
+    if mode == 0:
+        return np.float64(worst if full else floor) - MARGIN
+    return -np.inf
+
+
+@numba.njit(cache=True, inline="always")
 def _holds(indices: Any, lo: int, hi: int, j: int) -> bool:
     """Whether the sorted ``indices[lo:hi]`` (one CSR row) holds ``j`` (binary search)."""
     end = hi
@@ -163,17 +181,10 @@ def _scan_row(
                 at0 = 2 * (base[0] + c)
                 if (t_nd[at0] == best) != (phase == 0):
                     continue
-                if mode == 1:
-                    need = limit - slack - class_top[c]
-                    if size >= top:
-                        need += key_i[0]
-                    if need >= 1_000_000:
-                        continue
-                    thr = max(need / 1e6, np.float64(floor)) - MARGIN
-                elif mode == 0:
-                    thr = np.float64(floor if size < top else key_f[0]) - MARGIN
-                else:
-                    thr = -np.inf
+                need = limit - slack - class_top[c] if mode == 1 else 0
+                thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
+                if thr == np.inf:
+                    continue
                 if _below(t_nd[at0], t_nd[at0 + 1], rest[i, 0], thr):
                     more = more or size >= top
                     continue
@@ -185,17 +196,10 @@ def _scan_row(
             for k in range(lo, hi):
                 j = first_idx[k] if before > 0 else k
                 # the score to beat
-                if mode == 1:
-                    need = limit - slack - mentor_potential[j]  # units must exceed this
-                    if size >= top:
-                        need += key_i[0]  # and beat the smallest excess kept
-                    if need >= 1_000_000:
-                        continue
-                    thr = max(need / 1e6, np.float64(floor)) - MARGIN
-                elif mode == 0:
-                    thr = np.float64(floor if size < top else key_f[0]) - MARGIN
-                else:
-                    thr = -np.inf
+                need = limit - slack - mentor_potential[j] if mode == 1 else 0
+                thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
+                if thr == np.inf:
+                    continue
                 # the weighted mean, in the order of ScoringModel.active, pruned by its upper
                 # bound as early as possible, before any rule is checked
                 num = np.float32(0.0)

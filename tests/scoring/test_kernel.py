@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
+from strategies import AREAS, TAGS
 
 import matcher
 import matcher._api as api
@@ -44,19 +45,8 @@ GROUP_FORMATS = ("one_to_one", "small_group", "large_group")
 # the time-zone gap is unknown unless the participant gives a time zone
 REGIONS = ("NB", "NS", "QC", "BC", "Zone A", "Zone B")
 ZONES = ("America/Halifax", "America/Toronto", "America/Vancouver", "Europe/Paris")
-# parents and children of the built-in taxonomy: exact matches, half credit both ways, and
-# shares of 1/3 that make the float32 sums order-sensitive
-AREAS = (
-    "chronic_pain",
-    "neuropathic_pain",
-    "substance_use",
-    "addiction",
-    "harm_reduction",
-    "mental_health",
-    "depression",
-    "oncology",
-)
-TAGS = ("cancer_survivor", "caregiver", "mental_health_recovery")
+# AREAS (from tests.strategies): parents and children of the built-in taxonomy, so exact
+# matches, half credit both ways, and shares of 1/3 that make float32 sums order-sensitive
 ORGANIZATIONS = ("Horizon", "horizon", "Vitalité", "IWK")
 PROFESSIONS = ("nurse", "pharmacist", "family_physician")
 # points a few to a few hundred km apart (Moncton, Dieppe, Halifax, Montreal, Vancouver)
