@@ -656,26 +656,5 @@ def pair_reasons_many(
 
 def pair_reasons(model: ScoringModel, i: int, j: int, values: dict[str, float]) -> str:
     """One line for a CSV cell: the sentence of each applicable criterion, strongest first."""
-    e, m = model.mentees[i], model.mentors[j]
-    applicable = {n: v for n, v in values.items() if not np.isnan(v)}
-    order = sorted(applicable, key=lambda n: -model.config.weight(n) * applicable[n])
-    cache: dict[tuple[Any, ...], str] = model.__dict__.setdefault("_sentence_cache", {})
-    out = []
-    for n in order:
-        if not (model.config.weight(n) > 0 or model.config.hard(n)):
-            continue
-        fields = _SENTENCE_FIELDS.get(n)
-        if fields is None:  # sentences that name the pair itself (rankings)
-            out.append(model._sentence(n, applicable[n], e, m))
-            continue
-        key = (
-            n,
-            applicable[n],
-            tuple(getattr(e, f) for f in fields),
-            tuple(getattr(m, f) for f in fields),
-        )
-        text = cache.get(key)
-        if text is None:
-            text = cache[key] = model._sentence(n, applicable[n], e, m)
-        out.append(text)
-    return "; ".join(out)
+    per = {n: np.array([values.get(n, np.nan)], np.float64) for n in model.active}
+    return pair_reasons_many(model, np.array([i]), np.array([j]), per)[0]
