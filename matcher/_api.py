@@ -51,7 +51,8 @@ from matcher.solvers import (
     get_solver,
     solve_optimal,
 )
-from matcher.solvers._certify import Potentials, flow_potentials
+from matcher.solvers._certify import Potentials, flow_potentials, holds
+from matcher.solvers._warm import reoptimize
 
 __all__ = ["blocking_pairs", "match", "solve", "suggest"]
 
@@ -442,7 +443,12 @@ def _certified_optimal(
 ) -> tuple[Candidates, SolverResult]:
     """Optimal on all allowed pairs, solved on each mentee's best ones and certified by
     reduced costs; pairs that fail the check (priced by score plus the mentor's potential)
-    are added back and the solve repeated (column generation)."""
+    are added back and the matching re-optimised (column generation).
+
+    The first round solves from scratch (OR-tools) and finds potentials (Bellman–Ford); later
+    rounds repair that flow and its potentials around the pairs added (``_warm``), and price
+    again only the mentees whose potential fell (no other left-out pair can have started to
+    improve) or whose last pricing was cut at the per-mentee limit."""
     cfg = model.config
     n_e, n_m = model.shape
     base = SPARSE_TOP if n_e * n_m <= DENSE_CACHE_CELLS else LARGE_SPARSE_TOP
@@ -455,7 +461,18 @@ def _certified_optimal(
     )
     width = max(n_m, 1)
     pinned_keys = np.sort(pin_r * width + pin_c)
-    rounds = added = rescored = dropped = 0
+    rounds = added = rescored = dropped = repaired = 0
+    priced: list[int] = []  # mentees priced, per round
+    potentials: Potentials | None = None
+    # when each mentee was last priced: the round (-1: never), its potential, its margin; and
+    # every round's mentor potentials.  A mentee need not be priced again while its reduced
+    # costs cannot have fallen by more than its margin (see _to_price).
+    priced_round = np.full(n_e, -1, np.int64)
+    priced_d = np.zeros(n_e, np.int64)
+    margins = np.zeros(n_e, np.int64)
+    mentor_at: list[npt.NDArray[np.int64]] = []
+    iterations = 0
+    chosen_keys = np.zeros(0, np.int64)
     while True:
         rounds += 1
         keys = cand.rows.astype(np.int64) * width + cand.cols
@@ -473,39 +490,48 @@ def _certified_optimal(
         if progress is not None:
             progress("solving", min(rounds / 5, 0.99))
         started = time.perf_counter()
-        result = solve_optimal(problem, seed=seed)
-        solved = time.perf_counter()
-        potentials = flow_potentials(problem, result.chosen)
-        log.info(
-            "round %d: %d pairs, solved in %.2f s, potentials in %.2f s",
-            rounds,
-            problem.n_edges,
-            solved - started,
-            time.perf_counter() - solved,
-        )
-        if potentials is None:  # could not certify: solve on every allowed pair instead
-            log.warning("certificate did not settle; solving on every allowed pair")
-            full = model.candidates(cfg.min_score, progress=progress)
-            keys = full.rows.astype(np.int64) * width + full.cols
-            keep = ~np.isin(keys, pinned_keys) if pinned_keys.size else np.ones(len(full), bool)
-            problem = AssignmentProblem(
-                n_e,
-                n_m,
-                full.rows[keep],
-                full.cols[keep],
-                full.scores[keep],
-                mentee_cap,
-                mentor_cap,
-                check_pairs=False,
+        warm = None
+        if potentials is not None and WARM_START:
+            limit = n_e if rounds == 2 else max(WARM_FREED_MIN, int(WARM_FREED_SHARE * n_e))
+            warm = _reoptimize(problem, keys[keep], chosen_keys, potentials, limit)
+        if warm is not None:
+            result, potentials = warm
+            repaired += 1
+            log.info(
+                "round %d: %d pairs, repaired in %.2f s (%s mentees re-placed)",
+                rounds,
+                problem.n_edges,
+                time.perf_counter() - started,
+                result.stats["mentees_freed"],
             )
+        else:
             result = solve_optimal(problem, seed=seed)
-            result.chosen = np.flatnonzero(keep)[result.chosen]
-            result.stats["certificate"] = "fallback: all allowed pairs"
-            return full, result
+            solved = time.perf_counter()
+            potentials = flow_potentials(problem, result.chosen)
+            log.info(
+                "round %d: %d pairs, solved in %.2f s, potentials in %.2f s",
+                rounds,
+                problem.n_edges,
+                solved - started,
+                time.perf_counter() - solved,
+            )
+            if potentials is None:  # could not certify: solve on every allowed pair instead
+                return _solve_all(model, pinned_keys, width, mentee_cap, mentor_cap, seed, progress)
+            iterations = potentials.iterations
+        chosen_keys = np.sort(keys[keep][result.chosen])
         started = time.perf_counter()
-        r, c, sc, checked = _price(
-            model, cand, potentials, keys, pinned_keys, *_pricing(len(cand), top, rounds)
+        again = _to_price(potentials, priced_round, priced_d, margins, mentor_at)
+        per_row, slack = _pricing(len(cand), top, rounds)
+        r, c, sc, checked, margin = _price(
+            model, cand, potentials, keys, pinned_keys, per_row, slack, again
         )
+        improving = np.rint(sc * SCALE).astype(np.int64) > potentials.threshold(
+            r.astype(np.intp), c.astype(np.intp)
+        )
+        mentor_at.append(potentials.mentor.copy())
+        priced_round[again] = len(mentor_at) - 1
+        priced_d[again] = potentials.mentee[again]
+        margins[again] = margin[again]
         log.info(
             "round %d: %d mentees priced, %d pairs added in %.2f s",
             rounds,
@@ -514,13 +540,13 @@ def _certified_optimal(
             time.perf_counter() - started,
         )
         rescored += checked
-        improving = np.rint(sc * SCALE).astype(np.int64) > potentials.threshold(
-            r.astype(np.intp), c.astype(np.intp)
-        )
+        priced.append(checked)
         if not improving.any():
             break
         if rounds == 1 and cand.partial and len(cand) > ACTIVE_PAIRS:
-            dropped += _drop_far_pairs(cand, keep, result.chosen, potentials)
+            aside = _drop_far_pairs(cand, keep, result.chosen, potentials)
+            dropped += aside.size
+            margins[aside] = np.minimum(margins[aside], ACTIVE_SLACK)
         cand.extend(r, c, sc)
         added += int(r.size)
     result.chosen = np.flatnonzero(keep)[result.chosen]
@@ -528,16 +554,135 @@ def _certified_optimal(
         {
             "certificate": "reduced costs",
             "certificate_rounds": rounds,
+            "rounds_repaired": repaired,
             "candidate_top": top,
             "pairs_added_by_certificate": added,
             "pairs_set_aside": dropped,
             "mentees_rescored": rescored,
-            "bellman_ford_iterations": potentials.iterations,
+            "mentees_priced_per_round": priced,
+            "bellman_ford_iterations": iterations,
         }
     )
     cand.dense = None
     log.info("certified optimal after %d round(s), %d pairs added", rounds, added)
     return cand, result
+
+
+#: Later rounds of the certificate repair the previous optimum instead of solving again: the
+#: second round always (the first prices are far from settled, so repairs stay local), later
+#: rounds while at most WARM_FREED_SHARE of the mentees (at least WARM_FREED_MIN) have an
+#: added pair that improves on their place.  In a nearly settled market each repair reaches
+#: far (a chain of moves through many full mentors), and a new solve is faster there.
+WARM_START = True
+WARM_FREED_SHARE = 0.01
+WARM_FREED_MIN = 200
+#: A repair that settles more than this many nodes per pair gives way to a new solve.
+WARM_SETTLED_PER_PAIR = 20
+
+
+def _to_price(
+    potentials: Potentials,
+    priced_round: npt.NDArray[np.int64],
+    priced_d: npt.NDArray[np.int64],
+    margins: npt.NDArray[np.int64],
+    mentor_at: list[npt.NDArray[np.int64]],
+) -> npt.NDArray[np.bool_]:
+    """The mentees to price this round.  A pair left out when its mentee was priced had a
+    reduced cost of at least the mentee's margin; it has since fallen by at most the rise of
+    its mentor's potential minus the rise of the mentee's.  Mentees never priced, and those
+    whose reduced costs may have fallen by more than their margin, are priced again."""
+    again = priced_round < 0
+    for k, before in enumerate(mentor_at):
+        at = priced_round == k
+        if not at.any():
+            continue
+        rise = int((potentials.mentor - before).max(initial=0))
+        fall = rise - (potentials.mentee[at] - priced_d[at])
+        again[at] = fall > margins[at]
+    return again
+
+
+def _reoptimize(
+    problem: AssignmentProblem,
+    keys: npt.NDArray[np.int64],
+    chosen_keys: npt.NDArray[np.int64],
+    potentials: Potentials,
+    max_freed: int,
+) -> tuple[SolverResult, Potentials] | None:
+    """The optimum on ``problem`` repaired from the previous one (``chosen_keys``, the pair
+    keys it took, and its ``potentials``), checked; None if the repair or its check fails."""
+    n_e, n_m = problem.n_mentees, problem.n_mentors
+    bonus = potentials.big_m // (n_e + 2)
+    used = np.isin(keys, chosen_keys)
+    costs = -(potentials.big_m + np.rint(problem.scores * SCALE).astype(np.int64))
+    warm = reoptimize(
+        problem.rows,
+        problem.cols,
+        costs,
+        used,
+        problem.mentee_capacity,
+        problem.mentor_capacity,
+        bonus,
+        potentials.nodes(),
+        max_freed=max_freed,
+        max_settled=WARM_SETTLED_PER_PAIR * problem.n_edges,
+    )
+    if warm is None:
+        return None
+    chosen = np.flatnonzero(warm.used)
+    if not holds(problem, chosen, warm.d, potentials.big_m, bonus):
+        log.warning("the repaired flow failed its optimality check")
+        return None
+    objective = float(problem.scores[chosen].sum())
+    result = SolverResult(
+        chosen,
+        objective,
+        objective,
+        "optimal",
+        "optimal",
+        {
+            "arcs": problem.n_edges,
+            "flow": int(chosen.size),
+            "mentees_matched": int(np.unique(problem.rows[chosen]).size),
+            "mentees_freed": warm.freed,
+            "paths": warm.paths,
+        },
+    )
+    d = warm.d
+    return result, Potentials(
+        d[:n_e].copy(), d[n_e : n_e + n_m].copy(), potentials.big_m, 0, int(d[-2]), int(d[-1])
+    )
+
+
+def _solve_all(
+    model: ScoringModel,
+    pinned_keys: npt.NDArray[np.int64],
+    width: int,
+    mentee_cap: npt.NDArray[np.int64],
+    mentor_cap: npt.NDArray[np.int64],
+    seed: int,
+    progress: Progress | None,
+) -> tuple[Candidates, SolverResult]:
+    """The optimum on every allowed pair (when the certificate cannot settle)."""
+    log.warning("certificate did not settle; solving on every allowed pair")
+    n_e, n_m = model.shape
+    full = model.candidates(model.config.min_score, progress=progress)
+    keys = full.rows.astype(np.int64) * width + full.cols
+    keep = ~np.isin(keys, pinned_keys) if pinned_keys.size else np.ones(len(full), bool)
+    problem = AssignmentProblem(
+        n_e,
+        n_m,
+        full.rows[keep],
+        full.cols[keep],
+        full.scores[keep],
+        mentee_cap,
+        mentor_cap,
+        check_pairs=False,
+    )
+    result = solve_optimal(problem, seed=seed)
+    result.chosen = np.flatnonzero(keep)[result.chosen]
+    result.stats["certificate"] = "fallback: all allowed pairs"
+    return full, result
 
 
 def _pricing(n_pairs: int, top: int, rounds: int) -> tuple[int, int]:
@@ -557,10 +702,11 @@ def _drop_far_pairs(
     keep: npt.NDArray[np.bool_],
     chosen: npt.NDArray[np.int64],
     potentials: Potentials,
-) -> int:
+) -> npt.NDArray[np.int32]:
     """Set aside the candidate pairs far from useful: unused by the solution and with a reduced
     cost above ACTIVE_SLACK.  The next solves are smaller; the certificate still prices every
-    pair set aside (each mentee's ``cutoff`` rises to cover them), so none can be missed."""
+    pair set aside (each mentee's ``cutoff`` rises to cover them), so none can be missed.
+    Returns the mentee of each pair set aside."""
     on = np.flatnonzero(keep)
     units = np.rint(cand.scores[on] * SCALE).astype(np.int64)
     margin = potentials.threshold(cand.rows[on].astype(np.intp), cand.cols[on].astype(np.intp))
@@ -568,19 +714,23 @@ def _drop_far_pairs(
     far[on] = margin - units > ACTIVE_SLACK
     far[on[chosen]] = False
     if not far.any():
-        return 0
+        return np.zeros(0, np.int32)
     rows = cand.rows[far]
     np.maximum.at(cand.cutoff, rows, cand.scores[far])
     cand.rows, cand.cols, cand.scores = cand.rows[~far], cand.cols[~far], cand.scores[~far]
     log.info(
         "set aside %d candidate pairs with reduced cost above %d", int(far.sum()), ACTIVE_SLACK
     )
-    return int(far.sum())
+    return rows
 
 
 def _floor(min_score: float) -> float:
     """The lowest float32 score that counts as reaching ``min_score`` (as in scoring)."""
     return float(np.float32(min_score) - np.float32(1e-7))
+
+
+def _all(only: npt.NDArray[np.bool_] | None, n: int) -> npt.NDArray[np.bool_]:
+    return np.ones(n, bool) if only is None else only
 
 
 def _price(
@@ -591,38 +741,51 @@ def _price(
     pinned_keys: npt.NDArray[np.int64],
     per_row: int,
     slack: int = 0,
-) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float64], int]:
+    only: npt.NDArray[np.bool_] | None = None,
+) -> tuple[
+    npt.NDArray[np.int32],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.float64],
+    int,
+    npt.NDArray[np.int64],
+]:
     """Left-out pairs with a negative reduced cost: at most ``per_row`` per mentee, the most
-    negative first.  Returns their rows, cols, scores and how many mentees were rescored."""
+    negative first, among the mentees in ``only`` (default all).  Returns their rows, cols,
+    scores, how many mentees were rescored, and per mentee of ``only`` its *margin*: every
+    pair of it still left out has a reduced cost of at least that much (1e-6 units)."""
     n_e, n_m = model.shape
     width = max(n_m, 1)
     d_m = potentials.mentor
     limit_e = potentials.mentee - potentials.big_m
     known = np.sort(np.concatenate([keys, pinned_keys]))
+    rows_in = _all(only, n_e)
+    margin = np.full(n_e, NO_PAIR_LEFT_OUT, np.int64)
     out_r, out_c, out_s = [], [], []
+    if cand.dense is not None:
+        rows_to_check = np.flatnonzero(rows_in)
+        checked = 0
+    else:
+        # only mentees whose left-out pairs could beat their threshold need scoring again
+        truncated = np.flatnonzero(np.isfinite(cand.cutoff) & rows_in).astype(np.int64)
+        cut = np.rint(cand.cutoff[truncated] * SCALE).astype(np.int64)
+        bar = limit_e[truncated] - cut - d_m.max(initial=0)
+        margin[truncated] = bar
+        rows_to_check = truncated[bar < 0]
+        checked = int(rows_to_check.size)
     if cand.partial and model.kernel is not None:
         # every left-out pair of a mentee whose list was cut, priced by the compiled kernel
-        truncated = np.flatnonzero(np.isfinite(cand.cutoff)).astype(np.int64)
-        cut = np.rint(cand.cutoff[truncated] * SCALE).astype(np.int64)
-        rows = truncated[cut + d_m.max(initial=0) > limit_e[truncated]]
         known_rows = (known // width).astype(np.int64)
         known_csr = sp.csr_matrix(
             (np.ones(known.size, np.int8), (known_rows, known % width)), shape=(n_e, n_m)
         )
         known_csr.sort_indices()
         found_r, found_c, found_units = model.kernel.price(
-            rows, limit_e, d_m, known_csr, per_row, _floor(model.config.min_score), slack
+            rows_to_check, limit_e, d_m, known_csr, per_row, _floor(model.config.min_score), slack
         )
-        return found_r, found_c, found_units / SCALE, int(rows.size)
-    if cand.dense is not None:
-        rows_to_check = np.arange(n_e)
-        checked = 0
-    else:
-        # only mentees whose left-out pairs could beat their threshold need scoring again
-        truncated = np.flatnonzero(np.isfinite(cand.cutoff))
-        cut = np.rint(cand.cutoff[truncated] * SCALE).astype(np.int64)
-        rows_to_check = truncated[cut + d_m.max(initial=0) > limit_e[truncated]]
-        checked = int(rows_to_check.size)
+        margin[rows_to_check] = slack
+        _cut_margins(margin, found_r, found_c, found_units, limit_e, d_m, per_row)
+        return found_r, found_c, found_units / SCALE, checked, margin
+    margin[rows_to_check] = 0
     step = model.block_rows()
     for start in range(0, rows_to_check.size, step):
         chunk = rows_to_check[start : start + step]
@@ -654,8 +817,36 @@ def _price(
         out_c.append(cc.astype(np.int32))
         out_s.append(units[rr, cc] / SCALE)
     if not out_r:
-        return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), checked
-    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s), checked
+        return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), checked, margin
+    found_r, found_c = np.concatenate(out_r), np.concatenate(out_c)
+    found_s = np.concatenate(out_s)
+    found_units = np.rint(found_s * SCALE).astype(np.int64)
+    _cut_margins(margin, found_r, found_c, found_units, limit_e, d_m, per_row)
+    return found_r, found_c, found_s, checked, margin
+
+
+#: The margin of a mentee none of whose allowed pairs is left out.
+NO_PAIR_LEFT_OUT = 1 << 62
+
+
+def _cut_margins(
+    margin: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.int32],
+    cols: npt.NDArray[np.int32],
+    units: npt.NDArray[np.int64],
+    limit_e: npt.NDArray[np.int64],
+    d_m: npt.NDArray[np.int64],
+    per_row: int,
+) -> None:
+    """A mentee whose list was cut at ``per_row`` pairs may have left-out pairs as good as the
+    last one listed: its margin is at most minus that pair's gain."""
+    if rows.size == 0:
+        return
+    gain = units + d_m[cols] - limit_e[rows]
+    full = np.bincount(rows, minlength=margin.size) >= per_row
+    worst = np.full(margin.size, NO_PAIR_LEFT_OUT, np.int64)
+    np.minimum.at(worst, rows, gain)
+    margin[full] = np.minimum(margin[full], -worst[full])
 
 
 def suggest(

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from matcher.solvers._flow import SCALE, mentee_weight
 from matcher.solvers._problem import AssignmentProblem
 
-__all__ = ["Potentials", "big_m", "flow_potentials"]
+__all__ = ["Potentials", "big_m", "flow_potentials", "holds"]
 
 
 @dataclass
@@ -31,6 +31,13 @@ class Potentials:
     mentor: npt.NDArray[np.int64]
     big_m: int
     iterations: int
+    #: the potentials of the source and the sink (equal while any place is filled)
+    source: int = 0
+    sink: int = 0
+
+    def nodes(self) -> npt.NDArray[np.int64]:
+        """Every node's potential: mentees, mentors, source, sink (the flow's node order)."""
+        return np.concatenate([self.mentee, self.mentor, [self.source, self.sink]]).astype(np.int64)
 
     def threshold(
         self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]
@@ -44,17 +51,18 @@ def big_m(problem: AssignmentProblem) -> int:
     return mentee_weight(problem) * (problem.n_mentees + 2)
 
 
-def flow_potentials(
+def _residual(
     problem: AssignmentProblem,
     chosen: npt.NDArray[np.int64],
-    *,
-    max_iterations: int = 20_000,
-) -> Potentials | None:
-    """Potentials for the optimal flow ``chosen`` on ``problem``; None if Bellman–Ford does not
-    settle within ``max_iterations`` (then certify another way)."""
+    m: int | None = None,
+    bonus: int | None = None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Tails, heads and costs of every arc of the residual graph of the flow ``chosen``, with
+    the weights ``m`` per place and ``bonus`` per mentee (by default those of ``problem``)."""
     n_e, n_m = problem.n_mentees, problem.n_mentors
     source, sink = n_e + n_m, n_e + n_m + 1
-    m = big_m(problem)
+    m = big_m(problem) if m is None else m
+    bonus = mentee_weight(problem) if bonus is None else bonus
     cost = -(m + np.rint(problem.scores * SCALE).astype(np.int64))
     used = np.zeros(problem.n_edges, bool)
     used[chosen] = True
@@ -64,7 +72,6 @@ def flow_potentials(
     mentor_node = n_e + np.arange(n_m, dtype=np.int64)
     rows = problem.rows.astype(np.int64)
     cols = problem.cols.astype(np.int64)
-    bonus = mentee_weight(problem)
     cap_e = problem.mentee_capacity
     # source -> mentee: a first place worth -bonus, further places worth 0 (as in the solve)
     first_open = np.flatnonzero((e_load == 0) & (cap_e > 0))
@@ -83,7 +90,7 @@ def flow_potentials(
             mentor_node[cols[used]],  # mentee <-> mentor
             mentor_node[open_m],
             np.full(busy_m.size, sink),  # mentor <-> sink
-            [sink, source],  # the circulation's return arc and its reverse
+            [sink, source][: 1 + bool(chosen.size)],  # the return arc (and its reverse)
         ]
     )
     heads = np.concatenate(
@@ -96,7 +103,7 @@ def flow_potentials(
             rows[used],
             np.full(open_m.size, sink),
             mentor_node[busy_m],
-            [source, sink],
+            [source, sink][: 1 + bool(chosen.size)],
         ]
     )
     costs = np.concatenate(
@@ -106,9 +113,45 @@ def flow_potentials(
             np.zeros(more_open.size + more_used.size, np.int64),
             cost[~used],
             -cost[used],
-            np.zeros(open_m.size + busy_m.size + 2, np.int64),
+            np.zeros(open_m.size + busy_m.size + 1 + bool(chosen.size), np.int64),
         ]
     )
+    return tails, heads, costs
+
+
+def holds(
+    problem: AssignmentProblem,
+    chosen: npt.NDArray[np.int64],
+    d: npt.NDArray[np.int64],
+    m: int,
+    bonus: int,
+) -> bool:
+    """Whether ``chosen`` is a flow within every capacity and ``d`` (mentees, mentors, source,
+    sink) leaves no residual arc with a negative reduced cost, with weights ``m`` per place and
+    ``bonus`` per mentee at least those of ``problem``: then ``chosen`` is optimal."""
+    if bonus < mentee_weight(problem) or m < bonus * (problem.n_mentees + 2):
+        return False
+    if np.unique(chosen).size != chosen.size:
+        return False
+    e_load = np.bincount(problem.rows[chosen], minlength=problem.n_mentees)
+    m_load = np.bincount(problem.cols[chosen], minlength=problem.n_mentors)
+    if (e_load > problem.mentee_capacity).any() or (m_load > problem.mentor_capacity).any():
+        return False
+    tails, heads, costs = _residual(problem, chosen, m, bonus)
+    return bool(np.all(d[tails] + costs >= d[heads]))
+
+
+def flow_potentials(
+    problem: AssignmentProblem,
+    chosen: npt.NDArray[np.int64],
+    *,
+    max_iterations: int = 20_000,
+) -> Potentials | None:
+    """Potentials for the optimal flow ``chosen`` on ``problem``; None if Bellman–Ford does not
+    settle within ``max_iterations`` (then certify another way)."""
+    n_e, n_m = problem.n_mentees, problem.n_mentors
+    m = big_m(problem)
+    tails, heads, costs = _residual(problem, chosen)
     order = np.argsort(heads, kind="stable")
     tails, heads, costs = tails[order], heads[order], costs[order]
     starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
@@ -118,6 +161,13 @@ def flow_potentials(
         best = np.minimum.reduceat(d[tails] + costs, starts)
         better = best < d[targets]
         if not better.any():
-            return Potentials(d[:n_e].copy(), d[n_e : n_e + n_m].copy(), m, iteration)
+            return Potentials(
+                d[:n_e].copy(),
+                d[n_e : n_e + n_m].copy(),
+                m,
+                iteration,
+                int(d[n_e + n_m]),
+                int(d[n_e + n_m + 1]),
+            )
         d[targets[better]] = best[better]
     return None

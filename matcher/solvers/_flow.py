@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
+import numpy.typing as npt
+from ortools.graph.python import max_flow, min_cost_flow
 
 from matcher._errors import SolverError
 from matcher.solvers._problem import AssignmentProblem, SolverResult
@@ -46,6 +47,12 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
     """Fill as many mentee places as possible; among those matchings, give as many mentees
     at least one mentor; then maximise the total score.
 
+    When some mentee wants several mentors, two maximum flows first find how many places and
+    how many mentees can be served; the min-cost flow then maximises the score with exactly
+    that many first places and further places.  A single
+    solve with a mentee bonus large enough to outweigh any score would take about twice as
+    long: the cost range sets the number of cost-scaling phases.
+
     ``seed`` fixes the order arcs are given to the solver, which decides between equally good
     matchings; the same seed always gives the same matching.
     """
@@ -56,18 +63,19 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
         )
     rng = np.random.default_rng(seed)
     order = rng.permutation(k)
-    source, sink = n_e + n_m, n_e + n_m + 1
+    # nodes: mentees, mentors, sink, source of first places, source of further places
+    sink, first, further = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
     mentee_node = np.arange(n_e)
     mentor_node = n_e + np.arange(n_m)
-    # only mentees and mentors with at least one edge need arcs to the source/sink
+    # only mentees and mentors with at least one edge need arcs to the sources/sink
     used_e = np.unique(problem.rows)
     used_m = np.unique(problem.cols)
     used_e = used_e[problem.mentee_capacity[used_e] > 0]
-    more = used_e[problem.mentee_capacity[used_e] > 1]  # second and later mentors: no bonus
-    bonus = mentee_weight(problem)
+    more = used_e[problem.mentee_capacity[used_e] > 1]  # second and later mentors
     tails = np.concatenate(
         [
-            np.full(used_e.size + more.size, source),
+            np.full(used_e.size, first),
+            np.full(more.size, further),
             mentee_node[problem.rows[order]],
             mentor_node[used_m],
         ]
@@ -88,22 +96,30 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
             problem.mentor_capacity[used_m],
         ]
     ).astype(np.int64)
-    costs = np.concatenate(
-        [
-            np.full(used_e.size, -bonus, np.int64),
-            np.zeros(more.size, np.int64),
-            -np.rint(problem.scores[order] * SCALE).astype(np.int64),
-            np.zeros(used_m.size, np.int64),
-        ]
-    )
+    scores = -np.rint(problem.scores[order] * SCALE).astype(np.int64)
     first_pair_arc = used_e.size + more.size
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    supply = int(min(problem.mentee_capacity[used_e].sum(), problem.mentor_capacity[used_m].sum()))
-    supply = max(supply, 0)
-    smcf.set_node_supply(source, supply)
-    smcf.set_node_supply(sink, -supply)
-    status = smcf.solve_max_flow_with_min_cost()
+    if more.size:
+        # how many places, and how many mentees, can be served at most
+        places, served = _most_served(tails, heads, caps, first, further, sink)
+        costs = np.concatenate(
+            [np.zeros(first_pair_arc, np.int64), scores, np.zeros(used_m.size, np.int64)]
+        )
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+        smcf.set_node_supply(first, served)
+        smcf.set_node_supply(further, places - served)
+        smcf.set_node_supply(sink, -places)
+        status = smcf.solve()
+    else:
+        costs = np.concatenate(
+            [np.zeros(first_pair_arc, np.int64), scores, np.zeros(used_m.size, np.int64)]
+        )
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+        supply = int(min(used_e.size, problem.mentor_capacity[used_m].sum()))
+        smcf.set_node_supply(first, supply)
+        smcf.set_node_supply(sink, -supply)
+        status = smcf.solve_max_flow_with_min_cost()
     name = _STATUS.get(status, f"status {status}")
     if status != smcf.OPTIMAL:
         raise SolverError(f"min-cost flow ended with status '{name}' on {k} arcs")
@@ -124,3 +140,32 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
             "mentees_matched": int(np.unique(problem.rows[chosen]).size),
         },
     )
+
+
+def _most_served(
+    tails: npt.NDArray[np.int32],
+    heads: npt.NDArray[np.int32],
+    caps: npt.NDArray[np.int64],
+    first: int,
+    further: int,
+    sink: int,
+) -> tuple[int, int]:
+    """The most places that can be filled, and among such matchings the most mentees served:
+    (places, mentees).
+
+    Two maximum flows: with every arc (places), and without the further places (mentees).
+    Both maxima are reached together: from a flow serving the most mentees, augmenting paths
+    reach a maximum flow, and an augmenting path never takes a place from a mentee."""
+    solver = max_flow.SimpleMaxFlow()
+    source = np.int32(first)
+    t = np.where(tails == further, source, tails).astype(np.int32)
+    solver.add_arcs_with_capacity(t, heads, caps)
+    if solver.solve(int(source), sink) != solver.OPTIMAL:
+        raise SolverError("maximum flow failed while counting places")
+    places = int(solver.optimal_flow())
+    solver = max_flow.SimpleMaxFlow()
+    keep = tails != further
+    solver.add_arcs_with_capacity(tails[keep], heads[keep], caps[keep])
+    if solver.solve(int(source), sink) != solver.OPTIMAL:
+        raise SolverError("maximum flow failed while counting mentees")
+    return places, int(solver.optimal_flow())
