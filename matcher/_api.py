@@ -577,7 +577,7 @@ WARM_START = True
 WARM_FREED_SHARE = 0.01
 WARM_FREED_MIN = 200
 #: A repair that settles more than this many nodes per pair gives way to a new solve.
-WARM_SETTLED_PER_PAIR = 20
+WARM_SETTLED_PER_PAIR = 8
 
 
 def _to_price(
