@@ -199,21 +199,27 @@ def _scan_row(
                 need = limit - slack - mentor_potential[j] if mode == 1 else 0
                 thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
                 if thr == np.inf:
-                    continue
+                    break  # (pricing) no score reaches this member's bar, nor the next ones'
+
                 # the weighted mean, in the order of ScoringModel.active, pruned by its upper
                 # bound as early as possible, before any rule is checked
                 num = np.float32(0.0)
                 den = np.float32(0.0)
-                pruned = False
+                pruned = -1
                 for t in range(before):
                     at = 2 * (base[t] + m_cls[j, t])
                     num += t_nd[at]
                     den += t_nd[at + 1]
                     if _below(num, den, rest[i, t], thr):
-                        pruned = True
+                        pruned = t
                         break
-                if pruned:
+                if pruned >= 0:
                     more = more or size >= top  # it may or may not have been allowed
+                    if pruned == 0 and mode != 2:
+                        # the first table is the class's own value, and the bar only rises
+                        # along the class (members come by falling potential when pricing):
+                        # every mentor left in the class is pruned too
+                        break
                     continue
                 # feasibility: the tables of hard rules, exclusions, then the inline rules
                 ok = True

@@ -165,6 +165,13 @@ class Kernel:
         known_ptr = known.indptr.astype(np.int64)
         known_idx = known.indices.astype(np.int32)
         class_top = class_top.astype(np.int64)
+        # each class's members by falling potential: the bar rises along the class, so the
+        # loop stops at the first member the class's own value cannot carry over it
+        args = self.args
+        if members.size:
+            of_class = np.repeat(np.arange(ptr.size - 1), np.diff(ptr))
+            by_potential = members[np.lexsort((-mentor_potential[members], of_class))]
+            args = (*self.args[:-1], by_potential.astype(members.dtype))
 
         def work(part: slice) -> None:
             _jit.price(
@@ -180,7 +187,7 @@ class Kernel:
                 cols[part],
                 units[part],
                 count[part],
-                self.args,
+                args,
             )
 
         _in_threads(work, n)

@@ -1,8 +1,12 @@
 """The optimal solver: min-cost max-flow on the sparse graph of allowed pairs (OR-tools).
 
-Maximum flow = as many mentee places filled as possible; among maximum flows, minimum cost =
-the largest total score.  Scores are scaled to integers (``SCALE``); the reported objective is
-the exact float total of the chosen pairs.
+Maximum flow = as many mentee places filled as possible; among those, as many mentees with at
+least one mentor as possible (counted first by two maximum flows when some mentee wants
+several); then minimum cost = the largest total score.  Scores are scaled to integers
+(``SCALE``); the reported objective is the exact float total of the chosen pairs.
+
+:func:`mentee_weight` is the same order as one weight per mentee served; the optimality
+certificate (``_certify``) and the repair of a flow (``_warm``) use it.
 """
 
 from __future__ import annotations
