@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from matcher.solvers import AssignmentProblem, solve_optimal
 from matcher.solvers._certify import Potentials, flow_potentials, holds
 from matcher.solvers._flow import SCALE, mentee_weight
-from matcher.solvers._warm import reoptimize
+from matcher.solvers._warm import WarmResult, reoptimize
 
 
 def _random_problem(
@@ -64,8 +64,24 @@ def _start(
     return used, potentials
 
 
-def _costs(problem: AssignmentProblem, big_m: int) -> npt.NDArray[np.int64]:
-    return -(big_m + np.rint(problem.scores * SCALE).astype(np.int64))
+def _repair(
+    problem: AssignmentProblem,
+    used: npt.NDArray[np.bool_],
+    potentials: Potentials,
+    **limits: int,
+) -> WarmResult | None:
+    """``reoptimize`` on every pair of ``problem``, from ``used`` and ``potentials``."""
+    return reoptimize(
+        problem.rows,
+        problem.cols,
+        -(potentials.big_m + np.rint(problem.scores * SCALE).astype(np.int64)),
+        used,
+        problem.mentee_capacity,
+        problem.mentor_capacity,
+        mentee_weight(problem),
+        potentials.nodes(),
+        **limits,
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -84,16 +100,7 @@ def test_repair_reaches_the_optimum_of_a_new_solve(
     keep = rng.random(problem.n_edges) < share
     used, potentials = _start(problem, keep)
     bonus = mentee_weight(problem)
-    warm = reoptimize(
-        problem.rows,
-        problem.cols,
-        _costs(problem, potentials.big_m),
-        used,
-        problem.mentee_capacity,
-        problem.mentor_capacity,
-        bonus,
-        potentials.nodes(),
-    )
+    warm = _repair(problem, used, potentials)
     assert warm is not None
     chosen = np.flatnonzero(warm.used)
     fresh = solve_optimal(problem)
@@ -109,16 +116,7 @@ def test_repair_of_an_optimal_flow_changes_nothing() -> None:
     rng = np.random.default_rng(3)
     problem = _random_problem(rng, 40, 8, 0.5)
     used, potentials = _start(problem, np.ones(problem.n_edges, bool))
-    warm = reoptimize(
-        problem.rows,
-        problem.cols,
-        _costs(problem, potentials.big_m),
-        used,
-        problem.mentee_capacity,
-        problem.mentor_capacity,
-        mentee_weight(problem),
-        potentials.nodes(),
-    )
+    warm = _repair(problem, used, potentials)
     assert warm is not None
     assert warm.freed == 0 and warm.paths == 0
     assert (warm.used == used).all()
@@ -129,19 +127,9 @@ def test_repair_gives_way_when_it_would_free_too_many_mentees() -> None:
     problem = _random_problem(rng, 60, 10, 0.6)
     keep = rng.random(problem.n_edges) < 0.2
     used, potentials = _start(problem, keep)
-    args = (
-        problem.rows,
-        problem.cols,
-        _costs(problem, potentials.big_m),
-        used,
-        problem.mentee_capacity,
-        problem.mentor_capacity,
-        mentee_weight(problem),
-        potentials.nodes(),
-    )
-    assert reoptimize(*args, max_freed=0) is None
-    assert reoptimize(*args, max_settled=0) is None
-    assert reoptimize(*args) is not None
+    assert _repair(problem, used, potentials, max_freed=0) is None
+    assert _repair(problem, used, potentials, max_settled=0) is None
+    assert _repair(problem, used, potentials) is not None
 
 
 def test_check_refuses_a_flow_over_capacity_or_an_improving_pair() -> None:
