@@ -158,3 +158,18 @@ def test_solving_every_round_from_scratch_gives_the_same_optimum(
     assert cold.summary_extra["solver"]["rounds_repaired"] == 0
     assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
     assert warm.matched == cold.matched
+
+
+def test_repaired_rounds_keep_pinned_pairs_and_reach_the_optimum(
+    programme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dense_free = _run(programme, sparse=False)
+    pin = [(p.mentee_id, p.mentor_id) for p in dense_free.pairs[3:9]]
+    monkeypatch.setattr(api, "SPARSE_TOP", 0)
+    monkeypatch.setattr(api, "WARM_FREED_SHARE", 1.0)
+    sparse = _run(programme, sparse=True, pinned=pin)
+    assert sparse.summary_extra["solver"]["rounds_repaired"] > 0
+    assert set(pin) <= {(p.mentee_id, p.mentor_id) for p in sparse.pairs}
+    dense = _run(programme, sparse=False, pinned=pin)
+    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
+    assert sparse.matched == dense.matched
