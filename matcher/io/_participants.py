@@ -231,6 +231,14 @@ def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str
     return result, problems
 
 
+#: Every field default of a participant (all immutable), given to ``model_construct``.
+_DEFAULTS = {
+    name: field.default
+    for name, field in Participant.model_fields.items()
+    if not field.is_required() and field.default_factory is None
+}
+
+
 def participants_from_table(
     table: Table, role: str, config: ProgramConfig | None = None
 ) -> ParticipantSet:
@@ -364,7 +372,12 @@ def participants_from_table(
             continue
         try:
             # every value is already what the model's validators would make of it
-            out.participants.append(Participant.model_construct(**values, extra=extra))
+            # (defaults given here too: pydantic would look each one up again per row)
+            out.participants.append(
+                Participant.model_construct(
+                    set(values) | {"extra"}, **{**_DEFAULTS, **values}, extra=extra
+                )
+            )
         except ValidationError as exc:  # pragma: no cover - model_construct does not validate
             for error in exc.errors():
                 loc = error["loc"][0] if error["loc"] else None
