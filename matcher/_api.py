@@ -446,9 +446,9 @@ def _certified_optimal(
     are added back and the matching re-optimised (column generation).
 
     The first round solves from scratch (OR-tools) and finds potentials (Bellman–Ford); later
-    rounds repair that flow and its potentials around the pairs added (``_warm``), and price
-    again only the mentees whose potential fell (no other left-out pair can have started to
-    improve) or whose last pricing was cut at the per-mentee limit."""
+    rounds repair that flow and its potentials around the pairs added (``_warm``) while the
+    repair stays local, and solve again otherwise.  Each round prices only the mentees whose
+    left-out pairs may have started to improve since they were last priced (``_to_price``)."""
     cfg = model.config
     n_e, n_m = model.shape
     base = SPARSE_TOP if n_e * n_m <= DENSE_CACHE_CELLS else LARGE_SPARSE_TOP
