@@ -475,18 +475,7 @@ def _certified_optimal(
     chosen_keys = np.zeros(0, np.int64)
     while True:
         rounds += 1
-        keys = cand.rows.astype(np.int64) * width + cand.cols
-        keep = ~np.isin(keys, pinned_keys) if pinned_keys.size else np.ones(len(cand), bool)
-        problem = AssignmentProblem(
-            n_e,
-            n_m,
-            cand.rows[keep],
-            cand.cols[keep],
-            cand.scores[keep],
-            mentee_cap,
-            mentor_cap,
-            check_pairs=False,
-        )
+        keys, keep, problem = _unpinned(cand, pinned_keys, width, mentee_cap, mentor_cap)
         if progress is not None:
             progress("solving", min(rounds / 5, 0.99))
         started = time.perf_counter()
@@ -654,6 +643,29 @@ def _reoptimize(
     )
 
 
+def _unpinned(
+    cand: Candidates,
+    pinned_keys: npt.NDArray[np.int64],
+    width: int,
+    mentee_cap: npt.NDArray[np.int64],
+    mentor_cap: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], AssignmentProblem]:
+    """The candidates' pair keys, which of them are not pinned, and the problem on those."""
+    keys = cand.rows.astype(np.int64) * width + cand.cols
+    keep = ~np.isin(keys, pinned_keys) if pinned_keys.size else np.ones(len(cand), bool)
+    problem = AssignmentProblem(
+        mentee_cap.size,
+        mentor_cap.size,
+        cand.rows[keep],
+        cand.cols[keep],
+        cand.scores[keep],
+        mentee_cap,
+        mentor_cap,
+        check_pairs=False,
+    )
+    return keys, keep, problem
+
+
 def _solve_all(
     model: ScoringModel,
     pinned_keys: npt.NDArray[np.int64],
@@ -665,20 +677,8 @@ def _solve_all(
 ) -> tuple[Candidates, SolverResult]:
     """The optimum on every allowed pair (when the certificate cannot settle)."""
     log.warning("certificate did not settle; solving on every allowed pair")
-    n_e, n_m = model.shape
     full = model.candidates(model.config.min_score, progress=progress)
-    keys = full.rows.astype(np.int64) * width + full.cols
-    keep = ~np.isin(keys, pinned_keys) if pinned_keys.size else np.ones(len(full), bool)
-    problem = AssignmentProblem(
-        n_e,
-        n_m,
-        full.rows[keep],
-        full.cols[keep],
-        full.scores[keep],
-        mentee_cap,
-        mentor_cap,
-        check_pairs=False,
-    )
+    _, keep, problem = _unpinned(full, pinned_keys, width, mentee_cap, mentor_cap)
     result = solve_optimal(problem, seed=seed)
     result.chosen = np.flatnonzero(keep)[result.chosen]
     result.stats["certificate"] = "fallback: all allowed pairs"

@@ -103,17 +103,7 @@ def solve_fair(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
             hi = mid - 1
     floor = float(values[lo])
     keep = np.flatnonzero(problem.scores >= floor)
-    sub = AssignmentProblem(
-        problem.n_mentees,
-        problem.n_mentors,
-        problem.rows[keep],
-        problem.cols[keep],
-        problem.scores[keep],
-        problem.mentee_capacity,
-        problem.mentor_capacity,
-        check_pairs=False,
-    )
-    inner = solve_optimal(sub, seed=seed)
+    inner = solve_optimal(problem.subset(keep), seed=seed)
     chosen = np.sort(keep[inner.chosen]).astype(np.int64)
     log.debug("fair: coverage %d, floor %.6f after %d flow tests", target[0], floor, tests)
     return SolverResult(

@@ -102,24 +102,19 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
     ).astype(np.int64)
     scores = -np.rint(problem.scores[order] * SCALE).astype(np.int64)
     first_pair_arc = used_e.size + more.size
+    costs = np.concatenate(
+        [np.zeros(first_pair_arc, np.int64), scores, np.zeros(used_m.size, np.int64)]
+    )
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     if more.size:
         # how many places, and how many mentees, can be served at most
         places, served = _most_served(tails, heads, caps, first, further, sink)
-        costs = np.concatenate(
-            [np.zeros(first_pair_arc, np.int64), scores, np.zeros(used_m.size, np.int64)]
-        )
-        smcf = min_cost_flow.SimpleMinCostFlow()
-        arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
         smcf.set_node_supply(first, served)
         smcf.set_node_supply(further, places - served)
         smcf.set_node_supply(sink, -places)
         status = smcf.solve()
     else:
-        costs = np.concatenate(
-            [np.zeros(first_pair_arc, np.int64), scores, np.zeros(used_m.size, np.int64)]
-        )
-        smcf = min_cost_flow.SimpleMinCostFlow()
-        arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
         supply = int(min(used_e.size, problem.mentor_capacity[used_m].sum()))
         smcf.set_node_supply(first, supply)
         smcf.set_node_supply(sink, -supply)

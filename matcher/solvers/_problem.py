@@ -97,6 +97,20 @@ class AssignmentProblem:
         """Number of allowed pairs."""
         return int(self.rows.shape[0])
 
+    def subset(self, keep: npt.NDArray[np.bool_] | npt.NDArray[np.intp]) -> AssignmentProblem:
+        """The same problem on the edges ``keep`` selects (a mask or indices); ranks are not
+        carried over."""
+        return AssignmentProblem(
+            self.n_mentees,
+            self.n_mentors,
+            self.rows[keep],
+            self.cols[keep],
+            self.scores[keep],
+            self.mentee_capacity,
+            self.mentor_capacity,
+            check_pairs=False,
+        )
+
 
 @dataclass
 class SolverResult:

@@ -38,24 +38,12 @@ def _random_problem(
     )
 
 
-def _part(problem: AssignmentProblem, keep: npt.NDArray[np.bool_]) -> AssignmentProblem:
-    return AssignmentProblem(
-        problem.n_mentees,
-        problem.n_mentors,
-        problem.rows[keep],
-        problem.cols[keep],
-        problem.scores[keep],
-        problem.mentee_capacity,
-        problem.mentor_capacity,
-    )
-
-
 def _start(
     problem: AssignmentProblem, keep: npt.NDArray[np.bool_]
 ) -> tuple[npt.NDArray[np.bool_], Potentials]:
     """The optimum on the pairs in ``keep`` (as a flag per pair of ``problem``) and its
     potentials."""
-    part = _part(problem, keep)
+    part = problem.subset(keep)
     result = solve_optimal(part)
     potentials = flow_potentials(part, result.chosen)
     assert potentials is not None
