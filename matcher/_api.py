@@ -412,6 +412,9 @@ def _assign(
 SPARSE_PAIRS = 2_000_000
 #: Candidate pairs kept per mentee on the sparse path, before certification adds any.
 SPARSE_TOP = 28
+#: Candidate pairs each mentor gets at least, per place (its own best mentees when the
+#: mentees' lists name it less often).
+PAIRS_PER_PLACE = 3
 #: After the first solve, candidate pairs whose reduced cost exceeds this (1e-6 score units)
 #: are set aside when there are more than ACTIVE_PAIRS: later solves are smaller, and the
 #: certificate prices them again like any pair left out.
@@ -426,7 +429,7 @@ LARGE_PRICING_PER_ROW = 4
 PRICING_SLACK = 50_000
 #: The same above DENSE_CACHE_CELLS mentee x mentor pairs, where each solve is costly and a
 #: shorter list per mentee (completed by the certificate) solves faster overall.
-LARGE_SPARSE_TOP = 12
+LARGE_SPARSE_TOP = 8
 #: Up to this many pairs, every allowed score is kept in memory (float32) for pricing.
 DENSE_CACHE_CELLS = 100_000_000
 
@@ -459,6 +462,11 @@ def _certified_optimal(
         top=top,
         keep_dense=model.kernel is None and n_e * n_m <= DENSE_CACHE_CELLS,
     )
+    # mentors that few mentees list get their own best pairs, so the first solve can fill
+    # as many places as the full problem can (otherwise rounds go to filling places)
+    listed = np.bincount(cand.cols, minlength=n_m)
+    need = np.where(mentor_cap > 0, np.maximum(PAIRS_PER_PLACE * mentor_cap - listed, 0), 0)
+    cand.extend(*model.best_for_mentors(cand, need, cfg.min_score))
     width = max(n_m, 1)
     pinned_keys = np.sort(pin_r * width + pin_c)
     rounds = added = rescored = dropped = repaired = 0
@@ -481,7 +489,7 @@ def _certified_optimal(
         started = time.perf_counter()
         warm = None
         if potentials is not None and WARM_START:
-            limit = n_e if rounds == 2 else max(WARM_FREED_MIN, int(WARM_FREED_SHARE * n_e))
+            limit = max(WARM_FREED_MIN, int(WARM_FREED_SHARE * n_e))
             warm = _reoptimize(problem, keys[keep], chosen_keys, potentials, limit)
         if warm is not None:
             result, potentials = warm
@@ -557,11 +565,10 @@ def _certified_optimal(
     return cand, result
 
 
-#: Later rounds of the certificate repair the previous optimum instead of solving again: the
-#: second round always (the first prices are far from settled, so repairs stay local), later
-#: rounds while at most WARM_FREED_SHARE of the mentees (at least WARM_FREED_MIN) have an
-#: added pair that improves on their place.  In a nearly settled market each repair reaches
-#: far (a chain of moves through many full mentors), and a new solve is faster there.
+#: Later rounds of the certificate repair the previous optimum instead of solving again
+#: while at most WARM_FREED_SHARE of the mentees (at least WARM_FREED_MIN) have an added pair
+#: that improves on their place.  When every place is full, each repair reaches far (a chain
+#: of moves through many full mentors), and a new solve is faster beyond that.
 WARM_START = True
 WARM_FREED_SHARE = 0.01
 WARM_FREED_MIN = 200

@@ -195,6 +195,21 @@ class Kernel:
         r = np.broadcast_to(rows[:, None], mask.shape)[mask]
         return r.astype(np.int32), cols[mask], units[mask]
 
+    def best_of_mentors(
+        self,
+        rows: npt.NDArray[np.int64],
+        mentors: npt.NDArray[np.bool_],
+        known: sparse.csr_matrix,
+        per_row: int,
+        floor: float,
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """Per mentee of ``rows``, its ``per_row`` best allowed pairs with the ``mentors``
+        marked, not in ``known``: a pricing pass in which only those mentors can qualify."""
+        far = np.int64(1) << 50
+        potential = np.where(mentors, 0, -far).astype(np.int64)
+        limit = np.full(known.shape[0], -(far // 2), np.int64)
+        return self.price(rows, limit, potential, known, per_row, floor)
+
     def row_stats(
         self, rows: npt.NDArray[np.int64], floor: float
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from matcher.profiles import CRITERIA, Participant, ProgramConfig, _vocab
 from matcher.scoring._criteria import CRITERION_FUNCS, Context, Part
@@ -29,6 +30,10 @@ BLOCK_CELLS = 1_000_000
 KERNEL_ROWS = 4096
 #: Blocks scored at once (numpy releases the GIL, so threads use the cores).
 SCORING_THREADS = 2
+#: Mentees sampled for a first search of mentors' best pairs (ScoringModel.best_for_mentors),
+#: and the pairs kept per mentee in that search.
+MENTOR_SAMPLE = 0.25
+MENTOR_PAIRS_PER_ROW = 4
 
 
 @dataclass
@@ -347,6 +352,63 @@ class ScoringModel:
             partial=True,
         )
 
+    def best_for_mentors(
+        self, cand: Candidates, need: npt.NDArray[np.int64], min_score: float
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float64]]:
+        """Up to ``need[j]`` pairs of mentor j that ``cand`` does not hold, its best (rows,
+        cols, scores).  Each mentee's own best list rarely names a mentor few mentees rank
+        highly; these pairs give such a mentor mentees to fill its places with.
+
+        From ``cand.dense`` when kept: exactly each mentor's best.  Otherwise by the compiled
+        kernel, each mentee keeping its MENTOR_PAIRS_PER_ROW best of the mentors searched:
+        first among a sample (MENTOR_SAMPLE) of the mentees, then among the others for the
+        mentors still short.  Empty when neither applies (the certificate adds what is
+        needed either way)."""
+        n_e, n_m = self.shape
+        empty = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        if not (need > 0).any() or n_e == 0:
+            return empty
+        known = sparse.csr_matrix(
+            (np.ones(len(cand), np.int8), (cand.rows, cand.cols)), shape=(n_e, n_m)
+        )
+        known.sum_duplicates()
+        known.sort_indices()
+        floor = float(np.float32(min_score) - np.float32(1e-7))
+        found: list[tuple[Any, Any, Any]] = []
+        if cand.dense is not None:
+            thin = np.flatnonzero(need > 0)
+            units = cand.dense[:, thin]
+            units[known[:, thin].toarray() > 0] = -1
+            deepest = min(int(need[thin].max()), n_e)
+            best = np.argsort(-units, axis=0, kind="stable")[:deepest]
+            values = np.take_along_axis(units, best, axis=0)
+            mentor = np.broadcast_to(thin[None, :], best.shape)
+            ok = values >= 0
+            found.append((best[ok], mentor[ok], values[ok]))
+        elif self.kernel is not None:
+            short = need.copy()
+            sample = np.random.default_rng(0).random(n_e) < MENTOR_SAMPLE
+            for rows in (np.flatnonzero(sample), np.flatnonzero(~sample)):
+                if not (short > 0).any():
+                    break
+                r, c, u = self.kernel.best_of_mentors(
+                    rows.astype(np.int64), short > 0, known, MENTOR_PAIRS_PER_ROW, floor
+                )
+                r, c, u = _best_per_mentor(r, c, u, short)
+                found.append((r, c, u))
+                short -= np.bincount(c, minlength=n_m)
+                known = known + sparse.csr_matrix(
+                    (np.ones(r.size, np.int8), (r, c)), shape=(n_e, n_m)
+                )
+                known.sort_indices()
+        else:
+            return empty
+        r = np.concatenate([f[0] for f in found]).astype(np.int32)
+        c = np.concatenate([f[1] for f in found]).astype(np.int32)
+        u = np.concatenate([f[2] for f in found]).astype(np.int64)
+        r, c, u = _best_per_mentor(r, c, u, need)
+        return r, c, u / 1e6
+
     def complete_stats(
         self, cand: Candidates, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]
     ) -> None:
@@ -658,3 +720,14 @@ def pair_reasons(model: ScoringModel, i: int, j: int, values: dict[str, float]) 
     """One line for a CSV cell: the sentence of each applicable criterion, strongest first."""
     per = {n: np.array([values.get(n, np.nan)], np.float64) for n in model.active}
     return pair_reasons_many(model, np.array([i]), np.array([j]), per)[0]
+
+
+def _best_per_mentor(
+    rows: npt.NDArray[Any], cols: npt.NDArray[Any], units: npt.NDArray[Any], need: npt.NDArray[Any]
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
+    """Per mentor j, its ``need[j]`` pairs of most units (ties: the lower row)."""
+    order = np.lexsort((rows, -units, cols))
+    rows, cols, units = rows[order], cols[order], units[order]
+    rank = np.arange(cols.size) - np.searchsorted(cols, cols, side="left")
+    take = rank < need[cols]
+    return rows[take], cols[take], units[take]

@@ -27,6 +27,7 @@ from matcher import Participant, ProgramConfig
 from matcher.io import write_synthetic
 from matcher.scoring import ScoringModel
 from matcher.scoring import _kernel as _kernel_module
+from matcher.scoring import _model as _model_module
 from matcher.scoring._criteria import _distance_km
 from matcher.scoring._kernel import Kernel
 
@@ -731,3 +732,62 @@ def test_kernel_pricing_repairs_a_too_small_candidate_set(
     assert stats["pairs_added_by_certificate"] > 0
     assert thin.objective == pytest.approx(dense.objective, rel=1e-9)
     assert thin.matched == dense.matched
+
+
+@SETTINGS
+@given(models(min_mentors=2, max_side=14), st.data())
+def test_best_for_mentors_are_each_mentors_best_pairs_left_out(
+    model: ScoringModel, data: st.DataObject
+) -> None:
+    """``ScoringModel.best_for_mentors``: per mentor, its ``need`` best allowed pairs that the
+    mentees' own lists left out (ties: the lower row), from the kernel and from the dense
+    scores alike, with their scores."""
+    n_m = model.shape[1]
+    min_score = model.config.min_score
+    top = data.draw(st.integers(1, n_m - 1), label="top")
+    need = np.array(data.draw(st.lists(st.integers(0, 4), min_size=n_m, max_size=n_m)))
+    total, feasible = _reference(model)
+    units = np.rint(total.astype(np.float64) * 1e6).astype(np.int64)
+    for dense in (False, True):
+        cand = model.candidates(min_score, top=top, keep_dense=dense)
+        assert (cand.dense is not None) == dense
+        left_out = feasible & (total >= np.float32(_floor(min_score)))
+        left_out[cand.rows, cand.cols] = False
+        with pytest.MonkeyPatch.context() as mp:
+            # every mentee keeps every mentor in the search: the result is then exact
+            mp.setattr(_model_module, "MENTOR_PAIRS_PER_ROW", n_m)
+            # the whole search in the first pass or in the second
+            mp.setattr(_model_module, "MENTOR_SAMPLE", data.draw(st.sampled_from((0.0, 1.0))))
+            r, c, s = model.best_for_mentors(cand, need, min_score)
+        assert r.dtype == np.int32 and c.dtype == np.int32
+        assert np.array_equal(np.rint(s * 1e6).astype(np.int64), units[r, c])
+        for j in range(n_m):
+            rows = np.flatnonzero(left_out[:, j])
+            want = sorted(rows.tolist(), key=lambda i: (-units[i, j], i))[: need[j]]
+            assert sorted(r[c == j].tolist()) == sorted(want)
+
+
+def test_best_for_mentors_with_one_pair_per_mentee_stays_within_need(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one pair per mentee in the search, and half the mentees searched first, a mentor
+    may get fewer pairs than it needs, never more, and only allowed pairs that the mentees'
+    own lists left out."""
+    folder = write_synthetic(tmp_path / "p", 300, 40, seed=3, mentor_capacity=3)
+    cfg = api._config(folder / "program.toml")
+    mentor_set, mentee_set = api._load_both(folder / "mentors.csv", folder / "mentees.csv", cfg)
+    model, _ = api._model(mentor_set, mentee_set, cfg, (), ())
+    min_score = model.config.min_score
+    cand = model.candidates(min_score, top=3)
+    need = np.maximum(3 * model.enc.mentors.capacity - np.bincount(cand.cols, minlength=40), 0)
+    monkeypatch.setattr(_model_module, "MENTOR_PAIRS_PER_ROW", 1)
+    monkeypatch.setattr(_model_module, "MENTOR_SAMPLE", 0.5)
+    r, c, s = model.best_for_mentors(cand, need, min_score)
+    assert r.size > 0
+    assert (np.bincount(c, minlength=40) <= need).all()
+    keys = r.astype(np.int64) * 40 + c
+    assert np.unique(keys).size == keys.size
+    assert not np.isin(keys, cand.rows.astype(np.int64) * 40 + cand.cols).any()
+    total, feasible = _reference(model)
+    assert feasible[r, c].all() and (total[r, c] >= np.float32(_floor(min_score))).all()
+    assert np.array_equal(np.rint(s * 1e6), np.rint(total[r, c].astype(np.float64) * 1e6))
