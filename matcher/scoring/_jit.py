@@ -152,6 +152,7 @@ def _scan_row(
         reg_hard,
         in_person_max,
         in_person_bit,
+        first_live,
         first_ptr,
         first_idx,
     ) = p
@@ -170,13 +171,15 @@ def _scan_row(
     # Mentors go class by class of the first table (first_ptr/first_idx list each class's
     # mentors): a class whose first-table value already bounds it below the bar is skipped
     # whole, and the mentee's best classes go first, which raises the bar early.
-    width = t_width[0] if before > 0 else 1
+    # the classes visited (all but when pricing only some mentors)
+    n_live = first_live.size if before > 0 else 1
     best = NEG
     if before > 0:
-        for c in range(width):
-            best = max(best, t_nd[2 * (base[0] + c)])
+        for ci in range(n_live):
+            best = max(best, t_nd[2 * (base[0] + first_live[ci])])
     for phase in range(2):
-        for c in range(width):
+        for ci in range(n_live):
+            c = first_live[ci] if before > 0 else 0
             if before > 0:
                 at0 = 2 * (base[0] + c)
                 if (t_nd[at0] == best) != (phase == 0):

@@ -93,11 +93,15 @@ def _in_threads(work: Any, n: int) -> None:
         list(pool.map(work, chunks))
 
 
-def _members(classes: I32) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """The rows of each class, as CSR (pointers, rows in order)."""
+def _members(
+    classes: I32,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every class (the ones a scan visits), and the rows of each class as CSR (pointers,
+    rows in order)."""
     order = np.argsort(classes, kind="stable").astype(np.int64)
     counts = np.bincount(classes, minlength=int(classes.max(initial=-1)) + 1)
-    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), order
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return np.arange(counts.size, dtype=np.int64), ptr, order
 
 
 @dataclass
@@ -146,10 +150,12 @@ class Kernel:
         per_row: int,
         floor: float,
         slack: int = 0,
+        mentors: npt.NDArray[np.bool_] | None = None,
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
         """Per mentee of ``rows``, up to ``per_row`` allowed pairs not in ``known`` whose score
         in 1e-6 units exceeds ``limit[i] - slack - mentor_potential[j]``, the largest excess
-        first: (rows, cols, score units)."""
+        first: (rows, cols, score units).  With ``mentors``, only the classes holding one of
+        those are visited (the others must not qualify)."""
         from matcher.scoring import _jit
 
         n = rows.size
@@ -171,7 +177,10 @@ class Kernel:
         if members.size:
             of_class = np.repeat(np.arange(ptr.size - 1), np.diff(ptr))
             by_potential = members[np.lexsort((-mentor_potential[members], of_class))]
-            args = (*self.args[:-1], by_potential.astype(members.dtype))
+            live = self.args[-3]
+            if mentors is not None:
+                live = np.unique(of_class[np.argsort(members)][mentors]).astype(np.int64)
+            args = (*self.args[:-3], live, ptr, by_potential.astype(members.dtype))
 
         def work(part: slice) -> None:
             _jit.price(
@@ -208,7 +217,7 @@ class Kernel:
         far = np.int64(1) << 50
         potential = np.where(mentors, 0, -far).astype(np.int64)
         limit = np.full(known.shape[0], -(far // 2), np.int64)
-        return self.price(rows, limit, potential, known, per_row, floor)
+        return self.price(rows, limit, potential, known, per_row, floor, mentors=mentors)
 
     def row_stats(
         self, rows: npt.NDArray[np.int64], floor: float
