@@ -140,3 +140,31 @@ def test_solve_does_not_fall_back_for_a_method_that_needs_profiles() -> None:
 def test_default_method_is_optimal() -> None:
     assert matcher.solve(np.array([[0.5]])).method == "optimal"
     assert matcher.match(MENTORS, MENTEES).method == "optimal"
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_match_pauses_the_garbage_collector_and_restores_it(enabled: bool) -> None:
+    """The collector is off while matching and back as it was after, on errors too."""
+    import gc
+
+    seen: list[bool] = []
+    mentors = [Participant(id="m1", role="mentor", specialties="addiction")]
+    mentees = [Participant(id="e1", specialties="addiction")]
+
+    def spy(stage: str, share: float) -> None:
+        seen.append(gc.isenabled())
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        matcher.match(mentors, mentees, progress=spy)
+        assert seen and not any(seen)
+        assert gc.isenabled() is enabled
+        with pytest.raises(matcher.InvalidInputError):
+            matcher.match(mentors, mentees, method="nonsense")
+        assert gc.isenabled() is enabled
+        with pytest.raises(matcher.InvalidInputError):
+            matcher.solve(np.ones((1, 1)), method="nonsense")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

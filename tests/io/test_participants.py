@@ -487,3 +487,25 @@ def test_csv_path_as_string_records_the_path(write_rows):
     people = mio.load_participants(str(path), "mentor")
     assert people.path == path
     assert people.name == "mentors.csv"
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        (CANONICAL_HEADER, CANONICAL_ROW),
+        (["id", "capacity", "languages", "lat", "lon"], ["E1", "", "", "", ""]),
+    ],
+)
+def test_participants_read_equal_the_validated_model(write_rows, header, row):
+    """Rows are built without pydantic's per-field lookups: the same participant as the
+    validated model, field for field, in order, with the same fields counted as set."""
+    [p] = _load(write_rows, "mentors.csv", header, [row], "mentor").participants
+    validated = matcher.Participant.model_validate(p.model_dump())
+    assert p == validated
+    assert repr(p) == repr(validated)
+    assert list(p.__dict__) == list(matcher.Participant.model_fields)
+    assert p.model_dump() == validated.model_dump()
+    assert "extra" in p.model_fields_set and "id" in p.model_fields_set
+    assert p.model_fields_set <= set(matcher.Participant.model_fields)
+    with pytest.raises(Exception, match="frozen"):
+        p.id = "other"  # type: ignore[misc]
