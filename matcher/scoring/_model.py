@@ -672,48 +672,73 @@ def pair_reasons_many(
     per: dict[str, npt.NDArray[np.float64]],
 ) -> list[str]:
     """:func:`pair_reasons` for many pairs at once (``per``: each criterion's scores, NaN
-    where it does not apply), criterion by criterion; the same text as one pair at a time."""
+    where it does not apply), criterion by criterion; the same text as one pair at a time.
+
+    A criterion's sentence depends only on its value and on the fields it reads of each side
+    (``_SENTENCE_FIELDS``): each distinct (value, mentee fields, mentor fields) is written
+    once and shared by the pairs that have it."""
     cfg = model.config
     names = [n for n in model.active if cfg.weight(n) > 0 or cfg.hard(n)]
     k = len(rows)
     if not names or k == 0:
         return [""] * k
+    rows = np.asarray(rows, np.intp)
+    cols = np.asarray(cols, np.intp)
     weights = np.array([cfg.weight(n) for n in names])
     values = np.column_stack([per[n] for n in names])
     # strongest first (weight x score), ties in criterion order, criteria without data last
     keys = np.where(np.isnan(values), np.inf, -weights[None, :] * np.nan_to_num(values))
     order = np.argsort(keys, axis=1, kind="stable")
-    cache: dict[tuple[Any, ...], str] = model.__dict__.setdefault("_sentence_cache", {})
-    sentences: list[list[str]] = []
+    texts = np.full((k, len(names)), "", dtype=object)
     for c, n in enumerate(names):
+        at = np.flatnonzero(~np.isnan(values[:, c]))
+        if at.size == 0:
+            continue
         fields = _SENTENCE_FIELDS.get(n)
-        column: list[str] = []
-        e_keys: dict[int, tuple[Any, ...]] = {}
-        m_keys: dict[int, tuple[Any, ...]] = {}
-        for q in range(k):
-            value = float(values[q, c])
-            if value != value:  # NaN: the criterion does not apply
-                column.append("")
-                continue
-            i, j = int(rows[q]), int(cols[q])
-            e, m = model.mentees[i], model.mentors[j]
-            if fields is None:
-                column.append(model._sentence(n, value, e, m))
-                continue
-            ek = e_keys.get(i)
-            if ek is None:
-                ek = e_keys[i] = tuple(getattr(e, f) for f in fields)
-            mk = m_keys.get(j)
-            if mk is None:
-                mk = m_keys[j] = tuple(getattr(m, f) for f in fields)
-            key = (n, value, ek, mk)
-            text = cache.get(key)
-            if text is None:
-                text = cache[key] = model._sentence(n, value, e, m)
-            column.append(text)
-        sentences.append(column)
-    applies = ~np.isnan(values)
-    return ["; ".join(sentences[c][q] for c in order[q] if applies[q, c]) for q in range(k)]
+        if fields is None:  # a sentence of its own per pair (stated rankings)
+            texts[at, c] = [
+                model._sentence(
+                    n, float(values[q, c]), model.mentees[rows[q]], model.mentors[cols[q]]
+                )
+                for q in at.tolist()
+            ]
+            continue
+        key = np.column_stack(
+            [
+                values[at, c].view(np.int64),
+                _field_codes(model, "mentee", fields)[rows[at]],
+                _field_codes(model, "mentor", fields)[cols[at]],
+            ]
+        )
+        _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        written = np.empty(first.size, dtype=object)
+        written[:] = [
+            model._sentence(n, float(values[q, c]), model.mentees[rows[q]], model.mentors[cols[q]])
+            for q in at[first].tolist()
+        ]
+        texts[at, c] = written[inverse.ravel()]
+    ordered = np.take_along_axis(texts, order, axis=1)
+    return ["; ".join(filter(None, line)) for line in ordered.tolist()]
+
+
+def _field_codes(model: ScoringModel, side: str, fields: tuple[str, ...]) -> npt.NDArray[np.int64]:
+    """A code per participant of ``side``, equal where the ``fields`` are (kept on the model)."""
+    codes: dict[tuple[str, tuple[str, ...]], npt.NDArray[np.int64]]
+    codes = model.__dict__.setdefault("_field_codes", {})
+    found = codes.get((side, fields))
+    if found is None and not fields:
+        found = codes[(side, fields)] = np.zeros(
+            len(model.mentees if side == "mentee" else model.mentors), np.int64
+        )
+    if found is None:
+        people = model.mentees if side == "mentee" else model.mentors
+        seen: dict[tuple[Any, ...], int] = {}
+        found = codes[(side, fields)] = np.fromiter(
+            (seen.setdefault(tuple(getattr(p, f) for f in fields), len(seen)) for p in people),
+            np.int64,
+            len(people),
+        )
+    return found
 
 
 def pair_reasons(model: ScoringModel, i: int, j: int, values: dict[str, float]) -> str:
