@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-import gc
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse as sp
 
 from matcher._errors import InfeasibleError, InvalidInputError, Problem
+from matcher._gc import gc_paused
 from matcher._incremental import (
     changes as _changes,
 )
@@ -59,28 +58,6 @@ from matcher.solvers._warm import reoptimize
 __all__ = ["blocking_pairs", "match", "solve", "suggest"]
 
 log = logging.getLogger(__name__)
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _gc_paused(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run ``func`` with Python's cyclic garbage collector paused.  Reading a programme and
-    building its pairs make hundreds of thousands of objects, none of them in a cycle; each
-    collection triggered on the way walks all of them again (reading 120,000 rows took 4.3 s
-    with it, 2.0 s without).  The collector is resumed as it was, whatever happens."""
-
-    @functools.wraps(func)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        was = gc.isenabled()
-        gc.disable()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            if was:
-                gc.enable()
-
-    return paused
 
 
 Progress = Callable[[str, float], None]
@@ -197,7 +174,7 @@ def _edge_ranks(
     return out[0], out[1]
 
 
-@_gc_paused
+@gc_paused
 def match(
     mentors: ParticipantsLike,
     mentees: ParticipantsLike,
@@ -882,7 +859,7 @@ def _cut_margins(
     margin[full] = np.minimum(margin[full], -worst[full])
 
 
-@_gc_paused
+@gc_paused
 def suggest(
     mentors: ParticipantsLike,
     mentees: ParticipantsLike,
@@ -1024,7 +1001,7 @@ def _is_frame(value: object) -> bool:
     return hasattr(value, "itertuples") and hasattr(value, "columns")
 
 
-@_gc_paused
+@gc_paused
 def solve(
     scores: npt.ArrayLike | EdgeList | str | Path | Sequence[tuple[Any, ...]] | Any,
     *,

@@ -144,7 +144,8 @@ def test_default_method_is_optimal() -> None:
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_match_pauses_the_garbage_collector_and_restores_it(enabled: bool) -> None:
-    """The collector is off while matching and back as it was after, on errors too."""
+    """The collector is off while matching and back as it was after (after writing too), on
+    errors as well."""
     import gc
 
     seen: list[bool] = []
@@ -165,6 +166,10 @@ def test_match_pauses_the_garbage_collector_and_restores_it(enabled: bool) -> No
         assert gc.isenabled() is enabled
         with pytest.raises(matcher.InvalidInputError):
             matcher.solve(np.ones((1, 1)), method="nonsense")
+        assert gc.isenabled() is enabled
+        matching = matcher.match(mentors, mentees)
+        with pytest.raises(OSError):
+            matching.write("/dev/null/not-a-folder")
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()

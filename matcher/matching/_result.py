@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matcher._gc import gc_paused
 from matcher.io import csv_bytes, json_bytes, write_outputs
 from matcher.scoring import Explanation
 
@@ -236,6 +237,7 @@ class Matching:
             )
         return files
 
+    @gc_paused
     def write(
         self,
         out_dir: str | Path,

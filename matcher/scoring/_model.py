@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import operator
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -726,18 +727,17 @@ def _field_codes(model: ScoringModel, side: str, fields: tuple[str, ...]) -> npt
     codes: dict[tuple[str, tuple[str, ...]], npt.NDArray[np.int64]]
     codes = model.__dict__.setdefault("_field_codes", {})
     found = codes.get((side, fields))
-    if found is None and not fields:
-        found = codes[(side, fields)] = np.zeros(
-            len(model.mentees if side == "mentee" else model.mentors), np.int64
-        )
     if found is None:
         people = model.mentees if side == "mentee" else model.mentors
-        seen: dict[tuple[Any, ...], int] = {}
-        found = codes[(side, fields)] = np.fromiter(
-            (seen.setdefault(tuple(getattr(p, f) for f in fields), len(seen)) for p in people),
-            np.int64,
-            len(people),
-        )
+        if fields:
+            seen: dict[Any, int] = {}
+            read = operator.attrgetter(*fields)
+            found = np.fromiter(
+                (seen.setdefault(read(p), len(seen)) for p in people), np.int64, len(people)
+            )
+        else:
+            found = np.zeros(len(people), np.int64)
+        codes[(side, fields)] = found
     return found
 
 
