@@ -205,10 +205,11 @@ def _scan_row(
                     break  # (pricing) no score reaches this member's bar, nor the next ones'
 
                 # the weighted mean, in the order of ScoringModel.active, pruned by its upper
-                # bound as early as possible, before any rule is checked
+                # bound as early as possible
                 num = np.float32(0.0)
                 den = np.float32(0.0)
                 pruned = -1
+                ok = True
                 for t in range(before):
                     at = 2 * (base[t] + m_cls[j, t])
                     num += t_nd[at]
@@ -216,6 +217,17 @@ def _scan_row(
                     if _below(num, den, rest[i, t], thr):
                         pruned = t
                         break
+                    if t == 0:
+                        # past the first table, the tables of hard rules: a pair they rule
+                        # out is not scored further
+                        for h in t_hard:
+                            if not t_ok[base[h] + m_cls[j, h]]:
+                                ok = False
+                                break
+                        if not ok:
+                            break
+                if not ok:
+                    continue
                 if pruned >= 0:
                     more = more or size >= top  # it may or may not have been allowed
                     if pruned == 0 and mode != 2:
@@ -224,14 +236,15 @@ def _scan_row(
                         # every mentor left in the class is pruned too
                         break
                     continue
-                # feasibility: the tables of hard rules, exclusions, then the inline rules
-                ok = True
-                for t in t_hard:
-                    if not t_ok[base[t] + m_cls[j, t]]:
-                        ok = False
-                        break
-                if not ok:
-                    continue
+                # feasibility: the tables of hard rules (when no table came before), exclusions,
+                # then the inline rules
+                if before == 0:
+                    for h in t_hard:
+                        if not t_ok[base[h] + m_cls[j, h]]:
+                            ok = False
+                            break
+                    if not ok:
+                        continue
                 if ex_hi > ex_lo and _holds(ex_idx, ex_lo, ex_hi, j):
                     continue
                 av_applies = e_has_av[i] and m_has_av[j]
