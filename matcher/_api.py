@@ -313,12 +313,14 @@ def _model(
     m_pos = {p.id: k for k, p in enumerate(mentor_set.participants)}
     pin = _pair_indices(pinned, "pinned", e_pos, m_pos)
     _pair_indices(forbidden, "forbidden", e_pos, m_pos)
+    started = time.perf_counter()
     model = ScoringModel(
         mentee_set.participants,
         mentor_set.participants,
         cfg,
         forbidden=list(_pairs_of(forbidden)[0]),
     )
+    log.info("profiles encoded in %.2f s", time.perf_counter() - started)
     return model, pin
 
 
@@ -459,17 +461,29 @@ def _certified_optimal(
     n_e, n_m = model.shape
     base = SPARSE_TOP if n_e * n_m <= DENSE_CACHE_CELLS else LARGE_SPARSE_TOP
     top = base + 2 * int(mentee_cap.max(initial=1))
+    started = time.perf_counter()
     cand = model.candidates(
         cfg.min_score,
         progress=progress,
         top=top,
         keep_dense=model.kernel is None and n_e * n_m <= DENSE_CACHE_CELLS,
     )
+    scored = time.perf_counter()
     # mentors that few mentees list get their own best pairs, so the first solve can fill
     # as many places as the full problem can (otherwise rounds go to filling places)
     listed = np.bincount(cand.cols, minlength=n_m)
     need = np.where(mentor_cap > 0, np.maximum(PAIRS_PER_PLACE * mentor_cap - listed, 0), 0)
-    cand.extend(*model.best_for_mentors(cand, need, cfg.min_score))
+    extra = model.best_for_mentors(cand, need, cfg.min_score)
+    cand.extend(*extra)
+    log.info(
+        "candidates: each mentee's best %d pairs in %.2f s, %d pairs for %d mentors few list"
+        " in %.2f s",
+        top,
+        scored - started,
+        extra[0].size,
+        int((need > 0).sum()),
+        time.perf_counter() - scored,
+    )
     width = max(n_m, 1)
     pinned_keys = np.sort(pin_r * width + pin_c)
     rounds = added = rescored = dropped = repaired = 0
