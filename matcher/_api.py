@@ -59,7 +59,6 @@ __all__ = ["blocking_pairs", "match", "solve", "suggest"]
 
 log = logging.getLogger(__name__)
 
-
 Progress = Callable[[str, float], None]
 ParticipantsLike = str | Path | Sequence[Participant] | Any
 PairList = Sequence[tuple[str, str]]
