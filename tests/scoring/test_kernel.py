@@ -23,6 +23,7 @@ from strategies import AREAS, TAGS
 
 import matcher
 import matcher._api as api
+import matcher._certified as certified
 from matcher import Participant, ProgramConfig
 from matcher.io import write_synthetic
 from matcher.scoring import ScoringModel
@@ -723,7 +724,7 @@ def test_kernel_pricing_repairs_a_too_small_candidate_set(
 ) -> None:
     cfg = CONFIGS[config]
     dense = _run(programme, cfg, sparse=False)
-    monkeypatch.setattr(api, "SPARSE_TOP", 0)  # two or four pairs per mentee: far too few
+    monkeypatch.setattr(certified, "SPARSE_TOP", 0)  # two or four pairs per mentee: far too few
     spy = _Spy(monkeypatch)
     thin = _run(programme, cfg, sparse=True)
     stats = thin.summary_extra["solver"]

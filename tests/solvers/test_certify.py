@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import matcher
-import matcher._api as api
+import matcher._certified as certified
 from matcher.io import write_synthetic
 from matcher.solvers import AssignmentProblem, solve_optimal
 from matcher.solvers._certify import flow_potentials
@@ -43,7 +43,7 @@ def test_sparse_path_reaches_the_dense_optimum(programme: Path) -> None:
 def test_too_small_candidate_set_is_caught_and_repaired(
     programme: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(api, "SPARSE_TOP", 0)  # two pairs per mentee: far too few
+    monkeypatch.setattr(certified, "SPARSE_TOP", 0)  # two pairs per mentee: far too few
     dense = _run(programme, sparse=False)
     sparse = _run(programme, sparse=True)
     stats = sparse.summary_extra["solver"]
@@ -55,8 +55,8 @@ def test_too_small_candidate_set_is_caught_and_repaired(
 def test_certificate_without_the_dense_cache_rescoring_rows(
     programme: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(api, "SPARSE_TOP", 0)
-    monkeypatch.setattr(api, "DENSE_CACHE_CELLS", 0)  # price by scoring rows again
+    monkeypatch.setattr(certified, "SPARSE_TOP", 0)
+    monkeypatch.setattr(certified, "DENSE_CACHE_CELLS", 0)  # price by scoring rows again
     dense = _run(programme, sparse=False)
     sparse = _run(programme, sparse=True)
     assert sparse.summary_extra["solver"]["mentees_rescored"] > 0
@@ -106,9 +106,9 @@ def test_potentials_give_non_negative_reduced_costs(n_e: int, n_m: int, seed: in
 def test_pairs_set_aside_after_the_first_solve_are_priced_again(
     programme: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(api, "SPARSE_TOP", 0)
-    monkeypatch.setattr(api, "ACTIVE_PAIRS", 0)  # set pairs aside even on a small programme
-    monkeypatch.setattr(api, "ACTIVE_SLACK", 0)  # every unused pair with a positive margin
+    monkeypatch.setattr(certified, "SPARSE_TOP", 0)
+    monkeypatch.setattr(certified, "ACTIVE_PAIRS", 0)  # set pairs aside even on a small programme
+    monkeypatch.setattr(certified, "ACTIVE_SLACK", 0)  # every unused pair with a positive margin
     dense = _run(programme, sparse=False)
     sparse = _run(programme, sparse=True)
     stats = sparse.summary_extra["solver"]
@@ -122,9 +122,9 @@ def test_every_round_repaired_reaches_the_dense_optimum(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     folder = write_synthetic(tmp_path / "p", 300, 40, seed=seed, mentor_capacity=3)
-    monkeypatch.setattr(api, "SPARSE_TOP", 0)  # many rounds
-    monkeypatch.setattr(api, "WARM_FREED_SHARE", 1.0)  # and each one repaired
-    monkeypatch.setattr(api, "PRICING_PER_ROW", 1)
+    monkeypatch.setattr(certified, "SPARSE_TOP", 0)  # many rounds
+    monkeypatch.setattr(certified, "WARM_FREED_SHARE", 1.0)  # and each one repaired
+    monkeypatch.setattr(certified, "PRICING_PER_ROW", 1)
     dense = _run(folder, sparse=False)
     sparse = _run(folder, sparse=True)
     stats = sparse.summary_extra["solver"]
@@ -137,8 +137,8 @@ def test_every_round_repaired_reaches_the_dense_optimum(
 def test_later_rounds_price_only_the_mentees_whose_costs_fell(
     programme: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(api, "SPARSE_TOP", 0)
-    monkeypatch.setattr(api, "WARM_FREED_SHARE", 1.0)
+    monkeypatch.setattr(certified, "SPARSE_TOP", 0)
+    monkeypatch.setattr(certified, "WARM_FREED_SHARE", 1.0)
     sparse = _run(programme, sparse=True)
     stats = sparse.summary_extra["solver"]
     priced = stats["mentees_priced_per_round"]
@@ -151,9 +151,9 @@ def test_later_rounds_price_only_the_mentees_whose_costs_fell(
 def test_solving_every_round_from_scratch_gives_the_same_optimum(
     programme: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(api, "SPARSE_TOP", 0)
+    monkeypatch.setattr(certified, "SPARSE_TOP", 0)
     warm = _run(programme, sparse=True)
-    monkeypatch.setattr(api, "WARM_START", False)
+    monkeypatch.setattr(certified, "WARM_START", False)
     cold = _run(programme, sparse=True)
     assert cold.summary_extra["solver"]["rounds_repaired"] == 0
     assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
@@ -165,8 +165,8 @@ def test_repaired_rounds_keep_pinned_pairs_and_reach_the_optimum(
 ) -> None:
     dense_free = _run(programme, sparse=False)
     pin = [(p.mentee_id, p.mentor_id) for p in dense_free.pairs[3:9]]
-    monkeypatch.setattr(api, "SPARSE_TOP", 0)
-    monkeypatch.setattr(api, "WARM_FREED_SHARE", 1.0)
+    monkeypatch.setattr(certified, "SPARSE_TOP", 0)
+    monkeypatch.setattr(certified, "WARM_FREED_SHARE", 1.0)
     sparse = _run(programme, sparse=True, pinned=pin)
     assert sparse.summary_extra["solver"]["rounds_repaired"] > 0
     assert set(pin) <= {(p.mentee_id, p.mentor_id) for p in sparse.pairs}
