@@ -62,6 +62,15 @@ def _bar(mode: int, floor: Any, full: bool, need: int, worst_excess: Any, worst:
 
 
 @numba.njit(cache=True, inline="always")
+def _hard_ok(t_hard: Any, t_ok: Any, base: Any, m_cls: Any, j: int) -> bool:
+    """Whether the table of every hard rule allows mentor ``j`` for the row (``base``)."""
+    for h in t_hard:  # noqa: SIM110 - a plain loop compiles to a plain loop
+        if not t_ok[base[h] + m_cls[j, h]]:
+            return False
+    return True
+
+
+@numba.njit(cache=True, inline="always")
 def _holds(indices: Any, lo: int, hi: int, j: int) -> bool:
     """Whether the sorted ``indices[lo:hi]`` (one CSR row) holds ``j`` (binary search)."""
     end = hi
@@ -217,15 +226,11 @@ def _scan_row(
                     if _below(num, den, rest[i, t], thr):
                         pruned = t
                         break
-                    if t == 0:
+                    if t == 0 and not _hard_ok(t_hard, t_ok, base, m_cls, j):
                         # past the first table, the tables of hard rules: a pair they rule
                         # out is not scored further
-                        for h in t_hard:
-                            if not t_ok[base[h] + m_cls[j, h]]:
-                                ok = False
-                                break
-                        if not ok:
-                            break
+                        ok = False
+                        break
                 if not ok:
                     continue
                 if pruned >= 0:
@@ -238,13 +243,8 @@ def _scan_row(
                     continue
                 # feasibility: the tables of hard rules (when no table came before), exclusions,
                 # then the inline rules
-                if before == 0:
-                    for h in t_hard:
-                        if not t_ok[base[h] + m_cls[j, h]]:
-                            ok = False
-                            break
-                    if not ok:
-                        continue
+                if before == 0 and not _hard_ok(t_hard, t_ok, base, m_cls, j):
+                    continue
                 if ex_hi > ex_lo and _holds(ex_idx, ex_lo, ex_hi, j):
                     continue
                 av_applies = e_has_av[i] and m_has_av[j]
