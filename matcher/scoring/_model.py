@@ -471,7 +471,7 @@ class ScoringModel:
         return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
 
     def pair_parts(
-        self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp], chunk: int = 512
+        self, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp], chunk: int = 256
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], dict[str, npt.NDArray[np.float64]]]:
         """Total, feasibility and per-criterion scores (NaN where not applicable) of given pairs."""
         k = len(rows)
@@ -704,14 +704,13 @@ def pair_reasons_many(
                 for q in at.tolist()
             ]
             continue
-        key = np.column_stack(
-            [
-                values[at, c].view(np.int64),
-                _field_codes(model, "mentee", fields)[rows[at]],
-                _field_codes(model, "mentor", fields)[cols[at]],
-            ]
-        )
-        _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        # one code per distinct (value, mentee fields, mentor fields), in two 1-D steps
+        value = np.unique(values[at, c], return_inverse=True)[1].astype(np.int64)
+        e_code = _field_codes(model, "mentee", fields)[rows[at]]
+        m_code = _field_codes(model, "mentor", fields)[cols[at]]
+        first_two = np.unique(value * (int(e_code.max()) + 1) + e_code, return_inverse=True)[1]
+        key = first_two.astype(np.int64) * (int(m_code.max()) + 1) + m_code
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         written = np.empty(first.size, dtype=object)
         written[:] = [
             model._sentence(n, float(values[q, c]), model.mentees[rows[q]], model.mentors[cols[q]])
