@@ -15,10 +15,10 @@ import time
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse as sp
 
 from matcher.scoring import Candidates, ScoringModel
-from matcher.scoring._model import Progress
+from matcher.scoring._kernel import known_pairs
+from matcher.scoring._model import Progress, best_per_group, score_floor
 from matcher.solvers import SCALE, AssignmentProblem, SolverResult, solve_optimal
 from matcher.solvers._certify import Potentials, flow_potentials, holds
 from matcher.solvers._warm import reoptimize
@@ -360,11 +360,6 @@ def _drop_far_pairs(
     return rows
 
 
-def _floor(min_score: float) -> float:
-    """The lowest float32 score that counts as reaching ``min_score`` (as in scoring)."""
-    return float(np.float32(min_score) - np.float32(1e-7))
-
-
 def _all(only: npt.NDArray[np.bool_] | None, n: int) -> npt.NDArray[np.bool_]:
     return np.ones(n, bool) if only is None else only
 
@@ -410,13 +405,15 @@ def _price(
         checked = int(rows_to_check.size)
     if cand.partial and model.kernel is not None:
         # every left-out pair of a mentee whose list was cut, priced by the compiled kernel
-        known_rows = (known // width).astype(np.int64)
-        known_csr = sp.csr_matrix(
-            (np.ones(known.size, np.int8), (known_rows, known % width)), shape=(n_e, n_m)
-        )
-        known_csr.sort_indices()
+        known_csr = known_pairs(known // width, known % width, (n_e, n_m))
         found_r, found_c, found_units = model.kernel.price(
-            rows_to_check, limit_e, d_m, known_csr, per_row, _floor(model.config.min_score), slack
+            rows_to_check,
+            limit_e,
+            d_m,
+            known_csr,
+            per_row,
+            float(score_floor(model.config.min_score)),
+            slack,
         )
         margin[rows_to_check] = slack
         _cut_margins(margin, found_r, found_c, found_units, limit_e, d_m, per_row)
@@ -443,11 +440,8 @@ def _price(
         else:
             fresh = np.ones(rr.size, bool)
         rr, cc = rr[fresh], cc[fresh]
-        g = gain[rr, cc]
-        order = np.lexsort((-g, rr))  # per mentee, most negative reduced cost first
-        rr, cc = rr[order], cc[order]
-        first = np.searchsorted(rr, rr, side="left")
-        take = (np.arange(rr.size) - first) < per_row
+        # per mentee, the most negative reduced costs
+        take = best_per_group(rr, gain[rr, cc], cc, per_row)
         rr, cc = rr[take], cc[take]
         out_r.append(chunk[rr].astype(np.int32))
         out_c.append(cc.astype(np.int32))

@@ -17,6 +17,7 @@ from matcher.matching._result import Matching, Pair, Unmatched
 from matcher.profiles import Participant, _vocab
 from matcher.scoring import ScoringModel
 from matcher.scoring._encode import BIN_MINUTES, FORMAT_BITS, WEEK_BINS, Side
+from matcher.scoring._model import score_floor
 from matcher.solvers import AssignmentProblem, get_solver
 from matcher.solvers._groups import GroupProblem, check_groups, solve_groups
 
@@ -118,7 +119,7 @@ def form_groups(
     if leader_idx.size and member_idx.size:
         block = model._block(member_idx, leader_idx)
         ml_score = block.total.astype(np.float64)
-        ml_ok = block.feasible & (block.total >= np.float32(cfg.min_score) - np.float32(1e-7))
+        ml_ok = block.feasible & (block.total >= score_floor(cfg.min_score))
     else:
         ml_score = np.zeros((member_idx.size, leader_idx.size))
         ml_ok = np.ones((member_idx.size, leader_idx.size), bool)

@@ -37,7 +37,7 @@ from scipy import sparse
 from matcher.scoring._criteria import CRITERION_FUNCS, EARTH_KM, Context
 from matcher.scoring._encode import BIN_MINUTES, IN_PERSON, Side
 
-__all__ = ["Kernel", "build_kernel"]
+__all__ = ["Kernel", "build_kernel", "known_pairs"]
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,16 @@ def _members(
     counts = np.bincount(classes, minlength=int(classes.max(initial=-1)) + 1)
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     return np.arange(counts.size, dtype=np.int64), ptr, order
+
+
+def known_pairs(
+    rows: npt.NDArray[Any], cols: npt.NDArray[Any], shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    """The pairs as a CSR matrix with each row's columns sorted, as :meth:`Kernel.price` reads
+    the pairs it must skip."""
+    known = sparse.csr_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=shape)
+    known.sum_duplicates()
+    return known
 
 
 @dataclass

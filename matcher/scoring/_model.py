@@ -12,12 +12,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from matcher.profiles import CRITERIA, Participant, ProgramConfig, _vocab
 from matcher.scoring._criteria import CRITERION_FUNCS, Context, Part
 from matcher.scoring._encode import Encoded, encode
-from matcher.scoring._kernel import Kernel, build_kernel
+from matcher.scoring._kernel import Kernel, build_kernel, known_pairs
 
 __all__ = ["Candidates", "Explanation", "ScoringModel"]
 
@@ -35,6 +34,12 @@ SCORING_THREADS = 2
 #: and the pairs kept per mentee in that search.
 MENTOR_SAMPLE = 0.25
 MENTOR_PAIRS_PER_ROW = 4
+
+
+def score_floor(min_score: float) -> np.float32:
+    """The lowest float32 total that counts as reaching ``min_score`` (a little tolerance for
+    float32 rounding of the weighted mean)."""
+    return np.float32(np.float32(min_score) - np.float32(1e-7))
 
 
 @dataclass
@@ -231,7 +236,7 @@ class ScoringModel:
         be = np.full(n_e, -1.0)
         bm = np.full(n_m, -1.0)
         cutoff = np.full(n_e, -np.inf)
-        floor = np.float32(min_score) - np.float32(1e-7)
+        floor = score_floor(min_score)
         dense = np.empty((n_e, n_m), np.int32) if keep_dense else None
 
         def work(start: int) -> tuple[Any, ...]:
@@ -317,7 +322,7 @@ class ScoringModel:
         kernel = self.kernel
         assert kernel is not None
         n_e, n_m = self.shape
-        floor = np.float32(min_score) - np.float32(1e-7)
+        floor = score_floor(min_score)
         step = max(256, KERNEL_ROWS)
         parts = []
         for start in range(0, n_e, step):
@@ -369,12 +374,8 @@ class ScoringModel:
         empty = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         if not (need > 0).any() or n_e == 0:
             return empty
-        known = sparse.csr_matrix(
-            (np.ones(len(cand), np.int8), (cand.rows, cand.cols)), shape=(n_e, n_m)
-        )
-        known.sum_duplicates()
-        known.sort_indices()
-        floor = float(np.float32(min_score) - np.float32(1e-7))
+        known = known_pairs(cand.rows, cand.cols, self.shape)
+        floor = float(score_floor(min_score))
         found: list[tuple[Any, Any, Any]] = []
         if cand.dense is not None:
             thin = np.flatnonzero(need > 0)
@@ -398,10 +399,11 @@ class ScoringModel:
                 r, c, u = _best_per_mentor(r, c, u, short)
                 found.append((r, c, u))
                 short -= np.bincount(c, minlength=n_m)
-                known = known + sparse.csr_matrix(
-                    (np.ones(r.size, np.int8), (r, c)), shape=(n_e, n_m)
+                known = known_pairs(
+                    np.concatenate([cand.rows, *(f[0] for f in found)]),
+                    np.concatenate([cand.cols, *(f[1] for f in found)]),
+                    self.shape,
                 )
-                known.sort_indices()
         else:
             return empty
         r = np.concatenate([f[0] for f in found]).astype(np.int32)
@@ -418,7 +420,7 @@ class ScoringModel:
         counted against the programme's ``min_score``, as the candidates were made."""
         if not cand.partial:
             return
-        floor = np.float32(self.config.min_score) - np.float32(1e-7)
+        floor = score_floor(self.config.min_score)
         n_e = len(self.mentees)
         step = self.block_rows()
         if self.kernel is not None and len(rows):
@@ -457,7 +459,7 @@ class ScoringModel:
         """Every allowed pair of the given mentees (exact scores), in blocks."""
         step = self.block_rows()
         out_r, out_c, out_s = [], [], []
-        floor = np.float32(min_score) - np.float32(1e-7)
+        floor = score_floor(min_score)
         for start in range(0, len(rows), step):
             chunk = np.asarray(rows[start : start + step], dtype=np.intp)
             block = self._block(chunk)
@@ -750,8 +752,21 @@ def _best_per_mentor(
     rows: npt.NDArray[Any], cols: npt.NDArray[Any], units: npt.NDArray[Any], need: npt.NDArray[Any]
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
     """Per mentor j, its ``need[j]`` pairs of most units (ties: the lower row)."""
-    order = np.lexsort((rows, -units, cols))
-    rows, cols, units = rows[order], cols[order], units[order]
-    rank = np.arange(cols.size) - np.searchsorted(cols, cols, side="left")
-    take = rank < need[cols]
+    take = best_per_group(cols, units, rows, need[cols])
     return rows[take], cols[take], units[take]
+
+
+def best_per_group(
+    group: npt.NDArray[Any],
+    value: npt.NDArray[Any],
+    tie: npt.NDArray[Any],
+    limit: int | npt.NDArray[Any],
+) -> npt.NDArray[np.intp]:
+    """Positions of the ``limit`` largest ``value`` of each group (``limit`` per group or per
+    element), ties by the lower ``tie``: grouped, largest first."""
+    order = np.lexsort((tie, -value, group))
+    ranked = group[order]
+    rank = np.arange(order.size) - np.searchsorted(ranked, ranked, side="left")
+    bound = np.asarray(limit)
+    keep = rank < (bound if bound.ndim == 0 else bound[order])
+    return order[keep]

@@ -31,13 +31,18 @@ def _run(folder: Path, **kwargs: object) -> matcher.Matching:
     )  # type: ignore[arg-type]
 
 
+def _assert_same_optimum(sparse: matcher.Matching, dense: matcher.Matching) -> None:
+    """The same optimum: total score (1e-9 relative), mentees matched and places filled."""
+    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
+    assert sparse.matched == dense.matched
+    assert len(sparse.pairs) == len(dense.pairs)
+
+
 def test_sparse_path_reaches_the_dense_optimum(programme: Path) -> None:
     dense = _run(programme, sparse=False)
     sparse = _run(programme, sparse=True)
     assert sparse.summary_extra["solver"]["certificate"] == "reduced costs"
-    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
-    assert sparse.matched == dense.matched
-    assert len(sparse.pairs) == len(dense.pairs)
+    _assert_same_optimum(sparse, dense)
 
 
 def test_too_small_candidate_set_is_caught_and_repaired(
@@ -49,7 +54,7 @@ def test_too_small_candidate_set_is_caught_and_repaired(
     stats = sparse.summary_extra["solver"]
     assert stats["pairs_added_by_certificate"] > 0
     assert stats["certificate_rounds"] > 1
-    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
+    _assert_same_optimum(sparse, dense)
 
 
 def test_certificate_without_the_dense_cache_rescoring_rows(
@@ -60,7 +65,7 @@ def test_certificate_without_the_dense_cache_rescoring_rows(
     dense = _run(programme, sparse=False)
     sparse = _run(programme, sparse=True)
     assert sparse.summary_extra["solver"]["mentees_rescored"] > 0
-    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
+    _assert_same_optimum(sparse, dense)
 
 
 def test_sparse_path_keeps_pinned_pairs(programme: Path) -> None:
@@ -113,8 +118,7 @@ def test_pairs_set_aside_after_the_first_solve_are_priced_again(
     sparse = _run(programme, sparse=True)
     stats = sparse.summary_extra["solver"]
     assert stats["pairs_set_aside"] > 0
-    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
-    assert sparse.matched == dense.matched
+    _assert_same_optimum(sparse, dense)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -129,9 +133,7 @@ def test_every_round_repaired_reaches_the_dense_optimum(
     sparse = _run(folder, sparse=True)
     stats = sparse.summary_extra["solver"]
     assert stats["rounds_repaired"] == stats["certificate_rounds"] - 1 > 0
-    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
-    assert sparse.matched == dense.matched
-    assert len(sparse.pairs) == len(dense.pairs)
+    _assert_same_optimum(sparse, dense)
 
 
 def test_later_rounds_price_only_the_mentees_whose_costs_fell(
@@ -171,5 +173,4 @@ def test_repaired_rounds_keep_pinned_pairs_and_reach_the_optimum(
     assert sparse.summary_extra["solver"]["rounds_repaired"] > 0
     assert set(pin) <= {(p.mentee_id, p.mentor_id) for p in sparse.pairs}
     dense = _run(programme, sparse=False, pinned=pin)
-    assert sparse.objective == pytest.approx(dense.objective, rel=1e-9)
-    assert sparse.matched == dense.matched
+    _assert_same_optimum(sparse, dense)
