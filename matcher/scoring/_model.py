@@ -398,12 +398,7 @@ class ScoringModel:
                 )
                 r, c, u = _best_per_mentor(r, c, u, short)
                 found.append((r, c, u))
-                short -= np.bincount(c, minlength=n_m)
-                known = known_pairs(
-                    np.concatenate([cand.rows, *(f[0] for f in found)]),
-                    np.concatenate([cand.cols, *(f[1] for f in found)]),
-                    self.shape,
-                )
+                short -= np.bincount(c, minlength=n_m)  # the next pass has other mentees
         else:
             return empty
         r = np.concatenate([f[0] for f in found]).astype(np.int32)
