@@ -21,6 +21,7 @@ from matcher.scoring._kernel import known_pairs
 from matcher.scoring._model import Progress, best_per_group, score_floor
 from matcher.solvers import SCALE, AssignmentProblem, SolverResult, solve_optimal
 from matcher.solvers._certify import Potentials, flow_potentials, holds
+from matcher.solvers._flow import most_served_known
 from matcher.solvers._warm import reoptimize
 
 __all__ = ["certified_optimal"]
@@ -110,6 +111,10 @@ def certified_optimal(
     mentor_at: list[npt.NDArray[np.int64]] = []
     iterations = 0
     chosen_keys = np.zeros(0, np.int64)
+    # (places, mentees) served at most, once a round's optimum shows them (later solves then
+    # skip their maximum flows: more pairs cannot serve more than every place or mentee)
+    most: tuple[int, int] | None = None
+    to_free = 0
     while True:
         rounds += 1
         keys, keep, problem = _unpinned(cand, pinned_keys, width, mentee_cap, mentor_cap)
@@ -117,8 +122,8 @@ def certified_optimal(
             progress("solving", min(rounds / 5, 0.99))
         started = time.perf_counter()
         warm = None
-        if potentials is not None and WARM_START:
-            limit = max(WARM_FREED_MIN, int(WARM_FREED_SHARE * n_e))
+        limit = max(WARM_FREED_MIN, int(WARM_FREED_SHARE * n_e))
+        if potentials is not None and WARM_START and to_free <= limit:
             warm = _reoptimize(problem, keys[keep], chosen_keys, potentials, limit)
         if warm is not None:
             result, potentials = warm
@@ -131,7 +136,7 @@ def certified_optimal(
                 result.stats["mentees_freed"],
             )
         else:
-            result = solve_optimal(problem, seed=seed)
+            result = solve_optimal(problem, seed=seed, most=most)
             solved = time.perf_counter()
             potentials = flow_potentials(problem, result.chosen)
             log.info(
@@ -145,6 +150,9 @@ def certified_optimal(
                 return _solve_all(model, pinned_keys, width, mentee_cap, mentor_cap, seed, progress)
             iterations = potentials.iterations
         chosen_keys = np.sort(keys[keep][result.chosen])
+        served = (int(result.stats["flow"]), int(result.stats["mentees_matched"]))
+        if most_served_known(problem, *served):
+            most = served
         started = time.perf_counter()
         again = _to_price(potentials, priced_round, priced_d, margins, mentor_at)
         per_row, slack = _pricing(len(cand), top, rounds)
@@ -169,6 +177,8 @@ def certified_optimal(
         priced.append(checked)
         if not improving.any():
             break
+        # the mentees a repair would free: those with an added pair that improves
+        to_free = int(np.unique(r[improving]).size)
         if rounds == 1 and cand.partial and len(cand) > ACTIVE_PAIRS:
             aside = _drop_far_pairs(cand, keep, result.chosen, potentials)
             dropped += aside.size

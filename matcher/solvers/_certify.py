@@ -7,12 +7,17 @@ are node potentials ``d`` with non-negative reduced costs on every residual arc.
 out, of integer score ``s``, could improve the solution only if its reduced cost
 ``-(M + s) + d[mentee] - d[mentor]`` is negative, i.e. ``s > d[mentee] - d[mentor] - M``.  No
 such pair means the subset's optimum is the optimum of the full problem.
+
+The distances are found by a queue-based Bellman–Ford (compiled, numba): only the nodes whose
+distance fell in the last pass are scanned again.  Every order of relaxations reaches the same
+distances (the shortest from a virtual source joined to every node at cost 0).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 import numpy.typing as npt
 
@@ -152,22 +157,55 @@ def flow_potentials(
     n_e, n_m = problem.n_mentees, problem.n_mentors
     m = big_m(problem)
     tails, heads, costs = _residual(problem, chosen)
-    order = np.argsort(heads, kind="stable")
-    tails, heads, costs = tails[order], heads[order], costs[order]
-    starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
-    targets = heads[starts]
-    d = np.zeros(n_e + n_m + 2, np.int64)
-    for iteration in range(1, max_iterations + 1):
-        best = np.minimum.reduceat(d[tails] + costs, starts)
-        better = best < d[targets]
-        if not better.any():
-            return Potentials(
-                d[:n_e].copy(),
-                d[n_e : n_e + n_m].copy(),
-                m,
-                iteration,
-                int(d[n_e + n_m]),
-                int(d[n_e + n_m + 1]),
-            )
-        d[targets[better]] = best[better]
-    return None
+    n = n_e + n_m + 2
+    order = np.argsort(tails, kind="stable")
+    start = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(tails, minlength=n), out=start[1:])
+    d = np.zeros(n, np.int64)
+    passes = _distances(start, heads[order], costs[order], d, max_iterations)
+    if passes < 0:
+        return None
+    return Potentials(
+        d[:n_e].copy(),
+        d[n_e : n_e + n_m].copy(),
+        m,
+        passes,
+        int(d[n_e + n_m]),
+        int(d[n_e + n_m + 1]),
+    )
+
+
+@nb.njit(cache=True, nogil=True)
+def _distances(start, heads, costs, d, max_passes):  # type: ignore[no-untyped-def]
+    """Shortest distances from a virtual source joined to every node at cost 0, into ``d``
+    (zeros on entry), over the arcs of each node ``v`` at ``start[v]:start[v + 1]``.  Returns
+    the passes taken (the first scans every node, each next one the nodes whose distance fell
+    in the pass before), or -1 after ``max_passes`` (a negative cycle, or too slow)."""
+    n = d.shape[0]
+    now = np.arange(n)
+    size = n
+    nxt = np.empty(n, np.int64)
+    queued = np.zeros(n, np.bool_)
+    passes = 0
+    while size:
+        passes += 1
+        if passes > max_passes:
+            return -1
+        count = 0
+        for k in range(size):
+            v = now[k]
+            queued[v] = False
+        for k in range(size):
+            v = now[k]
+            dv = d[v]
+            for a in range(start[v], start[v + 1]):
+                w = heads[a]
+                if dv + costs[a] < d[w]:
+                    d[w] = dv + costs[a]
+                    if not queued[w]:
+                        queued[w] = True
+                        nxt[count] = w
+                        count += 1
+        now, nxt = nxt, now
+        size = count
+    return passes

@@ -20,7 +20,7 @@ from ortools.graph.python import max_flow, min_cost_flow
 from matcher._errors import SolverError
 from matcher.solvers._problem import AssignmentProblem, SolverResult
 
-__all__ = ["SCALE", "mentee_weight", "solve_optimal"]
+__all__ = ["SCALE", "mentee_weight", "most_served_known", "solve_optimal"]
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,9 @@ def mentee_weight(problem: AssignmentProblem) -> int:
     return int(SCALE * max(top, 1.0) * 2 * (places + 1))
 
 
-def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
+def solve_optimal(
+    problem: AssignmentProblem, *, seed: int = 0, most: tuple[int, int] | None = None
+) -> SolverResult:
     """Fill as many mentee places as possible; among those matchings, give as many mentees
     at least one mentor; then maximise the total score.
 
@@ -58,12 +60,19 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
     long: the cost range sets the number of cost-scaling phases.
 
     ``seed`` fixes the order arcs are given to the solver, which decides between equally good
-    matchings; the same seed always gives the same matching.
+    matchings; the same seed always gives the same matching.  ``most`` is (places, mentees)
+    that can be served at most, when the caller knows them exactly: the maximum flows are
+    then skipped (see :func:`most_served_known`).
     """
     n_e, n_m, k = problem.n_mentees, problem.n_mentors, problem.n_edges
     if k == 0:
         return SolverResult(
-            np.zeros(0, np.int64), 0.0, 0.0, "optimal", "optimal", {"arcs": 0, "flow": 0}
+            np.zeros(0, np.int64),
+            0.0,
+            0.0,
+            "optimal",
+            "optimal",
+            {"arcs": 0, "flow": 0, "mentees_matched": 0},
         )
     rng = np.random.default_rng(seed)
     order = rng.permutation(k)
@@ -107,11 +116,15 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
     )
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-    if more.size:
+    if more.size or most is not None:
         # how many places, and how many mentees, can be served at most
-        places, served = _most_served(tails, heads, caps, first, further, sink)
+        if most is None:
+            places, served = _most_served(tails, heads, caps, first, further, sink)
+        else:
+            places, served = most
         smcf.set_node_supply(first, served)
-        smcf.set_node_supply(further, places - served)
+        if more.size:
+            smcf.set_node_supply(further, places - served)
         smcf.set_node_supply(sink, -places)
         status = smcf.solve()
     else:
@@ -138,6 +151,18 @@ def solve_optimal(problem: AssignmentProblem, *, seed: int = 0) -> SolverResult:
             "flow": len(chosen),
             "mentees_matched": int(np.unique(problem.rows[chosen]).size),
         },
+    )
+
+
+def most_served_known(problem: AssignmentProblem, places: int, served: int) -> bool:
+    """Whether a matching of ``problem`` that fills ``places`` places and serves ``served``
+    mentees fills and serves the most possible: both reach their plain upper bounds (every
+    place offered or wanted, every mentee who wants one).  Adding pairs cannot raise them, so
+    a later, larger problem can skip its maximum flows."""
+    cap_e, cap_m = problem.mentee_capacity, problem.mentor_capacity
+    wanting = int((cap_e > 0).sum())
+    return places == min(int(cap_e.sum()), int(cap_m.sum())) and served == min(
+        wanting, int(cap_m.sum())
     )
 
 

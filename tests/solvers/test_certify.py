@@ -10,14 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import matcher
 import matcher._certified as certified
 from matcher.io import write_synthetic
 from matcher.solvers import AssignmentProblem, solve_optimal
-from matcher.solvers._certify import flow_potentials
+from matcher.solvers._certify import _residual, flow_potentials
+from matcher.solvers._flow import most_served_known
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +175,87 @@ def test_repaired_rounds_keep_pinned_pairs_and_reach_the_optimum(
     assert set(pin) <= {(p.mentee_id, p.mentor_id) for p in sparse.pairs}
     dense = _run(programme, sparse=False, pinned=pin)
     _assert_same_optimum(sparse, dense)
+
+
+def _random_problem(n_e: int, n_m: int, seed: int) -> AssignmentProblem:
+    rng = np.random.default_rng(seed)
+    allowed = rng.random((n_e, n_m)) < 0.6
+    rows, cols = np.nonzero(allowed)
+    return AssignmentProblem(
+        n_e,
+        n_m,
+        rows.astype(np.int32),
+        cols.astype(np.int32),
+        np.round(rng.random(rows.size), 3),
+        rng.integers(0, 3, n_e).astype(np.int64),
+        rng.integers(0, 3, n_m).astype(np.int64),
+    )
+
+
+def _sweeps(
+    problem: AssignmentProblem, chosen: np.ndarray, limit: int = 10_000
+) -> np.ndarray | None:
+    """Reference: plain Bellman-Ford sweeps over every residual arc, from zeros."""
+    tails, heads, costs = _residual(problem, chosen)
+    d = np.zeros(problem.n_mentees + problem.n_mentors + 2, np.int64)
+    for _ in range(limit):
+        best = d.copy()
+        np.minimum.at(best, heads, d[tails] + costs)
+        if np.array_equal(best, d):
+            return d
+        d = best
+    return None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n_e=st.integers(1, 12), n_m=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_potentials_are_the_shortest_distances_of_plain_sweeps(
+    n_e: int, n_m: int, seed: int
+) -> None:
+    problem = _random_problem(n_e, n_m, seed)
+    chosen = solve_optimal(problem).chosen
+    pot = flow_potentials(problem, chosen)
+    reference = _sweeps(problem, chosen)
+    assert pot is not None and reference is not None
+    assert np.array_equal(pot.nodes(), reference)
+
+
+def test_potentials_of_a_flow_that_is_not_optimal_are_refused() -> None:
+    # two mentees, two mentors of one place: the flow takes the two weak pairs
+    problem = AssignmentProblem(
+        2,
+        2,
+        np.array([0, 0, 1, 1], np.int32),
+        np.array([0, 1, 0, 1], np.int32),
+        np.array([0.9, 0.1, 0.1, 0.9]),
+        np.ones(2, np.int64),
+        np.ones(2, np.int64),
+    )
+    assert flow_potentials(problem, np.array([1, 2]), max_iterations=200) is None
+    assert flow_potentials(problem, np.array([0, 3])) is not None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n_e=st.integers(1, 12), n_m=st.integers(1, 6), seed=st.integers(0, 2**16))
+def test_known_most_served_skips_the_maximum_flows_with_the_same_optimum(
+    n_e: int, n_m: int, seed: int
+) -> None:
+    problem = _random_problem(n_e, n_m, seed)
+    full = solve_optimal(problem)
+    places = int(full.stats["flow"])
+    served = int(full.stats["mentees_matched"])
+    assume(most_served_known(problem, places, served))  # about 4 draws in 5
+    known = solve_optimal(problem, most=(places, served))
+    assert known.stats["flow"] == places
+    assert known.stats["mentees_matched"] == served
+    assert known.objective == pytest.approx(full.objective, abs=1e-9)
+
+
+def test_most_served_is_known_only_at_its_plain_bounds() -> None:
+    problem = _random_problem(4, 3, 0)
+    problem.mentee_capacity = np.array([1, 2, 0, 1], np.int64)
+    problem.mentor_capacity = np.array([2, 1, 1], np.int64)
+    # places: min(4 wanted, 4 offered); mentees: min(3 who want one, 4 offered)
+    assert most_served_known(problem, 4, 3)
+    assert not most_served_known(problem, 3, 3)
+    assert not most_served_known(problem, 4, 2)
