@@ -408,25 +408,52 @@ def _price(
     else:
         # only mentees whose left-out pairs could beat their threshold need scoring again
         truncated = np.flatnonzero(np.isfinite(cand.cutoff) & rows_in).astype(np.int64)
-        cut = np.rint(cand.cutoff[truncated] * SCALE).astype(np.int64)
-        bar = limit_e[truncated] - cut - d_m.max(initial=0)
+        # a left-out pair scores at most the cutoff: its gain is at most this (1e-6 units),
+        # plus the potential of its mentor
+        reach = np.rint(cand.cutoff[truncated] * SCALE).astype(np.int64) - limit_e[truncated]
+        bar = -reach - (int(d_m.max()) if n_m else 0)
         margin[truncated] = bar
         rows_to_check = truncated[bar < 0]
         checked = int(rows_to_check.size)
     if cand.partial and model.kernel is not None:
-        # every left-out pair of a mentee whose list was cut, priced by the compiled kernel
+        # every left-out pair of a mentee whose list was cut, priced by the compiled kernel;
+        # a mentee whose cutoff keeps it clear of all but the mentors of highest potential is
+        # priced against those only
         known_csr = known_pairs(known // width, known % width, (n_e, n_m))
-        found_r, found_c, found_units = model.kernel.price(
-            rows_to_check,
-            limit_e,
-            d_m,
-            known_csr,
-            per_row,
-            float(score_floor(model.config.min_score)),
-            slack,
-        )
+        floor = float(score_floor(model.config.min_score))
+        reach = np.rint(cand.cutoff[rows_to_check] * SCALE).astype(np.int64)
+        reach -= limit_e[rows_to_check]
+        hot, cold_top = _hot_mentors(d_m, reach)
+        apart = reach + cold_top <= 0
         margin[rows_to_check] = slack
+        found = [
+            model.kernel.price(
+                rows_to_check[~apart], limit_e, d_m, known_csr, per_row, floor, slack
+            )
+        ]
+        if apart.any():
+            margin[rows_to_check[apart]] = np.minimum(-(reach[apart] + cold_top), slack)
+            only_hot = np.where(hot, d_m, -_FAR).astype(np.int64)
+            found.append(
+                model.kernel.price(
+                    rows_to_check[apart],
+                    limit_e,
+                    only_hot,
+                    known_csr,
+                    per_row,
+                    floor,
+                    slack,
+                    mentors=hot,
+                )
+            )
+        found_r, found_c, found_units = (np.concatenate(f) for f in zip(*found, strict=True))
         _cut_margins(margin, found_r, found_c, found_units, limit_e, d_m, per_row)
+        log.debug(
+            "priced %d mentees against every mentor, %d against the %d of highest potential",
+            int((~apart).sum()),
+            int(apart.sum()),
+            int(hot.sum()),
+        )
         return found_r, found_c, found_units / SCALE, checked, margin
     margin[rows_to_check] = 0
     step = model.block_rows()
@@ -463,6 +490,40 @@ def _price(
     found_units = np.rint(found_s * SCALE).astype(np.int64)
     _cut_margins(margin, found_r, found_c, found_units, limit_e, d_m, per_row)
     return found_r, found_c, found_s, checked, margin
+
+
+#: A potential below every pricing bar (pairs with such a mentor never qualify).
+_FAR = 1 << 61
+#: Shares of the mentors (by falling potential) tried as the ones priced apart, and what a
+#: pricing pass against that share costs per mentee, relative to one against every mentor
+#: (measured at national scale: attractive mentors are scored in full for most mentees).
+HOT_SHARES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
+HOT_COST = (1.0, 0.3, 0.38, 0.53, 0.62, 0.7)
+
+
+def _hot_mentors(
+    d_m: npt.NDArray[np.int64], reach: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.bool_], int]:
+    """The mentors of highest potential to price apart (mask), and the highest potential of
+    the others.  A mentee whose ``reach`` plus that potential is not positive has no left-out
+    pair with the others that could improve: it is priced against the few only.  The share
+    is the one of HOT_SHARES with the least estimated work."""
+    n_m = d_m.size
+    hot = np.zeros(n_m, bool)
+    if n_m == 0 or reach.size == 0:
+        return hot, 0
+    by_potential = np.argsort(-d_m, kind="stable")
+    best, best_q = float(reach.size), 0
+    for share, cost in zip(HOT_SHARES[1:], HOT_COST[1:], strict=True):
+        q = int(share * n_m)
+        if q == 0 or q >= n_m:
+            continue
+        apart = int((reach + d_m[by_potential[q]] <= 0).sum())
+        work = reach.size - apart + cost * apart
+        if work < best:
+            best, best_q = work, q
+    hot[by_potential[:best_q]] = True
+    return hot, int(d_m[by_potential[best_q]])
 
 
 #: The margin of a mentee none of whose allowed pairs is left out.

@@ -792,3 +792,29 @@ def test_best_for_mentors_with_one_pair_per_mentee_stays_within_need(
     total, feasible = _reference(model)
     assert feasible[r, c].all() and (total[r, c] >= np.float32(_floor(min_score))).all()
     assert np.array_equal(np.rint(s * 1e6), np.rint(total[r, c].astype(np.float64) * 1e6))
+
+
+@pytest.mark.parametrize("config", list(CONFIGS))
+def test_pricing_apart_against_the_mentors_of_highest_potential_keeps_the_optimum(
+    programme: Path, config: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mentees whose cutoff keeps them clear of all but the mentors of highest potential are
+    priced against those only (``_hot_mentors``); forced here whenever any mentee qualifies."""
+    cfg = CONFIGS[config]
+    dense = _run(programme, cfg, sparse=False)
+    monkeypatch.setattr(certified, "SPARSE_TOP", 0)  # many rounds of pricing
+    monkeypatch.setattr(certified, "HOT_COST", (1.0, 0.0, 0.0, 0.0, 0.0, 0.0))
+    chosen: list[int] = []
+    hot_mentors = certified._hot_mentors
+
+    def spy(d_m: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, int]:
+        hot, cold_top = hot_mentors(d_m, reach)
+        chosen.append(int((reach + cold_top <= 0).sum()) if hot.any() else 0)
+        return hot, cold_top
+
+    monkeypatch.setattr(certified, "_hot_mentors", spy)
+    thin = _run(programme, cfg, sparse=True)
+    assert sum(chosen) > 0, "no mentee was priced apart"
+    assert thin.objective == pytest.approx(dense.objective, rel=1e-9)
+    assert thin.matched == dense.matched
+    assert len(thin.pairs) == len(dense.pairs)
