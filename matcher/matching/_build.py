@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -73,21 +74,34 @@ def from_model(
     total64[: len(chosen_r)] = cand.scores[result.chosen]
     pairs: list[Pair] = []
     all_reasons = pair_reasons_many(model, rows, cols, per)
-    columns = {name: per[name].tolist() for name in model.active}
-    for k in range(len(rows)):
-        i, j = int(rows[k]), int(cols[k])
-        reasons = all_reasons[k]
-        if is_pinned[k]:
+    names = list(model.active)
+    # each pair's criteria, None where a criterion does not apply (NaN)
+    per_pair: Iterable[tuple[float | None, ...]] = (
+        zip(*([None if v != v else v for v in per[name].tolist()] for name in names), strict=True)
+        if names
+        else repeat((), len(rows))
+    )
+    mentees, mentors = model.mentees, model.mentors
+    for i, j, score, values, reasons, kept in zip(
+        rows.tolist(),
+        cols.tolist(),
+        total64.tolist(),
+        per_pair,
+        all_reasons,
+        is_pinned.tolist(),
+        strict=True,
+    ):
+        if kept:
             reasons = "; ".join(filter(None, ["kept from the current matches", reasons]))
         pairs.append(
             Pair(
-                model.mentees[i].id,
-                model.mentors[j].id,
-                float(total64[k]),
-                {n: (None if v != v else v) for n, v in ((n, columns[n][k]) for n in columns)},
+                mentees[i].id,
+                mentors[j].id,
+                score,
+                dict(zip(names, values, strict=True)),
                 reasons,
                 None,
-                bool(is_pinned[k]),
+                kept,
             )
         )
     pairs.sort(key=lambda p: (p.mentee_id, p.mentor_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,20 @@ def _fmt(value: float | None, comma: bool = False) -> str:
         return ""
     text = f"{value:.4f}"
     return text.replace(".", ",") if comma else text
+
+
+def _fmt_all(values: list[float | None], comma: bool = False) -> list[str]:
+    """``_fmt`` of each value, formatting each distinct value once."""
+    text: dict[float | None, str] = {}
+    out = []
+    for value in values:
+        got = text.get(value)
+        if got is None:
+            got = _fmt(value, comma)
+            if value != 0.0:  # 0.0 and -0.0 are one key but print apart
+                text[value] = got
+        out.append(got)
+    return out
 
 
 @dataclass
@@ -182,17 +197,22 @@ class Matching:
         header += [f"score_{c}" for c in self.criteria] + ["reasons"]
         header += [f"mentee_{c}" for c in self.mentee_extra_columns]
         header += [f"mentor_{c}" for c in self.mentor_extra_columns]
+        # each criterion's column formatted at once: its values repeat, each is formatted once
+        columns = [_fmt_all([p.criteria.get(c) for p in self.pairs], comma) for c in self.criteria]
         rows = []
-        for p in self.pairs:
+        per_pair = zip(*columns, strict=True) if columns else repeat((), len(self.pairs))
+        for p, scores in zip(self.pairs, per_pair, strict=True):
             row: list[str] = [p.mentee_id, p.mentor_id, _fmt(p.score, comma)]
             if grouped:
                 row.append(p.group_id or "")
-            row += [_fmt(p.criteria.get(c), comma) for c in self.criteria]
+            row += scores
             row.append(p.reasons)
-            e_extra = self.mentee_extra.get(p.mentee_id, {})
-            m_extra = self.mentor_extra.get(p.mentor_id, {})
-            row += [e_extra.get(c, "") for c in self.mentee_extra_columns]
-            row += [m_extra.get(c, "") for c in self.mentor_extra_columns]
+            if self.mentee_extra_columns:
+                e_extra = self.mentee_extra.get(p.mentee_id, {})
+                row += [e_extra.get(c, "") for c in self.mentee_extra_columns]
+            if self.mentor_extra_columns:
+                m_extra = self.mentor_extra.get(p.mentor_id, {})
+                row += [m_extra.get(c, "") for c in self.mentor_extra_columns]
             rows.append(row)
         extra_cols = list(dict.fromkeys(self.mentee_extra_columns + self.mentor_extra_columns))
         un_rows = []

@@ -123,6 +123,26 @@ def test_pairs_set_aside_after_the_first_solve_are_priced_again(
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pairs_set_aside_after_every_new_solve_are_priced_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    folder = write_synthetic(tmp_path / "p", 300, 100, seed=seed, mentor_capacity=2)
+    monkeypatch.setattr(certified, "SPARSE_TOP", 0)  # many rounds
+    monkeypatch.setattr(certified, "WARM_START", False)  # each one a new solve
+    monkeypatch.setattr(certified, "ACTIVE_PAIRS", 0)
+    monkeypatch.setattr(certified, "ACTIVE_SLACK", 10**12)  # none after the first solve
+    monkeypatch.setattr(certified, "LATER_ACTIVE_SLACK", 0)  # every far pair after later ones
+    monkeypatch.setattr(certified, "LARGE_PRICING_PER_ROW", 1)  # one pair back per mentee
+    monkeypatch.setattr(certified, "PRICING_SLACK", 0)
+    dense = _run(folder, sparse=False)
+    sparse = _run(folder, sparse=True)
+    stats = sparse.summary_extra["solver"]
+    assert stats["certificate_rounds"] > 2
+    assert stats["pairs_set_aside"] > 0
+    _assert_same_optimum(sparse, dense)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_every_round_repaired_reaches_the_dense_optimum(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
