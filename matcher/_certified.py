@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -157,11 +159,17 @@ def certified_optimal(
         if most_served_known(problem, *served):
             most = served
         started = time.perf_counter()
-        again = _to_price(potentials, priced_round, priced_d, margins, mentor_at)
+        again, apart = _to_price(potentials, priced_round, priced_d, margins, mentor_at)
+        if not (cand.partial and model.kernel is not None):  # no pricing against a few
+            for group in apart:
+                again[group.rows] = True
+            apart = []
         per_row, slack = _pricing(len(cand), top, rounds)
         r, c, sc, checked, margin = _price(
-            model, cand, potentials, keys, pinned_keys, per_row, slack, again
+            model, cand, potentials, keys, pinned_keys, per_row, slack, again, apart
         )
+        for group in apart:
+            again[group.rows] = True  # priced this round
         improving = np.rint(sc * SCALE).astype(np.int64) > potentials.threshold(
             r.astype(np.intp), c.astype(np.intp)
         )
@@ -226,20 +234,44 @@ def _to_price(
     priced_d: npt.NDArray[np.int64],
     margins: npt.NDArray[np.int64],
     mentor_at: list[npt.NDArray[np.int64]],
-) -> npt.NDArray[np.bool_]:
-    """The mentees to price this round.  A pair left out when its mentee was priced had a
-    reduced cost of at least the mentee's margin; it has since fallen by at most the rise of
-    its mentor's potential minus the rise of the mentee's.  Mentees never priced, and those
-    whose reduced costs may have fallen by more than their margin, are priced again."""
+) -> tuple[npt.NDArray[np.bool_], list[Apart]]:
+    """The mentees to price this round against every mentor, and groups to price against a
+    few mentors only.  A pair left out when its mentee was priced had a reduced cost of at
+    least the mentee's margin; it has since fallen by at most the rise of its mentor's
+    potential minus the rise of the mentee's.  Mentees never priced, and those whose reduced
+    costs may have fallen by more than their margin, are priced again; when that can only be
+    through the few mentors whose potential rose the most, against those only."""
     again = priced_round < 0
+    apart: list[Apart] = []
     for k, before in enumerate(mentor_at):
-        at = priced_round == k
-        if not at.any():
+        at = np.flatnonzero(priced_round == k)
+        if not at.size:
             continue
-        rise = int((potentials.mentor - before).max(initial=0))
-        fall = rise - (potentials.mentee[at] - priced_d[at])
-        again[at] = fall > margins[at]
-    return again
+        rise = potentials.mentor - before
+        own = potentials.mentee[at] - priced_d[at]
+        # the most a left-out pair's gain can be now, beyond its mentor's rise
+        reach = -(margins[at] + own)
+        moved = reach + int(rise.max(initial=0)) > 0
+        at, reach = at[moved], reach[moved]
+        hot, cold_rise = _hot_mentors(rise, reach)
+        few = reach + cold_rise <= 0
+        again[at[~few]] = True
+        if few.any() and hot.any():
+            apart.append(Apart(at[few], hot, -(reach[few] + cold_rise)))
+        else:
+            again[at[few]] = True
+    return again, apart
+
+
+@dataclass
+class Apart:
+    """Mentees whose left-out pairs can have started to improve only with the ``hot`` mentors:
+    priced against those only; every other left-out pair of theirs still has a reduced cost
+    of at least ``margin`` (one per mentee)."""
+
+    rows: npt.NDArray[np.int64]
+    hot: npt.NDArray[np.bool_]
+    margin: npt.NDArray[np.int64]
 
 
 def _reoptimize(
@@ -389,6 +421,7 @@ def _price(
     per_row: int,
     slack: int = 0,
     only: npt.NDArray[np.bool_] | None = None,
+    groups: Sequence[Apart] = (),
 ) -> tuple[
     npt.NDArray[np.int32],
     npt.NDArray[np.int32],
@@ -397,9 +430,10 @@ def _price(
     npt.NDArray[np.int64],
 ]:
     """Left-out pairs with a negative reduced cost: at most ``per_row`` per mentee, the most
-    negative first, among the mentees in ``only`` (default all).  Returns their rows, cols,
-    scores, how many mentees were rescored, and per mentee of ``only`` its *margin*: every
-    pair of it still left out has a reduced cost of at least that much (1e-6 units)."""
+    negative first, among the mentees in ``only`` (default all) and, against their few
+    mentors only, those of ``groups`` (compiled kernel only).  Returns their rows, cols,
+    scores, how many mentees were rescored, and per mentee priced its *margin*: every pair
+    of it still left out has a reduced cost of at least that much (1e-6 units)."""
     n_e, n_m = model.shape
     width = max(n_m, 1)
     d_m = potentials.mentor
@@ -452,6 +486,21 @@ def _price(
                     mentors=hot,
                 )
             )
+        for group in groups:
+            margin[group.rows] = np.minimum(group.margin, slack)
+            found.append(
+                model.kernel.price(
+                    group.rows,
+                    limit_e,
+                    np.where(group.hot, d_m, -_FAR).astype(np.int64),
+                    known_csr,
+                    per_row,
+                    floor,
+                    slack,
+                    mentors=group.hot,
+                )
+            )
+            checked += int(group.rows.size)
         found_r, found_c, found_units = (np.concatenate(f) for f in zip(*found, strict=True))
         _cut_margins(margin, found_r, found_c, found_units, limit_e, d_m, per_row)
         log.debug(
