@@ -184,6 +184,7 @@ class Matching:
             **self.summary_extra,
         }
 
+    @gc_paused
     def files(self, *, version: str, bom: bool = False, delimiter: str = ",") -> dict[str, bytes]:
         """The output files as bytes: ``pairs.csv``, ``unmatched.csv``, ``summary.json``.
 
