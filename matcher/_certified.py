@@ -466,41 +466,21 @@ def _price(
         hot, cold_top = _hot_mentors(d_m, reach)
         apart = reach + cold_top <= 0
         margin[rows_to_check] = slack
-        found = [
-            model.kernel.price(
-                rows_to_check[~apart], limit_e, d_m, known_csr, per_row, floor, slack
-            )
+        # every mentor for most, the few for some: (rows, mentors or None for all)
+        passes: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_] | None]] = [
+            (rows_to_check[~apart], None)
         ]
         if apart.any():
             margin[rows_to_check[apart]] = np.minimum(-(reach[apart] + cold_top), slack)
-            only_hot = np.where(hot, d_m, -_FAR).astype(np.int64)
-            found.append(
-                model.kernel.price(
-                    rows_to_check[apart],
-                    limit_e,
-                    only_hot,
-                    known_csr,
-                    per_row,
-                    floor,
-                    slack,
-                    mentors=hot,
-                )
-            )
+            passes.append((rows_to_check[apart], hot))
         for group in groups:
             margin[group.rows] = np.minimum(group.margin, slack)
-            found.append(
-                model.kernel.price(
-                    group.rows,
-                    limit_e,
-                    np.where(group.hot, d_m, -_FAR).astype(np.int64),
-                    known_csr,
-                    per_row,
-                    floor,
-                    slack,
-                    mentors=group.hot,
-                )
-            )
+            passes.append((group.rows, group.hot))
             checked += int(group.rows.size)
+        found = [
+            model.kernel.price(rows, limit_e, d_m, known_csr, per_row, floor, slack, mentors=few)
+            for rows, few in passes
+        ]
         found_r, found_c, found_units = (np.concatenate(f) for f in zip(*found, strict=True))
         _cut_margins(margin, found_r, found_c, found_units, limit_e, d_m, per_row)
         log.debug(
@@ -547,8 +527,6 @@ def _price(
     return found_r, found_c, found_s, checked, margin
 
 
-#: A potential below every pricing bar (pairs with such a mentor never qualify).
-_FAR = 1 << 61
 #: Shares of the mentors (by falling potential) tried as the ones priced apart, and what a
 #: pricing pass against that share costs per mentee, relative to one against every mentor
 #: (measured at national scale: attractive mentors are scored in full for most mentees).

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 #: Threads for the compiled loops, and mentee rows per task given to a thread.
 THREADS = 2
 CHUNK_ROWS = 256
+#: A mentor potential below every pricing bar: a pair with such a mentor never qualifies.
+_FAR = np.int64(1) << np.int64(61)
 #: Largest lookup table (mentee classes x mentor classes) of one criterion.
 TABLE_CELLS = 1 << 25
 
@@ -164,9 +166,12 @@ class Kernel:
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
         """Per mentee of ``rows``, up to ``per_row`` allowed pairs not in ``known`` whose score
         in 1e-6 units exceeds ``limit[i] - slack - mentor_potential[j]``, the largest excess
-        first: (rows, cols, score units).  With ``mentors``, only the classes holding one of
-        those are visited (the others must not qualify)."""
+        first: (rows, cols, score units).  With ``mentors``, only those mentors can qualify
+        (the others get a potential below every bar) and only their classes are visited."""
         from matcher.scoring import _jit
+
+        if mentors is not None:
+            mentor_potential = np.where(mentors, mentor_potential, -_FAR).astype(np.int64)
 
         n = rows.size
         cols = np.full((n, per_row), -1, np.int32)
@@ -224,9 +229,8 @@ class Kernel:
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
         """Per mentee of ``rows``, its ``per_row`` best allowed pairs with the ``mentors``
         marked, not in ``known``: a pricing pass in which only those mentors can qualify."""
-        far = np.int64(1) << 50
-        potential = np.where(mentors, 0, -far).astype(np.int64)
-        limit = np.full(known.shape[0], -(far // 2), np.int64)
+        potential = np.zeros(mentors.size, np.int64)
+        limit = np.full(known.shape[0], -(np.int64(1) << 50), np.int64)
         return self.price(rows, limit, potential, known, per_row, floor, mentors=mentors)
 
     def row_stats(
