@@ -163,13 +163,20 @@ def _scan_row(
         in_person_bit,
         first_live,
         first_ptr,
-        first_idx,
+        m_id,
     ) = p
     top = cols.size
     n_t = e_cls.shape[1]
     base = np.empty(n_t, np.int64)
     for t in range(n_t):
         base[t] = t_off[t] + e_cls[i, t] * t_width[t]
+    # the words of the mentee's availability with a bin set (the others add nothing)
+    words = np.empty(e_bits.shape[1], np.int64)
+    n_words = 0
+    for w in range(e_bits.shape[1]):
+        if e_bits[i, w] != 0:
+            words[n_words] = w
+            n_words += 1
     ex_lo, ex_hi = ex_ptr[i], ex_ptr[i + 1]
     kn_lo, kn_hi = (known_ptr[i], known_ptr[i + 1]) if mode == 1 else (0, 0)
     top_score = NEG
@@ -177,8 +184,9 @@ def _scan_row(
     feasible = 0
     more = False
     n_m = m_cls.shape[0]
-    # Mentors go class by class of the first table (first_ptr/first_idx list each class's
-    # mentors): a class whose first-table value already bounds it below the bar is skipped
+    # Mentors go class by class of the first table (the mentor arrays are arranged so that
+    # positions first_ptr[c]:first_ptr[c + 1] hold class c, and m_id gives each position's
+    # mentor): a class whose first-table value already bounds it below the bar is skipped
     # whole, and the mentee's best classes go first, which raises the bar early.
     # the classes visited (all but when pricing only some mentors)
     n_live = first_live.size if before > 0 else 1
@@ -206,7 +214,7 @@ def _scan_row(
             else:
                 break
             for k in range(lo, hi):
-                j = first_idx[k] if before > 0 else k
+                j = k  # a position; m_id[j] is the mentor
                 # the score to beat
                 need = limit - slack - mentor_potential[j] if mode == 1 else 0
                 thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
@@ -245,13 +253,14 @@ def _scan_row(
                 # then the inline rules
                 if before == 0 and not _hard_ok(t_hard, t_ok, base, m_cls, j):
                     continue
-                if ex_hi > ex_lo and _holds(ex_idx, ex_lo, ex_hi, j):
+                if ex_hi > ex_lo and _holds(ex_idx, ex_lo, ex_hi, m_id[j]):
                     continue
                 av_applies = e_has_av[i] and m_has_av[j]
                 count = -1
                 if av_applies and (av_hard or av_required):
                     count = 0
-                    for w in range(e_bits.shape[1]):
+                    for x in range(n_words):
+                        w = words[x]
                         count += _popcount(e_bits[i, w] & m_bits[j, w])
                     if np.float32(count) * bin_minutes < needed:
                         continue
@@ -285,7 +294,8 @@ def _scan_row(
                 if av_applies:
                     if count < 0:
                         count = 0
-                        for w in range(e_bits.shape[1]):
+                        for x in range(n_words):
+                            w = words[x]
                             count += _popcount(e_bits[i, w] & m_bits[j, w])
                     score = np.float32(count) * bin_minutes / session
                     if score > np.float32(1.0):
@@ -334,20 +344,20 @@ def _scan_row(
                     gain = u - (limit - slack - mentor_potential[j])
                     if gain <= 0 or (size >= top and gain <= key_i[0]):
                         continue
-                    if kn_hi > kn_lo and _holds(known_idx, kn_lo, kn_hi, j):
+                    if kn_hi > kn_lo and _holds(known_idx, kn_lo, kn_hi, m_id[j]):
                         continue
                     if size < top:
-                        _push(key_i, cols, units, size, gain, j, u)
+                        _push(key_i, cols, units, size, gain, m_id[j], u)
                         size += 1
                     else:
-                        _replace_min(key_i, cols, units, size, gain, j, u)
+                        _replace_min(key_i, cols, units, size, gain, m_id[j], u)
                 elif size < top:
-                    _push(key_f, cols, units, size, total, j, 0)
+                    _push(key_f, cols, units, size, total, m_id[j], 0)
                     size += 1
                 else:
                     more = True
                     if total > key_f[0]:
-                        _replace_min(key_f, cols, units, size, total, j, 0)
+                        _replace_min(key_f, cols, units, size, total, m_id[j], 0)
     if mode == 2:
         key_f[0] = top_score
     return size, feasible, more

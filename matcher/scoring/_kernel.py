@@ -24,6 +24,7 @@ The kernel applies when every table fits (:data:`TABLE_CELLS`) and no one stated
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -116,12 +117,41 @@ def known_pairs(
     return known
 
 
+#: Positions in ``Kernel.args`` of the arrays with a row per mentor.
+_MENTOR_ROWS = (1, 12, 14, 22, 24, 26, 28, 30)
+
+
 @dataclass
 class Kernel:
-    """Everything the compiled loops need, as flat arrays."""
+    """Everything the compiled loops need, as flat arrays.
+
+    ``args`` holds the mentor arrays in input order and, last, the classes of the first table
+    (every class, CSR pointers, members by class).  The loops read mentors class by class,
+    so they are given the mentor arrays arranged in that visiting order (:meth:`_arranged`):
+    a scan then reads them in sequence rather than all over memory."""
 
     args: tuple[Any, ...]
     n_mentors: int
+
+    def _arranged(
+        self, order: npt.NDArray[np.int64], live: npt.NDArray[np.int64]
+    ) -> tuple[Any, ...]:
+        """``args`` with the mentor arrays taken in ``order`` (every mentor once; class c at
+        positions ``ptr[c]:ptr[c + 1]``), the classes ``live`` to visit and, last, the mentor
+        at each position."""
+        args = list(self.args)
+        for k in _MENTOR_ROWS:
+            args[k] = np.ascontiguousarray(args[k][order])
+        args[-3] = live
+        args[-1] = order
+        return tuple(args)
+
+    @functools.cached_property
+    def _by_class(self) -> tuple[Any, ...]:
+        """``args`` arranged class by class (the order of ranking and statistics scans)."""
+        members = self.args[-1]
+        order = members if members.size == self.n_mentors else np.arange(self.n_mentors)
+        return self._arranged(order.astype(np.int64), self.args[-3])
 
     def top_candidates(
         self, rows: npt.NDArray[np.int64], top: int, floor: float
@@ -130,6 +160,7 @@ class Kernel:
         count), the number of hard-feasible mentors, and whether pairs were left out."""
         from matcher.scoring import _jit
 
+        args = self._by_class
         n = rows.size
         cols = np.full((n, top), -1, np.int32)
         vals = np.full((n, top), -np.inf, np.float32)
@@ -147,7 +178,7 @@ class Kernel:
                 count[part],
                 feasible[part],
                 more[part],
-                self.args,
+                args,
             )
 
         _in_threads(work, n)
@@ -188,14 +219,17 @@ class Kernel:
         class_top = class_top.astype(np.int64)
         # each class's members by falling potential: the bar rises along the class, so the
         # loop stops at the first member the class's own value cannot carry over it
-        args = self.args
-        if members.size:
+        if members.size == self.n_mentors:
             of_class = np.repeat(np.arange(ptr.size - 1), np.diff(ptr))
-            by_potential = members[np.lexsort((-mentor_potential[members], of_class))]
+            order = members[np.lexsort((-mentor_potential[members], of_class))]
             live = self.args[-3]
             if mentors is not None:
                 live = np.unique(of_class[np.argsort(members)][mentors]).astype(np.int64)
-            args = (*self.args[:-3], live, ptr, by_potential.astype(members.dtype))
+            args = self._arranged(order.astype(np.int64), live)
+        else:
+            order = np.arange(self.n_mentors, dtype=np.int64)
+            args = self._arranged(order, self.args[-3])
+        mentor_potential = np.ascontiguousarray(mentor_potential[order])  # by position
 
         def work(part: slice) -> None:
             _jit.price(
@@ -252,7 +286,7 @@ class Kernel:
                 allowed[part],
                 feasible[part],
                 best[part],
-                self.args,
+                self._by_class,
             )
 
         _in_threads(work, n)
@@ -410,4 +444,5 @@ def build_kernel(model: Any) -> Kernel | None:
         int(IN_PERSON),
         *_members(m_cls[:, 0] if len(tabled) else np.zeros(0, np.int32)),
     )
+    assert all(np.shape(args[k])[0] == len(m) for k in _MENTOR_ROWS)
     return Kernel(args, len(m))
