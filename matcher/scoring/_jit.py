@@ -16,6 +16,9 @@ from numba import types
 from numba.extending import intrinsic
 
 NEG = np.float32(-np.inf)
+#: The highest score of a pair: a weighted mean of scores in [0, 1] (float32 rounding is
+#: monotone, so the sum of weight x score never exceeds the sum of weights).
+FULL = np.float32(1.0)
 #: Bound margin: float32 rounding of the weighted mean never exceeds this.
 MARGIN = 1e-5
 
@@ -351,13 +354,19 @@ def _scan_row(
                         size += 1
                     else:
                         _replace_min(key_i, cols, units, size, gain, m_id[j], u)
-                elif size < top:
-                    _push(key_f, cols, units, size, total, m_id[j], 0)
-                    size += 1
                 else:
-                    more = True
-                    if total > key_f[0]:
-                        _replace_min(key_f, cols, units, size, total, m_id[j], 0)
+                    if size < top:
+                        _push(key_f, cols, units, size, total, m_id[j], 0)
+                        size += 1
+                    else:
+                        more = True
+                        if total > key_f[0]:
+                            _replace_min(key_f, cols, units, size, total, m_id[j], 0)
+                    if size >= top and key_f[0] >= FULL:
+                        # every pair kept has the highest score there is, so no other can
+                        # enter (whether the mentors not kept are allowed is not known: say
+                        # they may be, if there are any)
+                        return size, feasible, more or size < n_m
     if mode == 2:
         key_f[0] = top_score
     return size, feasible, more

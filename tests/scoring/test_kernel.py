@@ -422,6 +422,28 @@ def test_top_k_and_pricing_separate_near_ties() -> None:
         assert (u == units[c]).all()
 
 
+def test_top_k_stops_once_every_kept_pair_has_the_highest_score() -> None:
+    """Once the list holds ``top`` pairs scoring 1.0 no other pair can enter: the scan stops
+    and flags that pairs may have been left out; what it keeps is still the best."""
+    profile = {"region": "NS", "specialties": "cardiology", "languages": "en"}
+    mentee = Participant(id="e", **profile)
+    perfect = [Participant(id=f"p{k}", role="mentor", **profile) for k in range(6)]
+    other = [
+        Participant(id=f"o{k}", role="mentor", region="BC", specialties="oncology", languages="en")
+        for k in range(4)
+    ]
+    for mentors in (perfect + other, other + perfect):
+        model = ScoringModel([mentee], mentors, ProgramConfig())
+        total, feasible = _reference(model)
+        best = {j for j in range(len(mentors)) if total[0, j] == np.float32(1.0)}
+        assert len(best) == len(perfect) and feasible.all()
+        rows = np.zeros(1, np.int64)
+        cols, vals, count, n_feasible, more = _kernel(model).top_candidates(rows, 3, -1.0)
+        assert count[0] == 3 and more[0]
+        assert n_feasible[0] == 3  # the scan stopped at the third perfect pair
+        assert set(cols[0].tolist()) <= best and (vals[0] == np.float32(1.0)).all()
+
+
 # --- 3. pricing -----------------------------------------------------------------------------------
 
 
