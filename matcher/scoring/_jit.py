@@ -96,6 +96,62 @@ def _km(ex: Any, ey: Any, ez: Any, mx: Any, my: Any, mz: Any, earth_km: Any) -> 
     return earth_km * np.float32(math.sqrt(d2))
 
 
+#: Most distinct first-table values a ranking scan orders its classes by (more: best first).
+LEVELS = 64
+
+
+@numba.njit(cache=True, inline="always")
+def _class_order(mode: int, live: Any, t_nd: Any, row: int, rest0: float) -> Any:
+    """The classes ``live`` in the order a scan visits them.
+
+    Ranking (mode 0): by falling upper bound of the weighted mean given the first table's
+    value, so the bar rises as fast as it can (a counting sort: a row holds few distinct
+    values).  Otherwise, or past LEVELS distinct values: the classes with the row's best
+    value first, then the others, each in class order."""
+    n = live.size
+    level = np.empty(n, np.int64)
+    value = np.empty(LEVELS, np.float64)
+    n_values = 0
+    by_bound = mode == 0
+    best = NEG
+    for ci in range(n):
+        at = 2 * (row + live[ci])
+        best = max(best, t_nd[at])
+        if by_bound:
+            top = np.float64(t_nd[at + 1]) + rest0
+            b = (np.float64(t_nd[at]) + rest0) / top if top > 0.0 else 0.0
+            k = 0
+            while k < n_values and value[k] != b:
+                k += 1
+            if k == n_values:
+                if n_values == LEVELS:
+                    by_bound = False
+                    continue
+                value[k] = b
+                n_values += 1
+            level[ci] = k
+    if not by_bound:
+        n_values = 2
+        value[0], value[1] = 1.0, 0.0
+        for ci in range(n):
+            level[ci] = 0 if t_nd[2 * (row + live[ci])] == best else 1
+    # rank the values, highest first, then place each class after the higher levels'
+    start = np.zeros(n_values + 1, np.int64)
+    for ci in range(n):
+        start[level[ci] + 1] += 1
+    rank = np.argsort(-value[:n_values], kind="mergesort")
+    offset = np.empty(n_values, np.int64)
+    at = 0
+    for r in range(n_values):
+        offset[rank[r]] = at
+        at += start[rank[r] + 1]
+    order = np.empty(n, np.int64)
+    for ci in range(n):
+        order[offset[level[ci]]] = live[ci]
+        offset[level[ci]] += 1
+    return order
+
+
 @numba.njit(cache=True)
 def _scan_row(
     i: int,
@@ -190,183 +246,175 @@ def _scan_row(
     # Mentors go class by class of the first table (the mentor arrays are arranged so that
     # positions first_ptr[c]:first_ptr[c + 1] hold class c, and m_id gives each position's
     # mentor): a class whose first-table value already bounds it below the bar is skipped
-    # whole, and the mentee's best classes go first, which raises the bar early.
-    # the classes visited (all but when pricing only some mentors)
+    # whole, and the classes that bound highest go first, which raises the bar early.
+    # The classes visited are all but when pricing only some mentors.
     n_live = first_live.size if before > 0 else 1
-    best = NEG
-    if before > 0:
-        for ci in range(n_live):
-            best = max(best, t_nd[2 * (base[0] + first_live[ci])])
-    for phase in range(2):
-        for ci in range(n_live):
-            c = first_live[ci] if before > 0 else 0
-            if before > 0:
-                at0 = 2 * (base[0] + c)
-                if (t_nd[at0] == best) != (phase == 0):
-                    continue
-                need = limit - slack - class_top[c] if mode == 1 else 0
-                thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
-                if thr == np.inf:
-                    continue
-                if _below(t_nd[at0], t_nd[at0 + 1], rest[i, 0], thr):
-                    more = more or size >= top
-                    continue
-                lo, hi = first_ptr[c], first_ptr[c + 1]
-            elif phase == 0:
-                lo, hi = 0, n_m
-            else:
-                break
-            for k in range(lo, hi):
-                j = k  # a position; m_id[j] is the mentor
-                # the score to beat
-                need = limit - slack - mentor_potential[j] if mode == 1 else 0
-                thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
-                if thr == np.inf:
-                    break  # (pricing) no score reaches this member's bar, nor the next ones'
+    visit = _class_order(mode, first_live, t_nd, base[0], rest[i, 0]) if before > 0 else first_live
+    for ci in range(n_live):
+        if before > 0:
+            c = visit[ci]
+            at0 = 2 * (base[0] + c)
+            need = limit - slack - class_top[c] if mode == 1 else 0
+            thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
+            if thr == np.inf:
+                continue
+            if _below(t_nd[at0], t_nd[at0 + 1], rest[i, 0], thr):
+                more = more or size >= top
+                continue
+            lo, hi = first_ptr[c], first_ptr[c + 1]
+        else:
+            lo, hi = 0, n_m
+        for k in range(lo, hi):
+            j = k  # a position; m_id[j] is the mentor
+            # the score to beat
+            need = limit - slack - mentor_potential[j] if mode == 1 else 0
+            thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
+            if thr == np.inf:
+                break  # (pricing) no score reaches this member's bar, nor the next ones'
 
-                # the weighted mean, in the order of ScoringModel.active, pruned by its upper
-                # bound as early as possible
-                num = np.float32(0.0)
-                den = np.float32(0.0)
-                pruned = -1
-                ok = True
-                for t in range(before):
-                    at = 2 * (base[t] + m_cls[j, t])
-                    num += t_nd[at]
-                    den += t_nd[at + 1]
-                    if _below(num, den, rest[i, t], thr):
-                        pruned = t
-                        break
-                    if t == 0 and not _hard_ok(t_hard, t_ok, base, m_cls, j):
-                        # past the first table, the tables of hard rules: a pair they rule
-                        # out is not scored further
-                        ok = False
-                        break
-                if not ok:
+            # the weighted mean, in the order of ScoringModel.active, pruned by its upper
+            # bound as early as possible
+            num = np.float32(0.0)
+            den = np.float32(0.0)
+            pruned = -1
+            ok = True
+            for t in range(before):
+                at = 2 * (base[t] + m_cls[j, t])
+                num += t_nd[at]
+                den += t_nd[at + 1]
+                if _below(num, den, rest[i, t], thr):
+                    pruned = t
+                    break
+                if t == 0 and not _hard_ok(t_hard, t_ok, base, m_cls, j):
+                    # past the first table, the tables of hard rules: a pair they rule
+                    # out is not scored further
+                    ok = False
+                    break
+            if not ok:
+                continue
+            if pruned >= 0:
+                more = more or size >= top  # it may or may not have been allowed
+                if pruned == 0 and mode != 2:
+                    # the first table is the class's own value, and the bar only rises
+                    # along the class (members come by falling potential when pricing):
+                    # every mentor left in the class is pruned too
+                    break
+                continue
+            # feasibility: the tables of hard rules (when no table came before), exclusions,
+            # then the inline rules
+            if before == 0 and not _hard_ok(t_hard, t_ok, base, m_cls, j):
+                continue
+            if ex_hi > ex_lo and _holds(ex_idx, ex_lo, ex_hi, m_id[j]):
+                continue
+            av_applies = e_has_av[i] and m_has_av[j]
+            count = -1
+            if av_applies and (av_hard or av_required):
+                count = 0
+                for x in range(n_words):
+                    w = words[x]
+                    count += _popcount(e_bits[i, w] & m_bits[j, w])
+                if np.float32(count) * bin_minutes < needed:
                     continue
-                if pruned >= 0:
-                    more = more or size >= top  # it may or may not have been allowed
-                    if pruned == 0 and mode != 2:
-                        # the first table is the class's own value, and the bar only rises
-                        # along the class (members come by falling potential when pricing):
-                        # every mentor left in the class is pruned too
-                        break
-                    continue
-                # feasibility: the tables of hard rules (when no table came before), exclusions,
-                # then the inline rules
-                if before == 0 and not _hard_ok(t_hard, t_ok, base, m_cls, j):
-                    continue
-                if ex_hi > ex_lo and _holds(ex_idx, ex_lo, ex_hi, m_id[j]):
-                    continue
-                av_applies = e_has_av[i] and m_has_av[j]
-                count = -1
-                if av_applies and (av_hard or av_required):
+            same = e_reg[i] == m_reg[j] and e_reg[i] >= 0
+            both_reg = e_reg[i] >= 0 and m_reg[j] >= 0
+            has_km = e_has_xyz[i] and m_has_xyz[j]
+            known = both_reg or has_km
+            if reg_hard and known and not same:
+                continue
+            if (
+                (e_fmt[i] & m_fmt[j]) == in_person_bit
+                and both_reg
+                and not same
+                and not (
+                    in_person_max >= 0.0
+                    and has_km
+                    and _km(
+                        e_xyz[i, 0],
+                        e_xyz[i, 1],
+                        e_xyz[i, 2],
+                        m_xyz[j, 0],
+                        m_xyz[j, 1],
+                        m_xyz[j, 2],
+                        earth_km,
+                    )
+                    <= np.float32(in_person_max)
+                )
+            ):
+                continue
+            feasible += 1
+            if av_applies:
+                if count < 0:
                     count = 0
                     for x in range(n_words):
                         w = words[x]
                         count += _popcount(e_bits[i, w] & m_bits[j, w])
-                    if np.float32(count) * bin_minutes < needed:
-                        continue
-                same = e_reg[i] == m_reg[j] and e_reg[i] >= 0
-                both_reg = e_reg[i] >= 0 and m_reg[j] >= 0
-                has_km = e_has_xyz[i] and m_has_xyz[j]
-                known = both_reg or has_km
-                if reg_hard and known and not same:
-                    continue
-                if (
-                    (e_fmt[i] & m_fmt[j]) == in_person_bit
-                    and both_reg
-                    and not same
-                    and not (
-                        in_person_max >= 0.0
-                        and has_km
-                        and _km(
-                            e_xyz[i, 0],
-                            e_xyz[i, 1],
-                            e_xyz[i, 2],
-                            m_xyz[j, 0],
-                            m_xyz[j, 1],
-                            m_xyz[j, 2],
-                            earth_km,
-                        )
-                        <= np.float32(in_person_max)
+                score = np.float32(count) * bin_minutes / session
+                if score > np.float32(1.0):
+                    score = np.float32(1.0)
+                num += w_av * score
+                den += w_av
+            if _below(num, den, rest[i, before], thr):
+                more = more or size >= top
+                continue
+            if known:
+                if same:
+                    reg = np.float32(1.0)
+                elif has_km:
+                    km = _km(
+                        e_xyz[i, 0],
+                        e_xyz[i, 1],
+                        e_xyz[i, 2],
+                        m_xyz[j, 0],
+                        m_xyz[j, 1],
+                        m_xyz[j, 2],
+                        earth_km,
                     )
-                ):
-                    continue
-                feasible += 1
-                if av_applies:
-                    if count < 0:
-                        count = 0
-                        for x in range(n_words):
-                            w = words[x]
-                            count += _popcount(e_bits[i, w] & m_bits[j, w])
-                    score = np.float32(count) * bin_minutes / session
-                    if score > np.float32(1.0):
-                        score = np.float32(1.0)
-                    num += w_av * score
-                    den += w_av
-                if _below(num, den, rest[i, before], thr):
-                    more = more or size >= top
-                    continue
-                if known:
-                    if same:
-                        reg = np.float32(1.0)
-                    elif has_km:
-                        km = _km(
-                            e_xyz[i, 0],
-                            e_xyz[i, 1],
-                            e_xyz[i, 2],
-                            m_xyz[j, 0],
-                            m_xyz[j, 1],
-                            m_xyz[j, 2],
-                            earth_km,
-                        )
-                        by_km = np.float32(1.0) - km / scale_km
-                        reg = min(max(by_km, np.float32(0.0)), np.float32(1.0))
-                    else:
-                        gap = abs(e_utc[i] - m_utc[j])
-                        if math.isnan(gap):
-                            gap = 180.0
-                        reg = np.float32(0.5 * min(max(1.0 - gap / 180.0, 0.0), 1.0))
-                    num += w_reg * reg
-                    den += w_reg
-                for t in range(before, n_t):
-                    at = 2 * (base[t] + m_cls[j, t])
-                    num += t_nd[at]
-                    den += t_nd[at + 1]
-                total = num / den if den > np.float32(0.0) else np.float32(0.0)
-                if mode == 2:
-                    top_score = max(top_score, total)
-                    if total >= floor:
-                        size += 1
-                    continue
-                if total < floor:
-                    continue
-                if mode == 1:
-                    u = np.int64(np.rint(np.float64(total) * 1e6))
-                    gain = u - (limit - slack - mentor_potential[j])
-                    if gain <= 0 or (size >= top and gain <= key_i[0]):
-                        continue
-                    if kn_hi > kn_lo and _holds(known_idx, kn_lo, kn_hi, m_id[j]):
-                        continue
-                    if size < top:
-                        _push(key_i, cols, units, size, gain, m_id[j], u)
-                        size += 1
-                    else:
-                        _replace_min(key_i, cols, units, size, gain, m_id[j], u)
+                    by_km = np.float32(1.0) - km / scale_km
+                    reg = min(max(by_km, np.float32(0.0)), np.float32(1.0))
                 else:
-                    if size < top:
-                        _push(key_f, cols, units, size, total, m_id[j], 0)
-                        size += 1
-                    else:
-                        more = True
-                        if total > key_f[0]:
-                            _replace_min(key_f, cols, units, size, total, m_id[j], 0)
-                    if size >= top and key_f[0] >= FULL:
-                        # every pair kept has the highest score there is, so no other can
-                        # enter (whether the mentors not kept are allowed is not known: say
-                        # they may be, if there are any)
-                        return size, feasible, more or size < n_m
+                    gap = abs(e_utc[i] - m_utc[j])
+                    if math.isnan(gap):
+                        gap = 180.0
+                    reg = np.float32(0.5 * min(max(1.0 - gap / 180.0, 0.0), 1.0))
+                num += w_reg * reg
+                den += w_reg
+            for t in range(before, n_t):
+                at = 2 * (base[t] + m_cls[j, t])
+                num += t_nd[at]
+                den += t_nd[at + 1]
+            total = num / den if den > np.float32(0.0) else np.float32(0.0)
+            if mode == 2:
+                top_score = max(top_score, total)
+                if total >= floor:
+                    size += 1
+                continue
+            if total < floor:
+                continue
+            if mode == 1:
+                u = np.int64(np.rint(np.float64(total) * 1e6))
+                gain = u - (limit - slack - mentor_potential[j])
+                if gain <= 0 or (size >= top and gain <= key_i[0]):
+                    continue
+                if kn_hi > kn_lo and _holds(known_idx, kn_lo, kn_hi, m_id[j]):
+                    continue
+                if size < top:
+                    _push(key_i, cols, units, size, gain, m_id[j], u)
+                    size += 1
+                else:
+                    _replace_min(key_i, cols, units, size, gain, m_id[j], u)
+            else:
+                if size < top:
+                    _push(key_f, cols, units, size, total, m_id[j], 0)
+                    size += 1
+                else:
+                    more = True
+                    if total > key_f[0]:
+                        _replace_min(key_f, cols, units, size, total, m_id[j], 0)
+                if size >= top and key_f[0] >= FULL:
+                    # every pair kept has the highest score there is, so no other can
+                    # enter (whether the mentors not kept are allowed is not known: say
+                    # they may be, if there are any)
+                    return size, feasible, more or size < n_m
     if mode == 2:
         key_f[0] = top_score
     return size, feasible, more
