@@ -101,18 +101,16 @@ LEVELS = 64
 
 
 @numba.njit(cache=True, inline="always")
-def _class_order(mode: int, live: Any, t_nd: Any, row: int, rest0: float) -> Any:
-    """The classes ``live`` in the order a scan visits them.
-
-    Ranking (mode 0): by falling upper bound of the weighted mean given the first table's
-    value, so the bar rises as fast as it can (a counting sort: a row holds few distinct
-    values).  Otherwise, or past LEVELS distinct values: the classes with the row's best
-    value first, then the others, each in class order."""
+def _class_order(live: Any, t_nd: Any, row: int, rest0: float) -> Any:
+    """The classes ``live`` in the order a ranking scan visits them: by falling upper bound
+    of the weighted mean given the first table's value, so the bar rises as fast as it can
+    (a counting sort: a row holds few distinct values).  Past LEVELS distinct values: the
+    classes with the row's best value first, then the others, each in class order."""
     n = live.size
     level = np.empty(n, np.int64)
     value = np.empty(LEVELS, np.float64)
     n_values = 0
-    by_bound = mode == 0
+    by_bound = True
     best = NEG
     for ci in range(n):
         at = 2 * (row + live[ci])
@@ -249,7 +247,12 @@ def _scan_row(
     # whole, and the classes that bound highest go first, which raises the bar early.
     # The classes visited are all but when pricing only some mentors.
     n_live = first_live.size if before > 0 else 1
-    visit = _class_order(mode, first_live, t_nd, base[0], rest[i, 0]) if before > 0 else first_live
+    # ranking orders the classes for this row; pricing takes them by falling class_top (so
+    # its bars only rise: once no score reaches one, none reaches the rest); statistics in any
+    # order
+    visit = first_live
+    if mode == 0 and before > 0:
+        visit = _class_order(first_live, t_nd, base[0], rest[i, 0])
     for ci in range(n_live):
         if before > 0:
             c = visit[ci]
@@ -257,7 +260,7 @@ def _scan_row(
             need = limit - slack - class_top[c] if mode == 1 else 0
             thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
             if thr == np.inf:
-                continue
+                break  # (pricing) nor any class after it
             if _below(t_nd[at0], t_nd[at0 + 1], rest[i, 0], thr):
                 more = more or size >= top
                 continue

@@ -225,6 +225,8 @@ class Kernel:
             live = self.args[-3]
             if mentors is not None:
                 live = np.unique(of_class[np.argsort(members)][mentors]).astype(np.int64)
+            # the classes by falling top potential: a row's bar only rises along them
+            live = live[np.argsort(-class_top[live], kind="stable")]
             args = self._arranged(order.astype(np.int64), live)
         else:
             order = np.arange(self.n_mentors, dtype=np.int64)

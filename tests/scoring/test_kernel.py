@@ -448,16 +448,15 @@ def test_top_k_stops_once_every_kept_pair_has_the_highest_score() -> None:
 @given(
     st.integers(1, 300),
     st.integers(1, 100),
-    st.sampled_from((0, 1, 2)),
     st.floats(0.0, 8.0, allow_subnormal=False),
     st.integers(0, 2**32 - 1),
 )
 def test_classes_go_by_falling_bound_when_ranking(
-    n: int, distinct: int, mode: int, rest: float, seed: int
+    n: int, distinct: int, rest: float, seed: int
 ) -> None:
     """A ranking scan visits the classes by falling bound of the first table's value (up to
-    LEVELS distinct values); pricing, statistics and rows with more values go best first,
-    then the rest, each in class order.  Every class once either way."""
+    LEVELS distinct values); rows with more values go best first, then the rest, each in
+    class order.  Every class once either way."""
     from matcher.scoring import _jit
 
     rng = np.random.default_rng(seed)
@@ -466,10 +465,10 @@ def test_classes_go_by_falling_bound_when_ranking(
     t_nd = np.zeros(2 * (n + 3), np.float32)
     t_nd[6::2], t_nd[7::2] = pick[:, 0], pick[:, 1]  # the row starts at class 3
     live = np.sort(rng.choice(n, size=rng.integers(1, n + 1), replace=False)).astype(np.int64)
-    order = _jit._class_order(mode, live, t_nd, 3, rest)
+    order = _jit._class_order(live, t_nd, 3, rest)
     assert sorted(order.tolist()) == live.tolist()
     num, den = pick[order, 0].astype(np.float64), pick[order, 1].astype(np.float64)
-    if mode == 0 and np.unique(pick[live], axis=0).shape[0] <= _jit.LEVELS:
+    if np.unique(pick[live], axis=0).shape[0] <= _jit.LEVELS:
         top = den + rest
         bound = np.divide(num + rest, top, out=np.zeros_like(top), where=top > 0)
         assert (np.diff(bound) <= 0).all()
