@@ -166,6 +166,7 @@ def _scan_row(
     cols: Any,
     units: Any,
     p: Any,
+    visit: Any,
 ) -> tuple[int, int, bool]:
     """Mentee ``i`` against every mentor, keeping a min-heap of the best pairs:
 
@@ -247,12 +248,9 @@ def _scan_row(
     # whole, and the classes that bound highest go first, which raises the bar early.
     # The classes visited are all but when pricing only some mentors.
     n_live = first_live.size if before > 0 else 1
-    # ranking orders the classes for this row; pricing takes them by falling class_top (so
-    # its bars only rise: once no score reaches one, none reaches the rest); statistics in any
-    # order
-    visit = first_live
-    if mode == 0 and before > 0:
-        visit = _class_order(first_live, t_nd, base[0], rest[i, 0])
+    # ``visit``: ranking's order of the classes for this row (see _class_order); pricing
+    # takes them by falling class_top, so its bars only rise (once no score reaches one, none
+    # reaches the rest); statistics in any order
     for ci in range(n_live):
         if before > 0:
             c = visit[ci]
@@ -471,12 +469,30 @@ def top_candidates(
     more: Any,
     p: Any,
 ) -> None:
-    """Each row's ``top`` best allowed pairs as a min-heap (cols, vals, count)."""
+    """Each row's ``top`` best allowed pairs as a min-heap (cols, vals, count).
+
+    Rows with the same first-table class and the same weight still to come visit the classes
+    in the same order: it is worked out once for a run of such rows."""
     none = np.zeros(1, np.int64)
+    e_cls, t_nd, t_off, t_width, before, rest, first_live = (
+        p[0],
+        p[2],
+        p[5],
+        p[6],
+        p[7],
+        p[8],
+        p[-3],
+    )
+    visit = first_live
+    last = (-1, np.nan)
     for r in range(rows.size):
+        i = rows[r]
+        if before > 0 and (e_cls[i, 0], rest[i, 0]) != last:
+            last = (e_cls[i, 0], rest[i, 0])
+            visit = _class_order(first_live, t_nd, t_off[0] + last[0] * t_width[0], last[1])
         units = np.zeros(top, np.int64)
         count[r], feasible[r], more[r] = _scan_row(
-            rows[r], 0, floor, 0, 0, none, none, none, none, vals[r], none, cols[r], units, p
+            i, 0, floor, 0, 0, none, none, none, none, vals[r], none, cols[r], units, p, visit
         )
 
 
@@ -517,6 +533,7 @@ def price(
             cols[r],
             units[r],
             p,
+            p[-3],
         )
 
 
@@ -528,6 +545,6 @@ def row_stats(rows: Any, floor: Any, allowed: Any, feasible: Any, best: Any, p: 
     for r in range(rows.size):
         key = np.full(1, NEG, np.float32)
         allowed[r], feasible[r], _ = _scan_row(
-            rows[r], 2, floor, 0, 0, none, none, none, none, key, none, cols, none, p
+            rows[r], 2, floor, 0, 0, none, none, none, none, key, none, cols, none, p, p[-3]
         )
         best[r] = key[0]

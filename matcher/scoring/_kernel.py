@@ -158,6 +158,26 @@ class Kernel:
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32], npt.NDArray[np.int32], Any, Any]:
         """Per mentee of ``rows``: the ``top`` best allowed mentors (cols, float32 scores,
         count), the number of hard-feasible mentors, and whether pairs were left out."""
+
+        alike = self.alike(rows)
+        back = np.empty(rows.size, np.int64)
+        back[alike] = np.arange(rows.size)
+        cols, vals, count, feasible, more = self.top_candidates_in_order(rows[alike], top, floor)
+        return cols[back], vals[back], count[back], feasible[back], more[back]
+
+    def alike(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """An order of ``rows`` that puts side by side the rows alike in their first table's
+        class and in the weight still to come after it: a run of such rows shares the order
+        in which it visits the classes (see ``_jit.top_candidates``), and the table's row."""
+        e_cls, rest = self.args[0], self.args[8]
+        if not e_cls.shape[1]:
+            return np.arange(rows.size, dtype=np.int64)
+        return np.lexsort((rest[rows, 0], e_cls[rows, 0])).astype(np.int64)
+
+    def top_candidates_in_order(
+        self, rows: npt.NDArray[np.int64], top: int, floor: float
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32], npt.NDArray[np.int32], Any, Any]:
+        """:meth:`top_candidates` with the rows scanned in the order given."""
         from matcher.scoring import _jit
 
         args = self._by_class

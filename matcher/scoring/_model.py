@@ -325,16 +325,19 @@ class ScoringModel:
         floor = score_floor(min_score)
         step = max(256, KERNEL_ROWS)
         parts = []
+        alike = kernel.alike(np.arange(n_e, dtype=np.int64))  # scanned in this order
         for start in range(0, n_e, step):
-            rows = np.arange(start, min(start + step, n_e), dtype=np.int64)
-            parts.append(kernel.top_candidates(rows, top, float(floor)))
+            rows = alike[start : start + step]
+            parts.append(kernel.top_candidates_in_order(rows, top, float(floor)))
             if progress is not None:
-                progress("scoring", rows[-1] / max(n_e, 1))
-        cols = np.concatenate([p[0] for p in parts])
-        vals = np.concatenate([p[1] for p in parts])
-        count = np.concatenate([p[2] for p in parts])
-        feasible = np.concatenate([p[3] for p in parts])
-        more = np.concatenate([p[4] for p in parts])
+                progress("scoring", min(start + step, n_e) / max(n_e, 1))
+        back = np.empty(n_e, np.int64)
+        back[alike] = np.arange(n_e)
+        cols = np.concatenate([p[0] for p in parts])[back]
+        vals = np.concatenate([p[1] for p in parts])[back]
+        count = np.concatenate([p[2] for p in parts])[back]
+        feasible = np.concatenate([p[3] for p in parts])[back]
+        more = np.concatenate([p[4] for p in parts])[back]
         kept = np.arange(top)[None, :] < count[:, None]
         # each mentee's pairs in mentor order, so the candidate list does not depend on the heap
         order = np.argsort(np.where(kept, cols, n_m), axis=1, kind="stable")

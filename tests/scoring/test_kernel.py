@@ -714,10 +714,10 @@ def programme(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _Spy:
-    """Counts the calls of the kernel's two entry points (so a test knows it was used)."""
+    """Counts the calls of the kernel's ranking and pricing scans (so a test knows it was used)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = {"top_candidates": 0, "price": 0}
+        self.calls = {"top_candidates_in_order": 0, "price": 0}
         for name in self.calls:
             original = getattr(Kernel, name)
 
@@ -769,7 +769,7 @@ def test_sparse_match_with_the_kernel_reaches_the_dense_optimum(
     dense = _run(programme, cfg, sparse=False)
     spy = _Spy(monkeypatch)
     thin = _run(programme, cfg, sparse=True)
-    assert spy.calls["top_candidates"] > 0
+    assert spy.calls["top_candidates_in_order"] > 0
     assert thin.summary_extra["solver"]["certificate"] == "reduced costs"
     assert thin.objective == pytest.approx(dense.objective, rel=1e-9)
     assert thin.matched == dense.matched
@@ -785,7 +785,7 @@ def test_kernel_pricing_repairs_a_too_small_candidate_set(
     spy = _Spy(monkeypatch)
     thin = _run(programme, cfg, sparse=True)
     stats = thin.summary_extra["solver"]
-    assert spy.calls["top_candidates"] > 0 and spy.calls["price"] > 0
+    assert spy.calls["top_candidates_in_order"] > 0 and spy.calls["price"] > 0
     assert stats["certificate_rounds"] > 1
     assert stats["pairs_added_by_certificate"] > 0
     assert thin.objective == pytest.approx(dense.objective, rel=1e-9)
