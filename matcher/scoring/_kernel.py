@@ -252,10 +252,13 @@ class Kernel:
             order = np.arange(self.n_mentors, dtype=np.int64)
             args = self._arranged(order, self.args[-3])
         mentor_potential = np.ascontiguousarray(mentor_potential[order])  # by position
+        # scanned in this order (alike rows share the table's row), reported in the given one
+        scan = self.alike(rows)
+        alike = rows[scan]
 
         def work(part: slice) -> None:
             _jit.price(
-                rows[part],
+                alike[part],
                 limit,
                 slack,
                 mentor_potential,
@@ -271,6 +274,9 @@ class Kernel:
             )
 
         _in_threads(work, n)
+        back = np.empty(n, np.int64)
+        back[scan] = np.arange(n)
+        cols, units, count = cols[back], units[back], count[back]
         mask = np.arange(per_row)[None, :] < count[:, None]
         r = np.broadcast_to(rows[:, None], mask.shape)[mask]
         return r.astype(np.int32), cols[mask], units[mask]
