@@ -356,9 +356,8 @@ def build_kernel(model: Any) -> Kernel | None:
     tabled = [n for n in names if n in TABLED]
     e_cls = np.zeros((len(e), len(tabled)), np.int32)
     m_cls = np.zeros((len(m), len(tabled)), np.int32)
-    nums: list[npt.NDArray[np.float32]] = []
-    dens: list[npt.NDArray[np.float32]] = []
-    feas: list[npt.NDArray[np.bool_]] = []
+    parts: list[Any] = []
+    shapes: list[tuple[int, int]] = []
     offsets = np.zeros(len(tabled), np.int64)
     widths = np.zeros(len(tabled), np.int64)
     at = 0
@@ -378,25 +377,42 @@ def build_kernel(model: Any) -> Kernel | None:
             np.zeros(shape[0], bool),
             np.zeros(shape[1], bool),
         )
-        part = CRITERION_FUNCS[name](se, sm, ctx)
-        w = np.float32(cfg.weight(name))
-        if part.applies is None:
-            num = (w * part.score).astype(np.float32)
-            den = np.full(shape, w, np.float32)
-        else:
-            num = np.where(part.applies, w * part.score, np.float32(0)).astype(np.float32)
-            den = np.where(part.applies, w, np.float32(0)).astype(np.float32)
-        ok = np.ones(shape, bool)
-        if cfg.hard(name) and part.ok is not None:
-            ok &= part.ok if part.applies is None else (part.ok | ~part.applies)
-        if part.required is not None:
-            ok &= part.required
-        nums.append(num.ravel())
-        dens.append(den.ravel())
-        feas.append(ok.ravel())
+        parts.append(CRITERION_FUNCS[name](se, sm, ctx))
+        shapes.append(shape)
         offsets[t] = at
         widths[t] = shape[1]
-        at += num.size
+        at += shape[0] * shape[1]
+    # every table's weighted score and weight, interleaved (num, den) as the loops read them,
+    # and whether the hard rules allow the pair (read only for the tables in ``hard``)
+    num_den = np.zeros(2 * at, np.float32)
+    t_ok = np.ones(at, np.bool_)
+    hard_tables: list[int] = []
+    applies_by_class: list[npt.NDArray[np.bool_]] = []
+    for t, (name, part, shape) in enumerate(zip(tabled, parts, shapes, strict=True)):
+        lo, hi = int(offsets[t]), int(offsets[t]) + shape[0] * shape[1]
+        w = np.float32(cfg.weight(name))
+        num = num_den[2 * lo : 2 * hi : 2].reshape(shape)
+        den = num_den[2 * lo + 1 : 2 * hi : 2].reshape(shape)
+        num[...] = w * part.score  # the product in its own precision, then float32
+        if part.applies is None:
+            den[...] = w
+            applies_by_class.append(np.full(shape[0], w > 0))
+        else:
+            np.copyto(num, np.float32(0), where=~part.applies)
+            np.copyto(den, w, where=part.applies)
+            applies = np.broadcast_to(part.applies, shape)
+            applies_by_class.append(np.asarray(applies.any(axis=1) & (w > 0), dtype=bool))
+        ok = t_ok[lo:hi].reshape(shape)
+        ruled = False
+        if cfg.hard(name) and part.ok is not None:
+            ok &= part.ok if part.applies is None else (part.ok | ~part.applies)
+            ruled = True
+        if part.required is not None:
+            ok &= part.required
+            ruled = True
+        if ruled and not ok.all():
+            hard_tables.append(t)
+    del parts
     # the order of the weighted mean: tables before availability, availability, region, rest
     slot = {n: k for k, n in enumerate(names)}
     before = sum(1 for n in tabled if slot[n] < slot["availability"])
@@ -415,9 +431,7 @@ def build_kernel(model: Any) -> Kernel | None:
             can[:, k] = ((e.region >= 0) & (m.region >= 0).any()) | (e.has_xyz & m.has_xyz.any())
         else:
             t = tabled.index(name)
-            applies = dens[t].reshape(-1, int(widths[t])) > 0
-            per_class = np.asarray(applies.any(axis=1), dtype=bool)
-            can[:, k] = per_class[e_cls[:, t]]
+            can[:, k] = applies_by_class[t][e_cls[:, t]]
     step_w = np.array([cfg.weight(n) for n in steps], np.float64)
     later = np.cumsum((can * step_w)[:, ::-1], axis=1)[:, ::-1]
     rest = np.ascontiguousarray(np.concatenate([later[:, 1:], np.zeros((len(e), 1))], axis=1))
@@ -427,16 +441,12 @@ def build_kernel(model: Any) -> Kernel | None:
     avail_hard = bool(cfg.hard("availability"))
     needed = max(min_overlap, 1 if avail_hard else 0)
     in_person_max = -1.0 if cfg.in_person_max_km is None else float(cfg.in_person_max_km)
-    num_den = np.zeros(2 * at, np.float32)
-    if nums:
-        num_den[0::2] = np.concatenate(nums)
-        num_den[1::2] = np.concatenate(dens)
-    hard = np.array([t for t, ok in enumerate(feas) if not ok.all()], np.int64)
+    hard = np.array(hard_tables, np.int64)
     args = (
         e_cls,
         m_cls,
         num_den,
-        np.concatenate(feas) if feas else np.zeros(0, np.bool_),
+        t_ok,
         hard,
         offsets,
         widths,
