@@ -150,6 +150,19 @@ def _class_order(live: Any, t_nd: Any, row: int, rest0: float) -> Any:
     return order
 
 
+@numba.njit(cache=True, inline="always")
+def _row_order(i: int, p: Any, last: Any, visit: Any) -> tuple[Any, Any]:
+    """Row ``i``'s ranking order of the classes, and its key (first-table class, weight to
+    come): ``visit`` again when the key is ``last``, the previous row's."""
+    e_cls, t_nd, t_off, t_width, before, rest = p[0], p[2], p[5], p[6], p[7], p[8]
+    if before == 0:
+        return visit, last
+    key = (e_cls[i, 0], rest[i, 0])
+    if key == last:
+        return visit, last
+    return _class_order(p[-3], t_nd, t_off[0] + key[0] * t_width[0], key[1]), key
+
+
 @numba.njit(cache=True)
 def _scan_row(
     i: int,
@@ -167,6 +180,7 @@ def _scan_row(
     units: Any,
     p: Any,
     visit: Any,
+    by_top: bool,
 ) -> tuple[int, int, bool]:
     """Mentee ``i`` against every mentor, keeping a min-heap of the best pairs:
 
@@ -248,9 +262,9 @@ def _scan_row(
     # whole, and the classes that bound highest go first, which raises the bar early.
     # The classes visited are all but when pricing only some mentors.
     n_live = first_live.size if before > 0 else 1
-    # ``visit``: ranking's order of the classes for this row (see _class_order); pricing
-    # takes them by falling class_top, so its bars only rise (once no score reaches one, none
-    # reaches the rest); statistics in any order
+    # ``visit``: the order of the classes.  Ranking's for this row (see _class_order);
+    # pricing takes them by falling class_top (``by_top``), so its bars only rise (once no
+    # score reaches one, none reaches the rest), or as ranking does; statistics in any order
     for ci in range(n_live):
         if before > 0:
             c = visit[ci]
@@ -258,7 +272,9 @@ def _scan_row(
             need = limit - slack - class_top[c] if mode == 1 else 0
             thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
             if thr == np.inf:
-                break  # (pricing) nor any class after it
+                if by_top:
+                    break  # (pricing) nor any class after it
+                continue
             if _below(t_nd[at0], t_nd[at0 + 1], rest[i, 0], thr):
                 more = more or size >= top
                 continue
@@ -474,25 +490,29 @@ def top_candidates(
     Rows with the same first-table class and the same weight still to come visit the classes
     in the same order: it is worked out once for a run of such rows."""
     none = np.zeros(1, np.int64)
-    e_cls, t_nd, t_off, t_width, before, rest, first_live = (
-        p[0],
-        p[2],
-        p[5],
-        p[6],
-        p[7],
-        p[8],
-        p[-3],
-    )
-    visit = first_live
-    last = (-1, np.nan)
+    visit = p[-3]
+    last = (np.int32(-1), np.nan)
     for r in range(rows.size):
         i = rows[r]
-        if before > 0 and (e_cls[i, 0], rest[i, 0]) != last:
-            last = (e_cls[i, 0], rest[i, 0])
-            visit = _class_order(first_live, t_nd, t_off[0] + last[0] * t_width[0], last[1])
+        visit, last = _row_order(i, p, last, visit)
         units = np.zeros(top, np.int64)
         count[r], feasible[r], more[r] = _scan_row(
-            i, 0, floor, 0, 0, none, none, none, none, vals[r], none, cols[r], units, p, visit
+            i,
+            0,
+            floor,
+            0,
+            0,
+            none,
+            none,
+            none,
+            none,
+            vals[r],
+            none,
+            cols[r],
+            units,
+            p,
+            visit,
+            False,
         )
 
 
@@ -511,12 +531,18 @@ def price(
     units: Any,
     count: Any,
     p: Any,
+    by_top: bool,
 ) -> None:
     """Per row, the ``per_row`` allowed pairs not known whose score units exceed
-    ``limit[i] - slack - mentor_potential[j]`` the most."""
+    ``limit[i] - slack - mentor_potential[j]`` the most.  Classes go in the order of ``p``,
+    by falling class_top (``by_top``), or else in ranking's order, row by row."""
     nothing = np.zeros(1, np.float32)
+    visit = p[-3]
+    last = (np.int32(-1), np.nan)
     for r in range(rows.size):
         i = rows[r]
+        if not by_top:
+            visit, last = _row_order(i, p, last, visit)
         excess = np.zeros(per_row, np.int64)
         count[r], _, _ = _scan_row(
             i,
@@ -533,7 +559,8 @@ def price(
             cols[r],
             units[r],
             p,
-            p[-3],
+            visit,
+            by_top,
         )
 
 
@@ -545,6 +572,6 @@ def row_stats(rows: Any, floor: Any, allowed: Any, feasible: Any, best: Any, p: 
     for r in range(rows.size):
         key = np.full(1, NEG, np.float32)
         allowed[r], feasible[r], _ = _scan_row(
-            rows[r], 2, floor, 0, 0, none, none, none, none, key, none, cols, none, p, p[-3]
+            rows[r], 2, floor, 0, 0, none, none, none, none, key, none, cols, none, p, p[-3], False
         )
         best[r] = key[0]

@@ -214,11 +214,18 @@ class Kernel:
         floor: float,
         slack: int = 0,
         mentors: npt.NDArray[np.bool_] | None = None,
+        *,
+        ranked: bool = False,
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
         """Per mentee of ``rows``, up to ``per_row`` allowed pairs not in ``known`` whose score
         in 1e-6 units exceeds ``limit[i] - slack - mentor_potential[j]``, the largest excess
         first: (rows, cols, score units).  With ``mentors``, only those mentors can qualify
-        (the others get a potential below every bar) and only their classes are visited."""
+        (the others get a potential below every bar) and only their classes are visited.
+
+        The classes go by falling top potential, so that a row stops at the first no score
+        carries over its bar; ``ranked``: in ranking's order for each row instead (by falling
+        bound of the score), which raises the bar sooner when every class has the same top
+        potential."""
         from matcher.scoring import _jit
 
         if mentors is not None:
@@ -271,6 +278,7 @@ class Kernel:
                 units[part],
                 count[part],
                 args,
+                not ranked,
             )
 
         _in_threads(work, n)
@@ -293,7 +301,10 @@ class Kernel:
         marked, not in ``known``: a pricing pass in which only those mentors can qualify."""
         potential = np.zeros(mentors.size, np.int64)
         limit = np.full(known.shape[0], -(np.int64(1) << 50), np.int64)
-        return self.price(rows, limit, potential, known, per_row, floor, mentors=mentors)
+        # every mentor marked has the same potential: their classes go as in ranking
+        return self.price(
+            rows, limit, potential, known, per_row, floor, mentors=mentors, ranked=True
+        )
 
     def row_stats(
         self, rows: npt.NDArray[np.int64], floor: float

@@ -510,6 +510,8 @@ def _pricing(draw: st.DrawFn, model: ScoringModel) -> dict[str, Any]:
         "floor": draw(_floors(model), label="floor"),
         "slack": slack,
         "chunk": draw(CHUNKS, label="chunk"),
+        # classes in ranking's order rather than by top potential: slower but as exact
+        "ranked": draw(st.booleans(), label="ranked"),
     }
 
 
@@ -534,6 +536,7 @@ def _price(model: ScoringModel, p: dict[str, Any], per_row: int) -> tuple[np.nda
             per_row,
             p["floor"],
             p["slack"],
+            ranked=p["ranked"],
         )
     assert r.dtype == np.int32 and c.dtype == np.int32 and u.dtype == np.int64
     return r, c, u
