@@ -10,13 +10,18 @@ region (distances) are computed inline with the same float32 operations as numpy
 Three loops use it (``Kernel`` methods, run on THREADS threads):
 
 - :meth:`Kernel.top_candidates`: each mentee's ``top`` best allowed pairs.  Mentors are visited
-  class by class of the first table (the mentee's best classes first); a class is skipped whole
-  when the first table already bounds it below the bar, and a pair stops as soon as an upper
-  bound of its weighted mean (the criteria still to come at full score, counting only those
-  that can apply to that mentee) falls below the list's worst score.
+  class by class of the first table, the classes by falling bound of the score; a class is
+  skipped whole when the first table already bounds it below the bar, a pair stops as soon as
+  an upper bound of its weighted mean (the criteria still to come at full score, counting only
+  those that can apply to that mentee) falls below the list's worst score, and the scan stops
+  once every pair kept scores 1.0.
 - :meth:`Kernel.price`: the pairs whose score beats a per-pair threshold (a reduced-cost
-  check), pruned by the same bounds.
+  check), pruned by the same bounds; the classes go by falling top potential.
 - :meth:`Kernel.row_stats`: every pair of some mentees scored, for exact counts and bests.
+
+The mentor arrays are arranged in the order a loop visits them, and mentees alike in their
+first table's class go side by side (:meth:`Kernel.alike`), so the loops read memory mostly in
+sequence.
 
 The kernel applies when every table fits (:data:`TABLE_CELLS`) and no one stated rankings
 (``preference``); otherwise the numpy blocks are used.
