@@ -250,8 +250,14 @@ class Kernel:
         known_idx = known.indices.astype(np.int32)
         class_top = class_top.astype(np.int64)
         # each class's members by falling potential: the bar rises along the class, so the
-        # loop stops at the first member the class's own value cannot carry over it
-        if members.size == self.n_mentors:
+        # loop stops at the first member the class's own value cannot carry over it.  With no
+        # table before availability the loop runs over every mentor in one go: all of them
+        # by falling potential, then
+        before = self.args[7]  # tables before availability
+        if before == 0:
+            order = np.argsort(-mentor_potential, kind="stable").astype(np.int64)
+            args = self._arranged(order, self.args[-3])
+        else:
             of_class = np.repeat(np.arange(ptr.size - 1), np.diff(ptr))
             order = members[np.lexsort((-mentor_potential[members], of_class))]
             live = self.args[-3]
@@ -260,9 +266,6 @@ class Kernel:
             # the classes by falling top potential: a row's bar only rises along them
             live = live[np.argsort(-class_top[live], kind="stable")]
             args = self._arranged(order.astype(np.int64), live)
-        else:
-            order = np.arange(self.n_mentors, dtype=np.int64)
-            args = self._arranged(order, self.args[-3])
         mentor_potential = np.ascontiguousarray(mentor_potential[order])  # by position
         # scanned in this order (alike rows share the table's row), reported in the given one
         scan = self.alike(rows)
@@ -318,6 +321,7 @@ class Kernel:
         score (-1 where none)."""
         from matcher.scoring import _jit
 
+        args = self._by_class  # before the threads: a cached property
         n = rows.size
         allowed = np.zeros(n, np.int64)
         feasible = np.zeros(n, np.int64)
@@ -330,7 +334,7 @@ class Kernel:
                 allowed[part],
                 feasible[part],
                 best[part],
-                self._by_class,
+                args,
             )
 
         _in_threads(work, n)

@@ -61,8 +61,9 @@ class Candidates:
     allowed_per_mentor: npt.NDArray[np.int64]
     cutoff: npt.NDArray[np.float64]  # top-k only: every pair left out scores at most this
     dense: npt.NDArray[np.int32] | None = None  # every allowed score in 1e-6 units, -1 elsewhere
-    #: True when only feasible_per_mentee is exact (the compiled kernel skips pairs that cannot
-    #: enter a mentee's top list); ScoringModel.complete_stats fills the rest where needed.
+    #: True when the counts and bests are not exact (the compiled kernel skips pairs that cannot
+    #: enter a mentee's top list, and feasible_per_mentee counts only the pairs it scored in
+    #: full); ScoringModel.complete_stats makes them exact where needed.
     partial: bool = False
 
     def extend(

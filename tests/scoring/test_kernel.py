@@ -170,8 +170,12 @@ def _config(fields: dict[str, Any]) -> ProgramConfig:
 
 
 @st.composite
-def models(draw: st.DrawFn, *, min_mentors: int = 1, max_side: int = 9) -> ScoringModel:
-    """A random programme (with ``forbidden`` pairs) as a ScoringModel that has a kernel."""
+def models(
+    draw: st.DrawFn, *, min_mentors: int = 1, max_side: int = 9, early_tables: bool = True
+) -> ScoringModel:
+    """A random programme (with ``forbidden`` pairs) as a ScoringModel that has a kernel.
+    ``early_tables=False``: no tabled criterion comes before availability (the kernel's
+    loops then run over every mentor in one go)."""
     n_m = draw(st.integers(min_mentors, max_side))
     n_e = draw(st.integers(1, max_side))
     mentor_ids = tuple(f"m{k}" for k in range(n_m))
@@ -199,9 +203,17 @@ def models(draw: st.DrawFn, *, min_mentors: int = 1, max_side: int = 9) -> Scori
     mentors, mentees = sides
     pairs = st.tuples(st.integers(0, n_e - 1), st.integers(0, n_m - 1))
     forbidden = [(mentee_ids[i], mentor_ids[j]) for i, j in draw(st.lists(pairs, max_size=3))]
-    model = ScoringModel(mentees, mentors, _config(draw(_CONFIG)), forbidden=forbidden)
+    fields = draw(_CONFIG)
+    if not early_tables:
+        off = {"weight": 0.0, "hard": False}
+        fields["criteria"] = {**fields["criteria"], **{name: dict(off) for name in EARLY_TABLES}}
+    model = ScoringModel(mentees, mentors, _config(fields), forbidden=forbidden)
     assert model.kernel is not None  # nobody ranks anyone: the kernel always applies
     return model
+
+
+#: The tabled criteria that come before availability in the weighted mean.
+EARLY_TABLES = ("specialty", "lived_experience", "language", "format")
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -512,6 +524,8 @@ def _pricing(draw: st.DrawFn, model: ScoringModel) -> dict[str, Any]:
         "chunk": draw(CHUNKS, label="chunk"),
         # classes in ranking's order rather than by top potential: slower but as exact
         "ranked": draw(st.booleans(), label="ranked"),
+        # only some mentors may qualify (as for the mentors' own pairs)
+        "mentors": rng.random(n_m) < 0.5 if draw(st.booleans(), label="some mentors") else None,
     }
 
 
@@ -522,6 +536,8 @@ def _brute_price(model: ScoringModel, p: dict[str, Any]) -> tuple[np.ndarray, np
     need = p["limit"][:, None] - p["slack"] - p["mentor_potential"][None, :]
     excess = units - need
     ok = feasible & (total >= np.float32(p["floor"])) & ~p["known_mask"]
+    if p["mentors"] is not None:
+        ok &= p["mentors"][None, :]
     return units, np.where(ok, excess, 0)
 
 
@@ -536,6 +552,7 @@ def _price(model: ScoringModel, p: dict[str, Any], per_row: int) -> tuple[np.nda
             per_row,
             p["floor"],
             p["slack"],
+            mentors=p["mentors"],
             ranked=p["ranked"],
         )
     assert r.dtype == np.int32 and c.dtype == np.int32 and u.dtype == np.int64
@@ -543,7 +560,7 @@ def _price(model: ScoringModel, p: dict[str, Any], per_row: int) -> tuple[np.nda
 
 
 @SETTINGS
-@given(models(), st.data())
+@given(st.booleans().flatmap(lambda early: models(early_tables=early)), st.data())
 def test_price_finds_every_improving_pair(model: ScoringModel, data: st.DataObject) -> None:
     p = data.draw(_pricing(model), label="pricing")
     units, excess = _brute_price(model, p)
@@ -759,6 +776,13 @@ CONFIGS = {
             "format": {"hard": True},
             "availability": {"hard": True},
             "region": {"weight": 2.0},
+        },
+    },
+    "late tables": {  # no tabled criterion before availability: one pass over every mentor
+        "program": {"min_score": 0.2},
+        "criteria": {
+            **{name: {"weight": 0.0, "hard": False} for name in EARLY_TABLES},
+            "experience": {"weight": 2.0},
         },
     },
 }
