@@ -192,6 +192,11 @@ def _scan_row(
     - mode 2, statistics: every pair scored, nothing pruned; returns (allowed pairs,
       hard-feasible pairs, False) with the best feasible score in ``key_f[0]``.
 
+    Mentors are read by *position* in the arranged arrays of ``p`` (``m_id`` gives each
+    position's mentor; ``mentor_potential`` is by position too).  The classes go in the order
+    ``visit``; ``by_top`` says they come by falling top potential (pricing), so that a class
+    no score can reach ends the row.
+
     The pair code is written out in this one loop: a call per pair would cost a reference
     count per array argument.
     """
