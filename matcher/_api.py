@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -30,6 +31,7 @@ from matcher._incremental import (
 from matcher.io import (
     EdgeList,
     ParticipantSet,
+    Table,
     config_from_mapping,
     edges_from_table,
     load_config,
@@ -41,7 +43,7 @@ from matcher.io import (
 )
 from matcher.io._participants import dataframe_table as _frame_table
 from matcher.matching import Matching, Pair, Unmatched, from_edges, from_model
-from matcher.profiles import Participant, ProgramConfig
+from matcher.profiles import MAX_CAPACITY, MAX_SCORE, MAX_SEED, Participant, ProgramConfig
 from matcher.scoring import ScoringModel, hard_masks
 from matcher.scoring._kernel import warm_up
 from matcher.solvers import (
@@ -57,6 +59,43 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 ParticipantsLike = str | Path | Sequence[Participant] | Any
 PairList = Sequence[tuple[str, str]]
+
+
+def _check_seed(seed: object) -> None:
+    """Seeds are whole numbers from 0 to 2**63 - 1; anything else is named, not crashed on."""
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, int | np.integer)
+        or not (0 <= int(seed) <= MAX_SEED)
+    ):
+        raise InvalidInputError(
+            [
+                Problem(
+                    "invalid seed",
+                    value=repr(seed),
+                    expected=f"a whole number from 0 to {MAX_SEED}",
+                )
+            ]
+        )
+
+
+def _check_min_score(min_score: object, low: float, high: float) -> None:
+    if min_score is None:
+        return
+    try:
+        value = float(min_score)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and low <= value <= high):
+        raise InvalidInputError(
+            [
+                Problem(
+                    "invalid min_score",
+                    value=repr(min_score),
+                    expected=f"a finite number from {low:g} to {high:g}",
+                )
+            ]
+        )
 
 
 def _config(config: ProgramConfig | Mapping[str, Any] | str | Path | None) -> ProgramConfig:
@@ -236,6 +275,7 @@ def match(
     started = time.perf_counter()
     cfg = _config(config)
     seed = cfg.seed if seed is None else seed
+    _check_seed(seed)
     method = method or cfg.method
     check_method(method)  # an unknown name fails before any work
     if method == "suggest" and (pinned or current is not None):
@@ -449,6 +489,7 @@ def suggest(
     started = time.perf_counter()
     cfg = _config(config)
     seed = cfg.seed if seed is None else seed
+    _check_seed(seed)
     top = top or cfg.suggest.top
     if top < 1:
         raise InvalidInputError(
@@ -526,22 +567,86 @@ def _capacity_vector(
                         )
                     ]
                 )
-        out = np.array([int(capacities.get(pid, 1)) for pid in ids], dtype=np.int64)
+        values = [capacities.get(pid, 1) for pid in ids]
     else:
-        out = np.asarray(capacities, dtype=np.int64)
-        if out.shape != (len(ids),):
-            raise InvalidInputError(
-                [
-                    Problem(
-                        f"{what} must have one entry per {who}",
-                        value=f"shape {out.shape}",
-                        expected=f"shape ({len(ids)},)",
-                    )
-                ]
-            )
-    if (out < 0).any():
-        raise InvalidInputError([Problem(f"{what} must be >= 0", value=str(int(out.min())))])
+        values = capacities  # type: ignore[assignment]
+    try:
+        given = np.asarray(values, dtype=np.float64)
+        if given.size and not (np.isfinite(given).all() and (given == np.round(given)).all()):
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError(
+            [Problem(f"invalid {what}", expected=f"whole numbers from 0 to {MAX_CAPACITY:,}")]
+        ) from None
+    if not isinstance(capacities, Mapping) and given.shape != (len(ids),):
+        raise InvalidInputError(
+            [
+                Problem(
+                    f"{what} must have one entry per {who}",
+                    value=f"shape {given.shape}",
+                    expected=f"shape ({len(ids)},)",
+                )
+            ]
+        )
+    out = np.clip(given, -1, MAX_CAPACITY + 1).astype(np.int64)  # out of range: named below
+    if given.size and ((given < 0).any() or (given > MAX_CAPACITY).any()):
+        bad = given.min() if (given < 0).any() else given.max()
+        raise InvalidInputError(
+            [
+                Problem(
+                    f"invalid {what}",
+                    value=f"{bad:g}",
+                    expected=f"whole numbers from 0 to {MAX_CAPACITY:,}",
+                )
+            ]
+        )
     return out
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float | np.floating):
+        return repr(float(value))  # read back as exactly the same float
+    return str(value)
+
+
+def _tuple_edges(tuples: Sequence[tuple[Any, ...]]) -> EdgeList:
+    """``(mentee_id, mentor_id, score[, mentee_rank, mentor_rank])`` tuples, read as an
+    EDGES.csv is (every problem at once, numbered from 1)."""
+    rows = [[_cell(v) for v in t] for t in tuples]
+    width = max((len(r) for r in rows), default=3)
+    header = ["mentee_id", "mentor_id", "score", "mentee_rank", "mentor_rank"][: max(width, 3)]
+    return edges_from_table(Table("<edge list>", header, rows, list(range(1, len(rows) + 1))))
+
+
+def _check_scores(
+    values: npt.NDArray[np.float64],
+    rows: npt.NDArray[np.int32],
+    cols: npt.NDArray[np.int32],
+    e_names: Sequence[str],
+    m_names: Sequence[str],
+    *,
+    matrix: bool,
+) -> None:
+    """Scores within +-MAX_SCORE, each one out of range named by its place (up to 20)."""
+    bad = np.flatnonzero(~(np.abs(values) <= MAX_SCORE))
+    if not bad.size:
+        return
+    problems = [
+        Problem(
+            "score out of range",
+            row=None if matrix else int(k) + 1,
+            column=None if matrix else "score",
+            value=(f"scores[{rows[k]}, {cols[k]}] = " if matrix else "")
+            + f"{values[k]:g} (mentee {e_names[rows[k]]!r}, mentor {m_names[cols[k]]!r})",
+            expected=f"a number from -{MAX_SCORE:g} to {MAX_SCORE:g} (rescale the scores)",
+        )
+        for k in bad[:20]
+    ]
+    if bad.size > 20:
+        problems.append(Problem(f"and {bad.size - 20} more scores out of range"))
+    raise InvalidInputError(problems)
 
 
 def _manifest_key(inputs: Mapping[str, str], path: Path) -> str:
@@ -596,6 +701,8 @@ def solve(
     """
     started = time.perf_counter()
     solver = get_solver(method)
+    _check_seed(seed)
+    _check_min_score(min_score, -MAX_SCORE, MAX_SCORE)
     inputs: dict[str, str] = {}
     problems: list[Problem] = []
     if isinstance(scores, str | Path):
@@ -617,21 +724,12 @@ def solve(
     assert not isinstance(capacities, str | Path)  # read above
     if _is_frame(scores):
         scores = edges_from_table(_frame_table(scores, "<edges DataFrame>"))
-    if isinstance(scores, EdgeList) or (
-        isinstance(scores, Sequence) and scores and isinstance(scores[0], tuple)
-    ):
+    edge_input = isinstance(scores, EdgeList) or (
+        isinstance(scores, Sequence) and bool(scores) and isinstance(scores[0], tuple)
+    )
+    if edge_input:
         tuples: list[tuple[Any, ...]] = [] if isinstance(scores, EdgeList) else list(scores)  # type: ignore[arg-type]
-        edges = (
-            scores
-            if isinstance(scores, EdgeList)
-            else EdgeList(
-                [str(t[0]) for t in tuples],
-                [str(t[1]) for t in tuples],
-                [float(t[2]) for t in tuples],
-                [int(t[3]) if len(t) > 3 else 0 for t in tuples],
-                [int(t[4]) if len(t) > 4 else 0 for t in tuples],
-            )
-        )
+        edges = scores if isinstance(scores, EdgeList) else _tuple_edges(tuples)
         seen_pairs: set[tuple[str, str]] = set()
         doubles = []
         for k, pair in enumerate(zip(edges.mentee_ids, edges.mentor_ids, strict=True)):
@@ -697,6 +795,7 @@ def solve(
         mentor_cap = _capacity_vector(capacities, m_names, "mentor", strict_keys=True)
         mentee_cap = _capacity_vector(mentee_capacities, e_names, "mentee", strict_keys=True)
         e_rank_all = m_rank_all = np.zeros(len(rows), np.int64)
+    _check_scores(values, rows, cols, e_names, m_names, matrix=not edge_input)
     all_edges = len(rows)
     if min_score is not None:
         keep = values >= min_score

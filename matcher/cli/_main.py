@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 import traceback
 from collections.abc import Sequence
@@ -337,33 +338,69 @@ def _inputs(
     peer_led = False
     if config is not None and Path(config).is_file():
         peer_led = mio.load_config(config).groups.leader == "none"
-    missing = [p for p in (mentors, mentees) if p is None or not Path(p).is_file()]
+    missing = [p for p in (mentors, mentees) if p is None or not Path(p).exists()]
     if peer_led and mentors in missing:
         missing.remove(mentors)
         mentors = []  # peer-led groups need no mentors file
-    if missing:
+    folders = [p for p in (mentors, mentees) if isinstance(p, Path) and p.is_dir()]
+    if missing or folders:
         raise matcher.InvalidInputError(
             [
                 matcher.Problem("file not found", file=str(p), expected="a CSV file of profiles")
                 for p in missing
             ]
+            + [
+                matcher.Problem("is a folder", file=str(p), expected="a CSV file of profiles")
+                for p in folders
+            ]
         )
     return mentors, mentees, config, current
+
+
+def _check_options(args: argparse.Namespace, *, low: float = 0.0) -> None:
+    """The command's own options, each problem named by its flag (every one at once)."""
+    problems = []
+    seed = getattr(args, "seed", None)
+    if seed is not None and not 0 <= seed <= matcher.profiles.MAX_SEED:
+        problems.append(
+            matcher.Problem(
+                "invalid option --seed",
+                value=str(seed),
+                expected=f"a whole number from 0 to {matcher.profiles.MAX_SEED}",
+            )
+        )
+    min_score = getattr(args, "min_score", None)
+    high = 1.0 if low == 0 else matcher.profiles.MAX_SCORE
+    if min_score is not None and not (math.isfinite(min_score) and low <= min_score <= high):
+        problems.append(
+            matcher.Problem(
+                "invalid option --min-score",
+                value=str(min_score),
+                expected=f"a finite number from {low:g} to {high:g}",
+            )
+        )
+    method = getattr(args, "method", None)
+    allowed = ("optimal", "fair", "stable") if args.command == "solve" else tuple(matcher.METHODS)
+    if method is not None and method not in allowed:
+        problems.append(
+            matcher.Problem(
+                "invalid option --method", value=method, expected="one of " + ", ".join(allowed)
+            )
+        )
+    top = getattr(args, "top", None)
+    if top is not None and not 1 <= top <= 10_000:
+        problems.append(
+            matcher.Problem(
+                "invalid option --top", value=str(top), expected="a whole number from 1 to 10,000"
+            )
+        )
+    if problems:
+        raise matcher.InvalidInputError(problems)
 
 
 def _program_config(args: argparse.Namespace, config: Path | None) -> matcher.ProgramConfig:
     cfg = mio.load_config(config)
     if getattr(args, "min_score", None) is not None:
-        if not 0 <= args.min_score <= 1:
-            raise matcher.InvalidInputError(
-                [
-                    matcher.Problem(
-                        "invalid --min-score",
-                        value=str(args.min_score),
-                        expected="a number in [0, 1]",
-                    )
-                ]
-            )
         cfg = cfg.model_copy(update={"min_score": args.min_score})
     return cfg
 
@@ -383,6 +420,7 @@ def _write(args: argparse.Namespace, result: matcher.Matching, hashed: list[Path
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
+    _check_options(args)
     mentors, mentees, config, current = _inputs(args)
     cfg = _program_config(args, config)
     if current is not None and args.current is None:
@@ -407,6 +445,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
+    _check_options(args)
     mentors, mentees, config, _ = _inputs(args)
     cfg = _program_config(args, config)
     progress = ProgressLine(enabled=not args.quiet)
@@ -421,6 +460,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
+    _check_options(args, low=-matcher.profiles.MAX_SCORE)
     result = matcher.solve(
         args.edges,
         capacities=args.capacities,

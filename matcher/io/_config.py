@@ -38,7 +38,9 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
         if table in data:
             fields[table] = data[table]
     try:
-        config = ProgramConfig(**fields)
+        # strict: TOML has types, and "3" for a weight or "yes" for hard is a slip to name,
+        # not a value to guess at; arrays become the tuples the model holds
+        config = ProgramConfig.model_validate(_tuples(fields), strict=True)
     except ValidationError as exc:
         for error in exc.errors():
             loc = [str(part) for part in error["loc"]]
@@ -50,13 +52,47 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
                     _friendly(error),
                     file=name,
                     column=".".join(loc),
-                    value=None if isinstance(value, dict | list) else str(value),
+                    value=_toml_value(value),
                     expected=_expected(error),
                 )
             )
     if problems:
         raise InvalidInputError(problems)
     return config
+
+
+def _toml_value(value: Any) -> str | None:
+    """A value as it was written in the TOML file."""
+    if isinstance(value, dict | list | tuple):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def _tuples(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+#: pydantic's type errors -> how the value is written in TOML
+_TOML_TYPES = {
+    "float_type": "a number such as 3.0 or 3 (without quotes)",
+    "int_type": "a whole number such as 5 (without quotes)",
+    "int_from_float": "a whole number such as 5 (without quotes)",
+    "bool_type": "true or false (without quotes)",
+    "string_type": 'text in quotes, such as "optimal"',
+    "finite_number": "a finite number",
+    "date_type": "a date such as 2026-01-12 (without quotes)",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "tuple_type": "an array [ ... ]",
+}
 
 
 def _friendly(error: Any) -> str:
@@ -67,15 +103,30 @@ def _friendly(error: Any) -> str:
         return "missing key"
     if kind == "literal_error":
         return "invalid value"
+    if kind == "finite_number":
+        return "not a finite number"
+    if kind in _TOML_TYPES:
+        return "wrong type"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        return "out of range"
     message = str(error.get("msg", "invalid value"))
     return message.removeprefix("Value error, ")
 
 
 def _expected(error: Any) -> str | None:
     context = error.get("ctx") or {}
-    if error.get("type") == "literal_error" and "expected" in context:
+    kind = error.get("type")
+    if kind == "literal_error" and "expected" in context:
         return f"one of {context['expected']}"
-    return None
+    if kind in _TOML_TYPES:
+        return _TOML_TYPES[kind]
+    bounds = [
+        f"{'>=' if key == 'ge' else '>' if key == 'gt' else '<=' if key == 'le' else '<'} "
+        f"{context[key]:,}"
+        for key in ("ge", "gt", "le", "lt")
+        if key in context
+    ]
+    return "a number " + " and ".join(bounds) if bounds else None
 
 
 def load_config(path: str | Path | None) -> ProgramConfig:
@@ -87,6 +138,14 @@ def load_config(path: str | Path | None) -> ProgramConfig:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise InvalidInputError([Problem("file not found", file=str(path))]) from None
+    except IsADirectoryError:
+        raise InvalidInputError(
+            [Problem("is a folder", file=str(path), expected="a program.toml file")]
+        ) from None
+    except OSError as exc:
+        raise InvalidInputError(
+            [Problem(f"cannot be read ({exc.strerror})", file=str(path))]
+        ) from None
     except UnicodeDecodeError:
         raise InvalidInputError(
             [Problem("not UTF-8 text", file=path.name, expected="program.toml saved as UTF-8")]

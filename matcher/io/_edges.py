@@ -8,6 +8,10 @@ from pathlib import Path
 
 from matcher._errors import InvalidInputError, Problem
 from matcher.io._table import Table, read_table
+from matcher.profiles import MAX_CAPACITY, MAX_SCORE, _vocab
+
+#: Largest rank: ranks are positions in a list, and stay exact as integers.
+MAX_RANK = 10**9
 
 __all__ = ["EdgeList", "PairRow", "edges_from_table", "read_capacities", "read_edges", "read_pairs"]
 
@@ -22,6 +26,24 @@ class EdgeList:
     mentee_ranks: list[int]
     mentor_ranks: list[int]
     name: str = "edges"
+
+
+def _id(text: str, table: Table, row: int, column: str, problems: list[Problem]) -> str | None:
+    """The id in a cell, normalised as profiles' ids are; a problem when there is none."""
+    try:
+        return _vocab.normalize_id(text)
+    except ValueError as exc:
+        problems.append(
+            Problem(
+                f"missing {column}" if not text.strip() else f"invalid {column}",
+                file=table.name,
+                row=row,
+                column=column,
+                value=text,
+                expected="a non-empty id" if not text.strip() else str(exc),
+            )
+        )
+        return None
 
 
 def _columns(table: Table, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, int]:
@@ -56,24 +78,13 @@ def edges_from_table(table: Table) -> EdgeList:
             k = cols.get(name)
             return record[k].strip() if k is not None and k < len(record) else ""
 
-        mentee, mentor, raw = cell("mentee_id"), cell("mentor_id"), cell("score")
-        ok = True
-        for name, value in (("mentee_id", mentee), ("mentor_id", mentor)):
-            if not value:
-                problems.append(
-                    Problem(
-                        f"missing {name}",
-                        file=table.name,
-                        row=number,
-                        column=name,
-                        value="",
-                        expected="a non-empty id",
-                    )
-                )
-                ok = False
+        raw = cell("score")
+        ids = [_id(cell(n), table, number, n, problems) for n in ("mentee_id", "mentor_id")]
+        mentee, mentor = ids[0] or "", ids[1] or ""
+        ok = None not in ids
         try:
             score = float(raw.replace(",", "."))
-            if not math.isfinite(score):
+            if not (math.isfinite(score) and abs(score) <= MAX_SCORE):
                 raise ValueError
         except ValueError:
             problems.append(
@@ -83,7 +94,7 @@ def edges_from_table(table: Table) -> EdgeList:
                     row=number,
                     column="score",
                     value=raw,
-                    expected="a finite number (e.g. 0.75)",
+                    expected=f"a number from -{MAX_SCORE:g} to {MAX_SCORE:g} (e.g. 0.75)",
                 )
             )
             ok = False
@@ -95,11 +106,11 @@ def edges_from_table(table: Table) -> EdgeList:
                 ranks.append(0)
                 continue
             try:
-                rank = int(text)
-                if rank < 1:
+                rank = float(text.replace(",", "."))  # 2.0 as pandas writes a column with gaps
+                if not (rank.is_integer() and 1 <= rank <= MAX_RANK):
                     raise ValueError
-                ranks.append(rank)
-            except ValueError:
+                ranks.append(int(rank))
+            except (ValueError, OverflowError):
                 problems.append(
                     Problem(
                         f"invalid {name}",
@@ -107,7 +118,8 @@ def edges_from_table(table: Table) -> EdgeList:
                         row=number,
                         column=name,
                         value=text,
-                        expected="a whole number >= 1 (1 = most preferred) or empty",
+                        expected=f"a whole number from 1 to {MAX_RANK:,} "
+                        "(smaller = more preferred) or empty",
                     )
                 )
                 ok = False
@@ -149,20 +161,17 @@ def read_capacities(path: str | Path) -> dict[str, int]:
     caps: dict[str, int] = {}
     rows: dict[str, int] = {}
     for record, number in zip(table.rows, table.row_numbers, strict=True):
-        pid = record[cols["id"]].strip() if cols["id"] < len(record) else ""
+        found = _id(
+            record[cols["id"]].strip() if cols["id"] < len(record) else "",
+            table,
+            number,
+            "id",
+            problems,
+        )
         raw = record[cols["capacity"]].strip() if cols["capacity"] < len(record) else ""
-        if not pid:
-            problems.append(
-                Problem(
-                    "missing id",
-                    file=table.name,
-                    row=number,
-                    column="id",
-                    value="",
-                    expected="a non-empty id",
-                )
-            )
+        if found is None:
             continue
+        pid = found
         if pid in rows:
             problems.append(
                 Problem(
@@ -176,8 +185,8 @@ def read_capacities(path: str | Path) -> dict[str, int]:
             )
             continue
         try:
-            value = float(raw)
-            if not value.is_integer() or value < 0:
+            value = float(raw.replace(",", "."))
+            if not (value.is_integer() and 0 <= value <= MAX_CAPACITY):
                 raise ValueError
         except ValueError:
             problems.append(
@@ -187,7 +196,7 @@ def read_capacities(path: str | Path) -> dict[str, int]:
                     row=number,
                     column="capacity",
                     value=raw,
-                    expected="a whole number >= 0",
+                    expected=f"a whole number from 0 to {MAX_CAPACITY:,}",
                 )
             )
             continue
@@ -222,21 +231,10 @@ def read_pairs(path: str | Path, *, optional: tuple[str, ...] = ()) -> tuple[str
             k = cols.get(name)
             return record[k].strip() if k is not None and k < len(record) else ""
 
-        pair = (cell("mentee_id"), cell("mentor_id"))
-        missing = [n for n, v in zip(("mentee_id", "mentor_id"), pair, strict=True) if not v]
-        problems += [
-            Problem(
-                f"missing {n}",
-                file=table.name,
-                row=number,
-                column=n,
-                value="",
-                expected="a non-empty id",
-            )
-            for n in missing
-        ]
-        if missing:
+        ids = [_id(cell(n), table, number, n, problems) for n in ("mentee_id", "mentor_id")]
+        if ids[0] is None or ids[1] is None:
             continue
+        pair = (ids[0], ids[1])
         if pair in seen:
             problems.append(
                 Problem(

@@ -7,6 +7,7 @@ fixes a file in one pass.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from matcher._errors import InvalidInputError, Problem
 from matcher.io._table import Table, read_table, table_from_rows
 from matcher.io._write import csv_bytes
-from matcher.profiles import Availability, Participant, ProgramConfig, _vocab
+from matcher.profiles import MAX_CAPACITY, Availability, Participant, ProgramConfig, _vocab
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -54,6 +55,8 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "preferences": ("ranking", "préférences"),
 }
 
+_log = logging.getLogger(__name__)
+
 _LOOKUP: dict[str, str] = {}
 for _canon, _aliases in CANONICAL_COLUMNS.items():
     for _alias in (_canon, *_aliases):
@@ -66,12 +69,13 @@ def _text(cell: str) -> str | None:
 
 def _int_capacity(cell: str) -> int:
     text = cell.strip()
+    expected = f"a whole number from 0 to {MAX_CAPACITY:,}"
     try:
         number = float(text.replace(",", "."))
     except ValueError:
-        raise ValueError("a whole number >= 0") from None
-    if not number.is_integer() or number < 0:
-        raise ValueError("a whole number >= 0")
+        raise ValueError(expected) from None
+    if not number.is_integer() or not 0 <= number <= MAX_CAPACITY:
+        raise ValueError(expected)
     return int(number)
 
 
@@ -93,7 +97,16 @@ def _float_in(low: float, high: float, what: str) -> Callable[[str], float | Non
 
 def _each(normalize: Callable[[str], str]) -> Callable[[str], tuple[str, ...]]:
     def parse(cell: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(normalize(v) for v in _vocab.split_multi(cell)))
+        parts = _vocab.split_multi(cell)
+        values = []
+        for part in parts:
+            try:
+                values.append(normalize(part))
+            except ValueError as exc:
+                if len(parts) == 1:
+                    raise
+                raise ValueError(f"{exc} ({part!r} is not)") from None
+        return tuple(dict.fromkeys(values))
 
     return parse
 
@@ -116,7 +129,7 @@ def _availability(cell: str) -> Availability:
 #: Participant model's own validators would make it (rows are then built without validating
 #: again, see participants_from_table).
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "id": lambda c: c.strip(),
+    "id": _vocab.normalize_id,
     "profession": Participant._slug_or_none,
     "specialties": Participant._slugs,
     "lived_experience": Participant._slugs,
@@ -297,7 +310,9 @@ def participants_from_table(
             if canon.startswith("extra:"):
                 extra[canon[6:]] = cell
                 continue
-            if canon != "id" and not cell.strip():
+            if not cell.strip():
+                if canon == "id":
+                    values["id"] = ""
                 continue
             try:
                 if canon == "region":
@@ -330,7 +345,7 @@ def participants_from_table(
                 row_ok = False
                 expected = str(exc)
                 if canon == "capacity" and role == "mentee":
-                    expected = "a whole number >= 1 (mentors wanted)"
+                    expected = f"a whole number from 1 to {MAX_CAPACITY:,} (mentors wanted)"
                 problems.append(
                     Problem(
                         f"invalid {canon}",
@@ -341,7 +356,9 @@ def participants_from_table(
                         expected=expected,
                     )
                 )
-        pid = values.get("id", "")
+        pid = values.get("id")
+        if pid is None:
+            continue  # an id that is no id: reported above
         if not pid:
             problems.append(
                 Problem(
@@ -406,9 +423,39 @@ def participants_from_table(
                     loc = "lat" if "lat" in values else "lon"
                 column = out.columns.get(str(loc), str(loc)) if loc is not None else None
                 problems.append(Problem(error["msg"], file=table.name, row=number, column=column))
+    warn_near_duplicates(out.name, out.rows)
     if problems:
         raise InvalidInputError(problems, partial=out)
     return out
+
+
+def near_duplicates(rows: Mapping[str, int]) -> list[list[str]]:
+    """Groups of ids that differ only by case, width or lookalike letters (``E001``,
+    ``e001``, ``Е001`` with a Cyrillic ``Е``): different people to matcher, perhaps one
+    person typed twice."""
+    groups: dict[str, list[str]] = {}
+    for pid in rows:
+        groups.setdefault(_vocab.id_key(pid), []).append(pid)
+    return [ids for ids in groups.values() if len(ids) > 1]
+
+
+def warn_near_duplicates(name: str, rows: Mapping[str, int]) -> None:
+    """Log a warning naming ids (never profile fields) that may be one person twice."""
+    groups = near_duplicates(rows)
+    if not groups:
+        return
+    shown = "; ".join(
+        " and ".join(f"{pid!r} (row {rows[pid]})" for pid in ids) for ids in groups[:10]
+    )
+    more = f"; and {len(groups) - 10} more" if len(groups) > 10 else ""
+    _log.warning(
+        "%s: %d group(s) of ids differ only by case, width or lookalike letters and are "
+        "treated as different people: %s%s",
+        name,
+        len(groups),
+        shown,
+        more,
+    )
 
 
 def _missing(value: Any) -> bool:
@@ -459,7 +506,9 @@ def load_participants(
     if hasattr(source, "itertuples") and hasattr(source, "columns"):
         table = dataframe_table(source, name or f"<{role}s DataFrame>")
         frame_set = participants_from_table(table, role, config)
-        frame_set.digest = hashlib.sha256(csv_bytes(table.header, table.rows)).hexdigest()
+        frame_set.digest = hashlib.sha256(
+            csv_bytes(table.header, table.rows, safe=False)
+        ).hexdigest()
         return frame_set
     if isinstance(source, Sequence) and all(isinstance(p, Participant) for p in source):
         label = name or f"<{role}s list>"
@@ -496,6 +545,7 @@ def load_participants(
             result.participants.append(
                 p if p.role == role else p.model_copy(update={"role": role, "extra": extra})
             )
+        warn_near_duplicates(label, result.rows)
         if problems:
             raise InvalidInputError(problems)
         return result
@@ -537,6 +587,19 @@ def check_program(mentors: ParticipantSet, mentees: ParticipantSet, config: Prog
             p.id: (group.rows[p.id], p.exclude, p.preferences) for p in group.participants
         }
         everyone = mentor_ids | mentee_ids  # peers in a group may exclude each other too
+        for pid, (row, exclude, _) in refs.items():
+            # ids are unique per file only: mentor '7' may exclude mentee '7'
+            if pid in exclude and pid not in others:
+                problems.append(
+                    Problem(
+                        "a person cannot exclude themselves",
+                        file=group.name,
+                        row=row,
+                        column=group.columns.get("exclude", "exclude"),
+                        value=pid,
+                        expected="ids of other people never to be paired with",
+                    )
+                )
         for row, exclude, preferences in refs.values():
             for column, ids, valid, where in (
                 ("exclude", exclude, everyone, "either file"),

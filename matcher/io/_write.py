@@ -8,14 +8,38 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["csv_bytes", "json_bytes", "sha256_file", "write_outputs"]
+__all__ = ["csv_bytes", "json_bytes", "neutralise", "sha256_file", "write_outputs"]
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection").
+_FORMULA_START = frozenset("=+-@\t\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise(cell: str) -> str:
+    """``cell`` made safe to open in a spreadsheet: one that Excel or LibreOffice would run as
+    a formula (a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return) gets a leading
+    apostrophe, so it shows as the text it is.  Numbers such as ``-0.25`` are left alone.
+
+    >>> neutralise("=1+2"), neutralise("-0.25"), neutralise("-1+A1"), neutralise("@SUM(A1)")
+    ("'=1+2", '-0.25', "'-1+A1", "'@SUM(A1)")
+    """
+    if cell and cell[0] in _FORMULA_START and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def _safe_row(row: Sequence[Any]) -> list[Any]:
+    return [neutralise(c) if type(c) is str and c[:1] in _FORMULA_START else c for c in row]
 
 
 def csv_bytes(
@@ -24,19 +48,41 @@ def csv_bytes(
     *,
     bom: bool = False,
     delimiter: str = ",",
+    safe: bool = True,
 ) -> bytes:
-    """CSV as bytes: UTF-8 (with a BOM for Excel when asked), ``\\r\\n`` line ends (RFC 4180)."""
+    """CSV as bytes: UTF-8 (with a BOM for Excel when asked), ``\\r\\n`` line ends (RFC 4180).
+
+    With ``safe`` (the default, for every file handed to a person) cells and headers that a
+    spreadsheet would run as formulas are neutralised (:func:`neutralise`).
+    """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    if safe:
+        writer.writerow(_safe_row(header))
+        writer.writerows(map(_safe_row, rows))
+    else:
+        writer.writerow(header)
+        writer.writerows(rows)
     data = buffer.getvalue().encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 
+def _strict(value: Any) -> Any:
+    """``value`` with every non-finite float (NaN, infinity) as ``None``: JSON has none."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    return value
+
+
 def json_bytes(data: Mapping[str, Any]) -> bytes:
-    """Stable, indented JSON (sorted keys) ending in a newline."""
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    """Stable, indented, strict JSON (sorted keys; ``null`` for a number that is not finite)
+    ending in a newline."""
+    text = json.dumps(_strict(data), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
 
 
 def sha256_file(path: str | Path) -> str:

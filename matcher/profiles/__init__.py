@@ -2,6 +2,10 @@
 
 from matcher.profiles._models import (
     CRITERIA,
+    MAX_CAPACITY,
+    MAX_SCORE,
+    MAX_SEED,
+    MAX_WEIGHT,
     Availability,
     CompositionRule,
     CriterionConfig,
@@ -17,6 +21,10 @@ from matcher.profiles._models import (
 
 __all__ = [
     "CRITERIA",
+    "MAX_CAPACITY",
+    "MAX_SCORE",
+    "MAX_SEED",
+    "MAX_WEIGHT",
     "Availability",
     "CompositionRule",
     "CriterionConfig",

@@ -14,6 +14,10 @@ from matcher.profiles import _vocab
 
 __all__ = [
     "CRITERIA",
+    "MAX_CAPACITY",
+    "MAX_SCORE",
+    "MAX_SEED",
+    "MAX_WEIGHT",
     "Availability",
     "CompositionRule",
     "CriterionConfig",
@@ -27,6 +31,16 @@ __all__ = [
 ]
 
 Role = Literal["mentor", "mentee", "peer"]
+
+#: Largest capacity a mentor may state (a national service's largest group is far smaller).
+MAX_CAPACITY = 1_000_000
+#: Largest weight of a criterion: weights are relative, and scores stay exact in float64.
+MAX_WEIGHT = 1_000.0
+#: Scores given to ``matcher.solve`` lie within +-MAX_SCORE (the flow solver's integer costs
+#: keep 1e-6 resolution within it); scores matcher computes lie in [0, 1].
+MAX_SCORE = 1000.0
+#: Seeds are whole numbers from 0 to 2**63 - 1 (what a 64-bit generator takes).
+MAX_SEED = 2**63 - 1
 
 
 def _as_list(value: Any) -> list[str]:
@@ -143,8 +157,8 @@ class Participant(BaseModel):
     availability: Availability = Availability()
     formats: tuple[str, ...] = ()
     group_formats: tuple[str, ...] = ()
-    capacity: Annotated[int, Field(ge=0)] = 1
-    years_experience: Annotated[float, Field(ge=0)] | None = None
+    capacity: Annotated[int, Field(ge=0, le=MAX_CAPACITY)] = 1
+    years_experience: Annotated[float, Field(ge=0, le=80)] | None = None
     career_stage: str | None = None
     organization: str | None = None
     gender: str | None = None
@@ -156,7 +170,7 @@ class Participant(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _strip_id(cls, value: Any) -> Any:
-        return value.strip() if isinstance(value, str) else value
+        return _vocab.normalize_id(value) if isinstance(value, str) else value
 
     @field_validator("profession", "career_stage", "gender", "gender_preference", mode="before")
     @classmethod
@@ -183,7 +197,7 @@ class Participant(BaseModel):
     @field_validator("exclude", "preferences", mode="before")
     @classmethod
     def _ids(cls, value: Any) -> tuple[str, ...]:
-        return _unique(_as_list(value))
+        return _unique([_vocab.normalize_id(v) for v in _as_list(value)])
 
     @field_validator("languages", mode="before")
     @classmethod
@@ -243,9 +257,11 @@ def _slot(day: int, start: int, end: int) -> Slot:
 
 def check_timezone(name: str) -> None:
     """Raise ``ValueError`` unless ``name`` is an IANA time zone (``America/Halifax``)."""
+    if len(name) > 64:  # the longest IANA name has 32 characters
+        raise ValueError("an IANA time zone such as America/Halifax")
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError("an IANA time zone such as America/Halifax") from None
 
 
@@ -271,7 +287,7 @@ class CriterionConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    weight: Annotated[float, Field(ge=0)]
+    weight: Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
     hard: bool = False
 
 
@@ -301,8 +317,8 @@ class CompositionRule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     profession: str
-    min: Annotated[int, Field(ge=0)] = 1
-    max: Annotated[int, Field(ge=0)] | None = None
+    min: Annotated[int, Field(ge=0, le=10_000)] = 1
+    max: Annotated[int, Field(ge=0, le=10_000)] | None = None
 
     @field_validator("profession")
     @classmethod
@@ -316,14 +332,14 @@ class GroupsConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     leader: Literal["mentor", "none"] = "mentor"
-    min_size: Annotated[int, Field(ge=2)] = 4
-    max_size: Annotated[int, Field(ge=2)] = 8
-    time_limit_s: Annotated[float, Field(gt=0)] = 20.0
+    min_size: Annotated[int, Field(ge=2, le=10_000)] = 4
+    max_size: Annotated[int, Field(ge=2, le=10_000)] = 8
+    time_limit_s: Annotated[float, Field(gt=0, le=86_400, allow_inf_nan=False)] = 20.0
     require: tuple[CompositionRule, ...] = ()
     distinct_organizations: bool = False
-    max_same_profession: Annotated[int, Field(ge=0)] = 0
-    member_weight: Annotated[float, Field(ge=0)] = 1.0
-    max_exact_members: Annotated[int, Field(ge=1)] = 120
+    max_same_profession: Annotated[int, Field(ge=0, le=10_000)] = 0
+    member_weight: Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)] = 1.0
+    max_exact_members: Annotated[int, Field(ge=1, le=1_000_000)] = 120
 
     @model_validator(mode="after")
     def _sizes(self) -> GroupsConfig:
@@ -345,7 +361,7 @@ class SuggestConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    top: Annotated[int, Field(ge=1)] = 5
+    top: Annotated[int, Field(ge=1, le=10_000)] = 5
 
 
 class ProgramConfig(BaseModel):
@@ -363,15 +379,15 @@ class ProgramConfig(BaseModel):
 
     name: str = "matcher programme"
     method: Literal["optimal", "fair", "stable", "groups", "suggest"] = "optimal"
-    seed: int = 0
-    min_score: Annotated[float, Field(ge=0, le=1)] = 0.0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
+    min_score: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
     session_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60
     min_overlap_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = 0
     profession_rule: Literal["same", "different", "any"] = "any"
     same_organization: Literal["allow", "avoid", "forbid"] = "allow"
-    min_experience_gap: float = 0.0
-    in_person_max_km: Annotated[float, Field(gt=0)] | None = None
-    distance_scale_km: Annotated[float, Field(gt=0)] = 500.0
+    min_experience_gap: Annotated[float, Field(ge=-80, le=80, allow_inf_nan=False)] = 0.0
+    in_person_max_km: Annotated[float, Field(gt=0, le=40_075, allow_inf_nan=False)] | None = None
+    distance_scale_km: Annotated[float, Field(gt=0, le=40_075, allow_inf_nan=False)] = 500.0
     reference_date: _dt.date = _dt.date(2026, 1, 12)
     criteria: dict[str, CriterionConfig] = Field(default_factory=_default_criteria)
     columns: dict[str, str] = Field(default_factory=dict)

@@ -28,6 +28,50 @@ def slug(text: str) -> str:
     return fold(text).replace(" ", "_")
 
 
+#: Characters never part of an id: zero-width and other format characters, controls.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+#: Letters of other scripts drawn like Latin ones (Cyrillic, Greek): ids that differ only by
+#: these are reported as possibly the same person.
+_LOOKALIKES = str.maketrans(
+    "аеорсхуіјѕԁһӏԛԝвкмнтαβεζηικμνορτυχ",
+    "aeopcxyijsdhlqwbkmhtabezhikmvoptyx",
+)
+_FORMULA_START = ("=", "+", "-", "@")
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+@functools.lru_cache(maxsize=65536)
+def normalize_id(value: str) -> str:
+    """An id as it is compared: Unicode NFKC (full-width ``Ｅ１`` is ``E1``), without zero-width
+    or control characters, stripped.  Raises ``ValueError`` for an id left empty, or one a
+    spreadsheet would run as a formula.
+
+    >>> normalize_id(" E\u200b001 "), normalize_id("\uff25\uff11")
+    ('E001', 'E1')
+    """
+    if value.isascii() and value.isprintable():
+        text = value.strip()
+    else:
+        text = unicodedata.normalize("NFKC", value)
+        text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE).strip()
+    if not text:
+        raise ValueError("a non-empty id (this one holds only spaces or invisible characters)")
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        raise ValueError(
+            "an id that does not start with =, +, - or @ (a spreadsheet would run it as a formula)"
+        )
+    return text
+
+
+def id_key(value: str) -> str:
+    """What two ids share when they differ only by case, width or lookalike letters.
+
+    >>> id_key("E001") == id_key("e001") == id_key("Е001")  # the last with a Cyrillic Е
+    True
+    """
+    return unicodedata.normalize("NFKC", value).casefold().translate(_LOOKALIKES)
+
+
 def split_multi(cell: str) -> list[str]:
     """Split a multi-valued cell on ``|`` and drop empty parts."""
     return [part.strip() for part in cell.split("|") if part.strip()]
@@ -164,6 +208,16 @@ _LANGUAGE_NAMES: dict[str, str] = {
 }
 _LANGUAGE_NAMES = {fold(k): v for k, v in _LANGUAGE_NAMES.items()}
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+#: The 183 two-letter codes of ISO 639-1: a two-letter code outside it is a typo, not a language.
+_ISO_639_1_CODES = """
+aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy
+hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li
+ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa
+pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th
+ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+"""
+ISO_639_1 = frozenset(_ISO_639_1_CODES.split())
 
 
 @functools.lru_cache(maxsize=65536)
@@ -176,10 +230,11 @@ def normalize_language(value: str) -> str:
     key = fold(value)
     if key in _LANGUAGE_NAMES:
         return _LANGUAGE_NAMES[key]
-    if _LANGUAGE_CODE.match(key):
+    if _LANGUAGE_CODE.match(key) and (len(key) == 3 or key in ISO_639_1):
         return key
     raise ValueError(
-        "a language code (fr, en, …) or name in English or French (français, English, …)"
+        "an ISO 639-1 language code (fr, en, …), a three-letter ISO 639-2/3 code (mic, …) "
+        "or a language name in English or French (français, English, …)"
     )
 
 

@@ -9,11 +9,9 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher._errors import InvalidInputError, Problem
+from matcher.profiles import MAX_SCORE  # keeps the solvers' integer costs far from int64 limits
 
 __all__ = ["MAX_SCORE", "AssignmentProblem", "SolverResult"]
-
-#: Largest score magnitude: keeps the solvers' integer costs far from int64 limits.
-MAX_SCORE = 1000.0
 
 
 @dataclass

@@ -153,7 +153,7 @@ def test_capacities_every_bad_row_is_reported(write_rows, find_problem):
         ],
     )
     negative = find_problem(exc, file="caps.csv", row=3, column="capacity", value="-1")
-    assert ">= 0" in negative.expected
+    assert "from 0 to" in negative.expected
     find_problem(exc, file="caps.csv", row=4, column="capacity", value="1.5")
     dup = find_problem(exc, file="caps.csv", row=5, column="id", value="m1")
     assert "row 2" in dup.message

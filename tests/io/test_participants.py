@@ -279,7 +279,7 @@ def test_every_bad_cell_is_reported_with_its_location(write_rows, find_problem):
     dup = find_problem(exc, file="mentors.csv", row=4, column="id", value="M1")
     assert "duplicate" in dup.message and "row 2" in dup.message
     cap = find_problem(exc, file="mentors.csv", row=5, column="capacity", value="-1")
-    assert ">= 0" in cap.expected
+    assert "from 0 to" in cap.expected
     find_problem(exc, file="mentors.csv", row=6, column="languages", value="klingon")
     find_problem(exc, file="mentors.csv", row=7, column="lat", value="quarante-cinq")
     find_problem(exc, file="mentors.csv", row=8, column="lat", value="95")
