@@ -233,8 +233,10 @@ def fuzz(minutes: float, *, seed: int | None = None) -> Tally:
         try:
             check()
         except Exception as exc:  # an invariant broken, or the harness itself failing
-            TALLY.failures.append(f"{type(exc).__name__}: {exc}"[:3000])
-            print(f"FAILURE: {exc}", file=sys.stderr)
+            found = exc.exceptions if isinstance(exc, BaseExceptionGroup) else (exc,)
+            for failure in found:
+                TALLY.failures.append(f"{type(failure).__name__}: {failure}"[:3000])
+                print(f"FAILURE: {TALLY.failures[-1]}", file=sys.stderr, flush=True)
     return TALLY
 
 

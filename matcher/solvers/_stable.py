@@ -1,9 +1,9 @@
 """The stable solver: mentee-proposing deferred acceptance under mentor capacities
 (hospitals/residents), iterative (no recursion, no copies), and a public blocking-pair check.
 
-Preference orders come from ranks (1 = most preferred; 0 = not ranked, placed after the ranked
-partners in score order); ties are broken by a seeded random key, so the result is
-deterministic for a seed.
+Preference orders come from ranks (smaller = more preferred; any increasing numbers, gaps
+allowed; 0 = not ranked, placed after the ranked partners in score order); ties are broken by
+a seeded random key, so the result is deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -38,6 +38,17 @@ def _grouped_order(
     return np.lexsort((key, owner))
 
 
+def _dense_ranks(ranks: npt.NDArray[np.int64], *, unranked: int) -> npt.NDArray[np.int64]:
+    """Stated ranks (any increasing numbers, gaps allowed: 10, 20, 35) replaced by their order
+    among all stated ranks (1, 2, 3), which keeps every owner's order exactly; 0 (not ranked)
+    becomes ``unranked``, after every stated rank."""
+    ranked = ranks > 0
+    out = np.full(ranks.shape, unranked, np.int64)
+    if ranked.any():
+        out[ranked] = np.unique(ranks[ranked], return_inverse=True)[1] + 1
+    return out
+
+
 def preference_positions(
     problem: AssignmentProblem, *, seed: int = 0
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -53,7 +64,7 @@ def preference_positions(
     out = []
     for owner, ranks in ((problem.rows, problem.mentee_rank), (problem.cols, problem.mentor_rank)):
         r = np.zeros(k, np.int64) if ranks is None else np.asarray(ranks, np.int64)[shuffle]
-        r = np.where(r > 0, np.minimum(r, k + 1), k + 2)  # unranked after every stated rank
+        r = _dense_ranks(r, unranked=k + 2)
         key = r * spread + (neg_score - neg_score.min(initial=0))
         order = shuffle[_grouped_order(owner[shuffle], key)]
         grouped = owner[order]

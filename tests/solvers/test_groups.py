@@ -21,7 +21,13 @@ from hypothesis import strategies as st
 
 import matcher
 from matcher import Participant
-from matcher.solvers._groups import GroupProblem, GroupResult, check_groups, solve_groups
+from matcher.solvers._groups import (
+    GroupProblem,
+    GroupResult,
+    check_groups,
+    simple_bound,
+    solve_groups,
+)
 
 TIME = 1.0
 
@@ -228,6 +234,32 @@ def test_greedy_fallback_keeps_every_rule(problem: GroupProblem, seed: int) -> N
     assert check_groups(problem, result.group) == []
     again = solve_groups(problem, time_limit=TIME, seed=seed, max_exact_members=1)
     assert np.array_equal(again.group, result.group)
+
+
+@given(
+    st.builds(
+        random_problem,
+        st.integers(0, 2**31 - 1),
+        n=st.integers(2, 6),
+        leaders=st.sampled_from([0, 1, 2]),
+        rules=st.booleans(),
+        orgs=st.booleans(),
+    ),
+    st.integers(0, 1000),
+)
+@settings(max_examples=20, deadline=None)
+def test_the_heuristic_reports_a_proven_bound_not_its_own_objective(
+    problem: GroupProblem, seed: int
+) -> None:
+    # before the fix the greedy reported bound = objective (a gap of 0: "proven optimal")
+    result = solve_groups(problem, time_limit=TIME, seed=seed, max_exact_members=1)
+    _, best = brute_force(problem)
+    assert result.bound >= best - 1e-9  # a bound on every grouping, not only this one
+    if result.stats["engine"] == "none":  # no group can form: 0 is proven
+        assert result.bound == result.objective == best == 0
+    else:
+        assert result.status == "feasible"
+        assert result.bound == pytest.approx(max(simple_bound(problem), result.objective))
 
 
 @given(

@@ -154,6 +154,61 @@ def test_stable_equals_textbook_deferred_acceptance(case: Ranked, seed: int) -> 
     assert np.all(per_m <= case.problem.mentor_capacity)
 
 
+@st.composite
+def increasing_maps(draw: st.DrawFn) -> np.ndarray:
+    """An increasing map of ranks 1..50 to other numbers: scaled, shifted, with gaps (ranks
+    from a longer survey list, NRMP-style numbers, positions left after pairs are removed)."""
+    kind = draw(st.sampled_from(("scale", "shift", "gaps")))
+    base = np.arange(51, dtype=np.int64)
+    if kind == "scale":
+        mapped = base * draw(st.integers(2, 10**6))
+    elif kind == "shift":
+        mapped = base + draw(st.integers(1, 10**8))
+    else:
+        steps = draw(st.lists(st.integers(1, 10**6), min_size=50, max_size=50))
+        mapped = np.concatenate([[0], np.cumsum(steps)])
+    mapped[0] = 0  # 0 stays "not ranked"
+    return mapped
+
+
+@given(ranked_problems(), increasing_maps(), increasing_maps(), st.integers(0, 2**31 - 1))
+@settings(max_examples=100, deadline=None)
+def test_ranks_are_an_order_any_increasing_numbers_give_the_same_matching(
+    case: Ranked, mentee_map: np.ndarray, mentor_map: np.ndarray, seed: int
+) -> None:
+    # before the fix ranks above the number of pairs were squashed into ties and re-ordered by
+    # score, so the result was not stable for the stated ranks and the check reported 0
+    p = case.problem
+    assert p.mentee_rank is not None and p.mentor_rank is not None
+    mapped = AssignmentProblem(
+        p.n_mentees,
+        p.n_mentors,
+        p.rows,
+        p.cols,
+        p.scores,
+        p.mentee_capacity,
+        p.mentor_capacity,
+        mentee_map[p.mentee_rank],
+        mentor_map[p.mentor_rank],
+    )
+    result = solve_stable(mapped, seed=seed)
+    got = chosen_pairs(mapped, result.chosen)
+    assert got == deferred_acceptance(case.prefs, case.rank, case.capacity)
+    assert got == chosen_pairs(p, solve_stable(p, seed=seed).chosen)
+    assert blocking_pairs(mapped, result.chosen).size == 0
+
+
+def test_solve_reads_survey_ranks_with_gaps_as_the_same_order() -> None:
+    # mentee e1 ranks m2 (position 40 of a longer list) above m1 (position 95); scores say m1
+    edges = [("e1", "m1", 0.9, 95, 1), ("e1", "m2", 0.1, 40, 1), ("e2", "m2", 0.5, 1, 2)]
+    result = matcher.solve(edges, capacities={"m1": 1, "m2": 1}, method="stable")
+    assert {(q.mentee_id, q.mentor_id) for q in result.pairs} == {("e1", "m2")}
+    assert matcher.blocking_pairs(result, edges) == []
+    as_floats = [(a, b, s, float(r1), float(r2)) for a, b, s, r1, r2 in edges]
+    again = matcher.solve(as_floats, capacities={"m1": 1, "m2": 1}, method="stable")
+    assert [(q.mentee_id, q.mentor_id) for q in again.pairs] == [("e1", "m2")]
+
+
 @given(ranked_problems())
 @settings(max_examples=60, deadline=None)
 def test_blocking_pairs_agrees_with_an_independent_check_on_any_matching(case: Ranked) -> None:
