@@ -115,6 +115,7 @@ def _records(path: Path) -> pd.DataFrame:
         dtype=str,
         keep_default_na=False,
         engine="python",
+        index_col=False,  # a row one cell longer must not turn the first column into an index
         on_bad_lines=lambda bad: bad[:width],
         skip_blank_lines=True,
     )
