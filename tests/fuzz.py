@@ -31,6 +31,7 @@ import shutil
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +110,16 @@ def _records(path: Path) -> pd.DataFrame:
     text, _ = decode(path.read_bytes())
     delimiter = read_table(path).delimiter  # the separator only, not the records
     width = len(next(csv.reader([text.splitlines()[0]], delimiter=delimiter)))
-    frame = pd.read_csv(
+    with warnings.catch_warnings():  # a row one cell longer: pandas warns, the cell is ""
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        frame = _read_csv(text, delimiter, width)
+    frame = frame.fillna("")  # cells a short row leaves out
+    filled = frame.apply(lambda column: column.str.strip() != "").any(axis=1)
+    return frame[filled]
+
+
+def _read_csv(text: str, delimiter: str, width: int) -> pd.DataFrame:
+    return pd.read_csv(
         io.StringIO(text),
         sep=delimiter,
         dtype=str,
@@ -119,9 +129,6 @@ def _records(path: Path) -> pd.DataFrame:
         on_bad_lines=lambda bad: bad[:width],
         skip_blank_lines=True,
     )
-    frame = frame.fillna("")  # cells a short row leaves out
-    filled = frame.apply(lambda column: column.str.strip() != "").any(axis=1)
-    return frame[filled]
 
 
 def _column(frame: pd.DataFrame, *names: str) -> pd.Series | None:
