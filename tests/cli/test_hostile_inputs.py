@@ -18,6 +18,7 @@ import pytest
 
 from matcher.cli._main import main
 from matcher.io import load_participants
+from tests.fuzz import _is_number
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = REPO / "scenarios" / "amn-pain-addiction"
@@ -138,14 +139,6 @@ def test_formulas_in_pass_through_cells_and_headers_are_neutralised(
         assert "'" + attack in cells
         assert not [c for c in cells if c[:1] in ("=", "@", "+", "\t", "\r")]
         assert not [c for c in cells if c.startswith("-") and not _is_number(c)]
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", "."))
-    except ValueError:
-        return False
-    return True
 
 
 def test_an_id_that_looks_like_a_formula_is_rejected_at_input(
