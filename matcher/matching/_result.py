@@ -9,8 +9,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from matcher._gc import gc_paused
-from matcher.io import csv_bytes, json_bytes, write_outputs
+from matcher.io import csv_bytes, gc_paused, json_bytes, write_outputs
 from matcher.scoring import Explanation
 
 __all__ = ["Change", "Matching", "Pair", "Unmatched"]

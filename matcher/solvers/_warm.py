@@ -1,6 +1,6 @@
 """Re-optimising an optimal flow after candidate pairs are added (compiled, numba).
 
-The certificate loop (``matcher._certified.certified_optimal``) solves on each mentee's best pairs,
+The certificate loop (``matcher.engine.certified_optimal``) solves on each mentee's best pairs,
 prices the pairs left out and adds back those that could improve the matching.  Solving again
 from scratch repeats almost all of the work: the new pairs change the optimum only around a
 few mentees.  This module keeps the optimal flow and its node potentials (the certificate) and
