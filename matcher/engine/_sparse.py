@@ -26,9 +26,11 @@ from matcher.solvers import (
     AssignmentProblem,
     Potentials,
     SolverResult,
+    bonus_of,
     flow_potentials,
     holds,
     most_served_known,
+    pair_costs,
     reoptimize,
     solve_optimal,
 )
@@ -215,9 +217,9 @@ def _reoptimize(
     """The optimum on ``problem`` repaired from the previous one (``chosen_keys``, the pair
     keys it took, and its ``potentials``), checked; None if the repair or its check fails."""
     n_e, n_m = problem.n_mentees, problem.n_mentors
-    bonus = potentials.big_m // (n_e + 2)
+    bonus = bonus_of(potentials.big_m, n_e)
     used = np.isin(keys, chosen_keys)
-    costs = -(potentials.big_m + np.rint(problem.scores * SCALE).astype(np.int64))
+    costs = pair_costs(problem.scores, potentials.big_m)
     warm = reoptimize(
         problem.rows,
         problem.cols,
@@ -251,10 +253,7 @@ def _reoptimize(
             "paths": warm.paths,
         },
     )
-    d = warm.d
-    return result, Potentials(
-        d[:n_e].copy(), d[n_e : n_e + n_m].copy(), potentials.big_m, 0, int(d[-2]), int(d[-1])
-    )
+    return result, Potentials.from_nodes(warm.d, n_e, n_m, potentials.big_m)
 
 
 def _unpinned(

@@ -1,10 +1,21 @@
 """Array-only solvers: the flow network, optimal, its certificate and warm repair, fair, stable,
 groups.  They see only arrays: may import profiles (limits) and io, never scoring or below."""
 
-from matcher.solvers._certify import Potentials, big_m, flow_potentials, holds
+from matcher.solvers._certify import flow_potentials, holds
 from matcher.solvers._fair import max_coverage, solve_fair
-from matcher.solvers._flow import SCALE, mentee_weight, most_served_known, solve_optimal
+from matcher.solvers._flow import most_served_known, solve_optimal
 from matcher.solvers._groups import GroupProblem, GroupResult, check_groups, solve_groups
+from matcher.solvers._network import (
+    SCALE,
+    Nodes,
+    Potentials,
+    big_m,
+    bonus_of,
+    mentee_weight,
+    pair_costs,
+    residual_arcs,
+    score_units,
+)
 from matcher.solvers._problem import AssignmentProblem, SolverResult
 from matcher.solvers._stable import (
     blocking_pairs,
@@ -19,11 +30,13 @@ __all__ = [
     "AssignmentProblem",
     "GroupProblem",
     "GroupResult",
+    "Nodes",
     "Potentials",
     "SolverResult",
     "WarmResult",
     "big_m",
     "blocking_pairs",
+    "bonus_of",
     "check_groups",
     "flow_potentials",
     "holds",
@@ -31,8 +44,11 @@ __all__ = [
     "max_weight_bound",
     "mentee_weight",
     "most_served_known",
+    "pair_costs",
     "preference_positions",
     "reoptimize",
+    "residual_arcs",
+    "score_units",
     "solve_fair",
     "solve_groups",
     "solve_optimal",

@@ -16,9 +16,13 @@ from hypothesis import strategies as st
 import matcher
 from matcher.engine import SparseOptions
 from matcher.io import write_synthetic
-from matcher.solvers import AssignmentProblem, solve_optimal
-from matcher.solvers._certify import _residual, flow_potentials
-from matcher.solvers._flow import most_served_known
+from matcher.solvers import (
+    AssignmentProblem,
+    flow_potentials,
+    most_served_known,
+    residual_arcs,
+    solve_optimal,
+)
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +216,7 @@ def _sweeps(
     problem: AssignmentProblem, chosen: np.ndarray, limit: int = 10_000
 ) -> np.ndarray | None:
     """Reference: plain Bellman-Ford sweeps over every residual arc, from zeros."""
-    tails, heads, costs = _residual(problem, chosen)
+    tails, heads, costs = residual_arcs(problem, chosen)
     d = np.zeros(problem.n_mentees + problem.n_mentors + 2, np.int64)
     for _ in range(limit):
         best = d.copy()
