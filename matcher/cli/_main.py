@@ -204,11 +204,13 @@ def _parser() -> argparse.ArgumentParser:
         "README and generator.",
         epilog=_EPILOG,
     )
-    c.add_argument("name", metavar="NAME", help="'synthetic' or a shipped scenario's name")
+    c.add_argument(
+        "name", nargs="?", metavar="NAME", help="'synthetic' or a shipped scenario's name"
+    )
+    c.add_argument("--list", action="store_true", help="list the shipped scenarios and exit")
     c.add_argument(
         "-o",
         "--out",
-        required=True,
         type=Path,
         metavar="DIR",
         help="folder to write the programme into",
@@ -473,10 +475,46 @@ def _cmd_solve(args: argparse.Namespace) -> int:
 
 
 def _shipped_scenarios() -> Path:
-    return Path(matcher.__file__).resolve().parent.parent / "scenarios"
+    """The scenarios inside the installed package, else beside it (a source checkout)."""
+    package = Path(matcher.__file__).resolve().parent
+    inside = package / "_scenarios"
+    return inside if inside.is_dir() else package.parent / "scenarios"
+
+
+def _scenario_names(root: Path) -> list[str]:
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "mentors.csv").exists())
+
+
+def _scenario_title(folder: Path) -> str:
+    """The first heading of a scenario's README, as its one-line description."""
+    readme = folder / "README.md"
+    if readme.is_file():
+        for line in readme.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                return line.lstrip("#").strip()
+    return ""
 
 
 def _cmd_scenario(args: argparse.Namespace) -> int:
+    root = _shipped_scenarios()
+    if args.list:
+        for name in _scenario_names(root):
+            title = _scenario_title(root / name)
+            print(f"{name:34} {title}".rstrip())
+        print(f"{'synthetic':34} realistic profiles across Canada, any size (--mentees, --mentors)")
+        return EXIT_OK
+    missing = [
+        matcher.Problem(f"missing {what}", expected=expected)
+        for what, given, expected in (
+            ("NAME", args.name, "'synthetic' or a shipped scenario (matcher scenario --list)"),
+            ("-o/--out", args.out, "a folder to write the programme into"),
+        )
+        if given is None
+    ]
+    if missing:
+        raise matcher.InvalidInputError(missing)
     if args.name == "synthetic":
         bad = [
             (flag, value)
@@ -504,13 +542,8 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
             f"{args.mentees} mentees to {out}"
         )
         return EXIT_OK
-    root = _shipped_scenarios()
     source = root / args.name
-    names = (
-        sorted(p.name for p in root.iterdir() if (p / "mentors.csv").exists())
-        if root.is_dir()
-        else []
-    )
+    names = _scenario_names(root)
     if not (source / "mentors.csv").exists():
         raise matcher.InvalidInputError(
             [
