@@ -266,7 +266,7 @@ def _how(method: str, status: str) -> str:
 
 
 def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
-    s = result.summary(version=matcher.__version__)
+    s = result.summary
     mentees = s.get("mentees", "?")
     if result.kind == "suggest":
         head = (
@@ -413,7 +413,7 @@ def _write(args: argparse.Namespace, result: matcher.Matching, hashed: list[Path
             result.inputs[path.name] = mio.sha256_file(path)
     extra = {}
     if getattr(args, "report", False):
-        extra["report.html"] = report_html(result, result.summary(version=matcher.__version__))
+        extra["report.html"] = report_html(result, result.summary)
     files = result.files(version=matcher.__version__, bom=args.excel, delimiter=args.delimiter)
     files.update(extra)
     out = mio.write_outputs(args.out, files)

@@ -11,9 +11,28 @@ from typing import Any
 
 from matcher._gc import gc_paused
 from matcher.io import csv_bytes, json_bytes, write_outputs
+from matcher.matching._equity import equity
+from matcher.profiles import Participant
 from matcher.scoring import Explanation
 
-__all__ = ["Change", "Matching", "Pair", "Unmatched"]
+__all__ = ["Change", "Matching", "Pair", "Summary", "Unmatched"]
+
+
+class Summary(dict[str, Any]):
+    """The run manifest (``summary.json``) as a dict, read bare: ``result.summary["matched"]``.
+
+    Calling it, ``result.summary(version="x")``, gives the same figures with another version
+    string, as the method it used to be did.
+    """
+
+    def __init__(self, owner: Matching, data: Mapping[str, Any]) -> None:
+        super().__init__(data)
+        self._owner = owner
+
+    def __call__(self, *, version: str | None = None) -> dict[str, Any]:
+        if version is None:
+            return dict(self)
+        return self._owner._summary(version=version)
 
 
 @dataclass(frozen=True)
@@ -117,6 +136,11 @@ class Matching:
     mentor_extra_columns: list[str] = field(default_factory=list)
     kind: str = "match"
     changes: list[Change] = field(default_factory=list)
+    #: the profiles matched, by role, when the result was made from profiles (for equity)
+    profiles: dict[str, list[Participant]] = field(default_factory=dict, repr=False)
+    #: ``[report] subgroups`` and ``flag_spread``: the equity figures' extra columns
+    equity_columns: tuple[str, ...] = ()
+    flag_spread: float = 0.1
     _explainer: Callable[[str, str], Explanation] | None = field(default=None, repr=False)
 
     @property
@@ -161,7 +185,35 @@ class Matching:
         """The mentors matched to ``mentee_id``."""
         return [p.mentor_id for p in self.pairs if p.mentee_id == mentee_id]
 
-    def summary(self, *, version: str) -> dict[str, Any]:
+    @property
+    def summary(self) -> Summary:
+        """The run manifest written to ``summary.json``, as a dict.
+
+        ``result.summary["matched"]`` reads it; ``result.summary(version="x")`` gives it with
+        another version string.
+        """
+        from matcher._version import __version__
+
+        return Summary(self, self._summary(version=__version__))
+
+    def equity(self) -> dict[str, Any] | None:
+        """Coverage and mean score of mentees by subgroup (None without profiles).
+
+        See :mod:`matcher.matching._equity`: subgroups under 5 people are merged into
+        ``other``, and a spread between best and worst subgroup of ``flag_spread`` or more
+        is flagged.
+        """
+        mentees = self.profiles.get("mentee")
+        if not mentees:
+            return None
+        return equity(
+            mentees,
+            ((p.mentee_id, p.score) for p in self.pairs),
+            columns=self.equity_columns,
+            flag_spread=self.flag_spread,
+        )
+
+    def _summary(self, *, version: str) -> dict[str, Any]:
         """The run manifest written to ``summary.json``."""
         mentees_unmatched = sum(1 for u in self.unmatched if u.role == "mentee")
         mentors_unmatched = sum(1 for u in self.unmatched if u.role == "mentor")
@@ -182,7 +234,70 @@ class Matching:
             "inputs": dict(sorted(self.inputs.items())),
             "criteria": self.criteria,
             **self.summary_extra,
+            **({"equity": facts} if (facts := self.equity()) is not None else {}),
         }
+
+    def pairs_frame(self) -> Any:
+        """The pairs (or suggestions) as a pandas DataFrame.
+
+        Columns: ``mentee_id``, ``mentor_id``, ``score``, then ``group_id`` where groups are
+        formed, ``rank`` for suggestions, one ``score_<criterion>`` per criterion (NaN where
+        it does not apply), ``reasons``, and the input's extra columns as ``mentee_<column>``
+        and ``mentor_<column>``.  Requires pandas (``pip install matcher[pandas]``).
+
+        Examples
+        --------
+        >>> import numpy as np, matcher
+        >>> result = matcher.solve(np.array([[0.9, np.nan], [0.4, 0.7]]), capacities=[1, 1])
+        >>> result.pairs_frame()[["mentee_id", "mentor_id", "score"]].to_dict("records")
+        [{'mentee_id': '0', 'mentor_id': '0', 'score': 0.9}, {'mentee_id': '1', 'mentor_id': '1', 'score': 0.7}]
+        """  # noqa: E501
+        import pandas as pd
+
+        grouped = any(p.group_id for p in self.pairs)
+        data: dict[str, list[Any]] = {
+            "mentee_id": [p.mentee_id for p in self.pairs],
+            "mentor_id": [p.mentor_id for p in self.pairs],
+            "score": [float(p.score) for p in self.pairs],
+        }
+        if grouped:
+            data["group_id"] = [p.group_id for p in self.pairs]
+        if self.kind == "suggest":
+            data["rank"] = [p.rank for p in self.pairs]
+        for c in self.criteria:
+            data[f"score_{c}"] = [
+                float("nan") if (v := p.criteria.get(c)) is None else float(v) for p in self.pairs
+            ]
+        data["reasons"] = [p.reasons for p in self.pairs]
+        for c in self.mentee_extra_columns:
+            data[f"mentee_{c}"] = [
+                self.mentee_extra.get(p.mentee_id, {}).get(c, "") for p in self.pairs
+            ]
+        for c in self.mentor_extra_columns:
+            data[f"mentor_{c}"] = [
+                self.mentor_extra.get(p.mentor_id, {}).get(c, "") for p in self.pairs
+            ]
+        return pd.DataFrame(data)
+
+    def unmatched_frame(self) -> Any:
+        """Everyone unmatched as a pandas DataFrame: ``id``, ``role``, ``reason`` and the
+        input's extra columns (as in ``unmatched.csv``)."""
+        import pandas as pd
+
+        extra_cols = list(dict.fromkeys(self.mentee_extra_columns + self.mentor_extra_columns))
+        data: dict[str, list[Any]] = {
+            "id": [u.id for u in self.unmatched],
+            "role": [u.role for u in self.unmatched],
+            "reason": [u.reason for u in self.unmatched],
+        }
+        for c in extra_cols:
+            data[c] = [
+                (self.mentee_extra if u.role == "mentee" else self.mentor_extra)
+                .get(u.id, {})
+                .get(c, "")
+                for u in self.unmatched
+            ]
+        return pd.DataFrame(data)
 
     @gc_paused
     def files(self, *, version: str, bom: bool = False, delimiter: str = ",") -> dict[str, bytes]:
@@ -226,7 +341,7 @@ class Matching:
             "unmatched.csv": csv_bytes(
                 ["id", "role", "reason", *extra_cols], un_rows, bom=bom, delimiter=delimiter
             ),
-            "summary.json": json_bytes(self.summary(version=version)),
+            "summary.json": json_bytes(self._summary(version=version)),
         }
         if self.kind == "suggest":
             del files["pairs.csv"]
