@@ -75,6 +75,11 @@ def _output_options(
         default=None,
         help="decides between equally good matchings (default: program.toml or 0)",
     )
+    p.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write pairs.xlsx (sheets pairs, unmatched, summary, equity) for Excel",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
 
 
@@ -315,8 +320,8 @@ def _inputs(
                     )
                 ]
             )
-        mentors = args.mentors or folder / "mentors.csv"
-        mentees = args.mentees or folder / "mentees.csv"
+        mentors = args.mentors or mio.profile_file(folder, "mentor")
+        mentees = args.mentees or mio.profile_file(folder, "mentee")
         if config is None and (folder / "program.toml").exists():
             config = folder / "program.toml"
         if current is None and hasattr(args, "current") and (folder / "current.csv").exists():
@@ -348,11 +353,15 @@ def _inputs(
     if missing or folders:
         raise matcher.InvalidInputError(
             [
-                matcher.Problem("file not found", file=str(p), expected="a CSV file of profiles")
+                matcher.Problem(
+                    "file not found", file=str(p), expected="a CSV or .xlsx file of profiles"
+                )
                 for p in missing
             ]
             + [
-                matcher.Problem("is a folder", file=str(p), expected="a CSV file of profiles")
+                matcher.Problem(
+                    "is a folder", file=str(p), expected="a CSV or .xlsx file of profiles"
+                )
                 for p in folders
             ]
         )
@@ -415,6 +424,8 @@ def _write(args: argparse.Namespace, result: matcher.Matching, hashed: list[Path
     if getattr(args, "report", False):
         extra["report.html"] = report_html(result, result.summary)
     files = result.files(version=matcher.__version__, bom=args.excel, delimiter=args.delimiter)
+    if getattr(args, "xlsx", False):
+        files["pairs.xlsx"] = result.workbook(version=matcher.__version__)
     files.update(extra)
     out = mio.write_outputs(args.out, files)
     _echo(args, _summary_line(result, out, sorted(files)))
@@ -613,9 +624,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 toml = path / "program.toml"
                 local = mio.load_config(toml) if toml.exists() else cfg
                 files: dict[str, Path | list[matcher.Participant]] = {
-                    role: path / f"{role}s.csv" for role in ("mentor", "mentee")
+                    role: mio.profile_file(path, role) for role in ("mentor", "mentee")
                 }
-                if local.groups.leader == "none" and not (path / "mentors.csv").exists():
+                if local.groups.leader == "none" and not mio.profile_file(path, "mentor").exists():
                     files["mentor"] = []  # peer-led groups need no mentors file
                 missing = [f for f in files.values() if isinstance(f, Path) and not f.exists()]
                 if missing:

@@ -499,7 +499,8 @@ def load_participants(
     """Participants from a CSV path, a pandas DataFrame or a list of models."""
     if isinstance(source, str | Path):
         path = Path(source)
-        table = read_table(path, name=name or path.name)
+        sheet = config.input.sheet if config is not None else None
+        table = read_table(path, name=name or path.name, sheet=sheet)
         result = participants_from_table(table, role, config)
         result.path = path
         return result

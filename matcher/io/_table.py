@@ -322,10 +322,15 @@ def parse_text(text: str, name: str, encoding: str = "utf-8") -> Table:
     return Table(name, header, rows, numbers, encoding, delimiter)
 
 
-def read_table(path: str | Path, *, name: str | None = None) -> Table:
-    """Read a delimited file, detecting its encoding and delimiter."""
+def read_table(path: str | Path, *, name: str | None = None, sheet: str | None = None) -> Table:
+    """Read a delimited file, detecting its encoding and delimiter, or a workbook's sheet
+    (``.xlsx``: the first sheet unless ``sheet`` names one)."""
     path = Path(path)
     label = name or path.name
+    from matcher.io._xlsx import EXCEL_SUFFIXES, read_xlsx
+
+    if path.suffix.lower() in EXCEL_SUFFIXES and not path.is_dir():
+        return read_xlsx(path, name=label, sheet=sheet)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

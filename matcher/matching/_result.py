@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher._gc import gc_paused
-from matcher.io import csv_bytes, json_bytes, write_outputs
+from matcher.io import csv_bytes, json_bytes, write_outputs, xlsx_bytes
 from matcher.matching._equity import equity
 from matcher.profiles import Participant
 from matcher.scoring import Explanation
@@ -87,6 +87,38 @@ def _fmt_all(values: list[float | None], comma: bool = False) -> list[str]:
                 text[value] = got
         out.append(got)
     return out
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[list[Any]]:
+    """``summary.json`` as rows of (dotted key, value); lists of numbers as one text cell."""
+    rows: list[list[Any]] = []
+    for key in sorted(data):
+        value = data[key]
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            rows += _flatten(value, name + ".")
+        elif isinstance(value, list | tuple):
+            rows.append([name, ", ".join(map(str, value))])
+        elif isinstance(value, float) and not math.isfinite(value):
+            rows.append([name, None])
+        else:
+            rows.append([name, value])
+    return rows
+
+
+def _equity_rows(facts: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    header = ["column", "subgroup", "mentees", "matched", "coverage", "mean_score", "note"]
+    rows: list[list[Any]] = []
+    for column, found in facts["by"].items():
+        for row in found["subgroups"]:
+            note = "fewer than 5 people: figures withheld" if row.get("withheld") else ""
+            if row.get("merged") and not note:
+                note = f"{row['merged']} subgroups under 5 people merged"
+            rows.append(
+                [column, row["subgroup"], row.get("mentees"), row.get("matched"),
+                 row.get("coverage"), row.get("mean_score"), note]
+            )  # fmt: skip
+    return header, rows
 
 
 @dataclass
@@ -278,6 +310,65 @@ class Matching:
                 self.mentor_extra.get(p.mentor_id, {}).get(c, "") for p in self.pairs
             ]
         return pd.DataFrame(data)
+
+    def workbook(self, *, version: str) -> bytes:
+        """``pairs.xlsx``: sheets ``pairs`` (``suggestions`` for suggest), ``unmatched``,
+        ``summary`` (one figure a row) and ``equity`` where there are profiles; numbers as
+        numbers, a frozen header, filters and fitted widths on every sheet."""
+        grouped = any(p.group_id for p in self.pairs)
+        header = ["mentee_id", "mentor_id", "score"]
+        header += ["group_id"] if grouped else []
+        header += ["rank"] if self.kind == "suggest" else []
+        header += [f"score_{c}" for c in self.criteria] + ["reasons"]
+        header += [f"mentee_{c}" for c in self.mentee_extra_columns]
+        header += [f"mentor_{c}" for c in self.mentor_extra_columns]
+        rows: list[list[Any]] = []
+        for p in self.pairs:
+            row: list[Any] = [p.mentee_id, p.mentor_id, round(p.score, 6)]
+            row += [p.group_id or ""] if grouped else []
+            row += [p.rank] if self.kind == "suggest" else []
+            row += [
+                None if (v := p.criteria.get(c)) is None else round(v, 6) for c in self.criteria
+            ]
+            row.append(p.reasons)
+            e_extra = self.mentee_extra.get(p.mentee_id, {})
+            m_extra = self.mentor_extra.get(p.mentor_id, {})
+            row += [e_extra.get(c, "") for c in self.mentee_extra_columns]
+            row += [m_extra.get(c, "") for c in self.mentor_extra_columns]
+            rows.append(row)
+        extra_cols = list(dict.fromkeys(self.mentee_extra_columns + self.mentor_extra_columns))
+        un_rows = [
+            [
+                u.id,
+                u.role,
+                u.reason,
+                *(
+                    (self.mentee_extra if u.role == "mentee" else self.mentor_extra)
+                    .get(u.id, {})
+                    .get(c, "")
+                    for c in extra_cols
+                ),
+            ]
+            for u in self.unmatched
+        ]
+        summary = self._summary(version=version)
+        facts = summary.pop("equity", None)
+        sheets: list[tuple[str, list[str], list[list[Any]]]] = [
+            ("suggestions" if self.kind == "suggest" else "pairs", header, rows),
+            ("unmatched", ["id", "role", "reason", *extra_cols], un_rows),
+            ("summary", ["figure", "value"], _flatten(summary)),
+        ]
+        if facts is not None:
+            sheets.append(("equity", *_equity_rows(facts)))
+        if self.changes:
+            sheets.append(
+                (
+                    "changes",
+                    ["mentee_id", "mentor_id", "change", "reason"],
+                    [[c.mentee_id, c.mentor_id, c.change, c.reason] for c in self.changes],
+                )
+            )
+        return xlsx_bytes(sheets)
 
     def unmatched_frame(self) -> Any:
         """Everyone unmatched as a pandas DataFrame: ``id``, ``role``, ``reason`` and the
