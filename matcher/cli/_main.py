@@ -16,7 +16,7 @@ from pathlib import Path
 import matcher
 from matcher import io as mio
 from matcher.cli._progress import ProgressLine
-from matcher.cli._report import report_html
+from matcher.report import report_html
 
 __all__ = ["main"]
 
@@ -74,6 +74,11 @@ def _output_options(
         type=int,
         default=None,
         help="decides between equally good matchings (default: program.toml or 0)",
+    )
+    p.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html: charts, equity by subgroup, printable on A4",
     )
     p.add_argument(
         "--xlsx",
@@ -144,11 +149,6 @@ def _parser() -> argparse.ArgumentParser:
         help="current matches (mentee_id,mentor_id[,status]) to keep where still valid; "
         "status: active, ended or do_not_match_again. Default: PROGRAM_DIR/current.csv "
         "if present. Writes changes.csv",
-    )
-    m.add_argument(
-        "--report",
-        action="store_true",
-        help="also write report.html, a summary to share with a committee",
     )
     _output_options(m)
 
@@ -416,13 +416,18 @@ def _program_config(args: argparse.Namespace, config: Path | None) -> matcher.Pr
     return cfg
 
 
-def _write(args: argparse.Namespace, result: matcher.Matching, hashed: list[Path | None]) -> Path:
+def _write(
+    args: argparse.Namespace,
+    result: matcher.Matching,
+    hashed: list[Path | None],
+    config: matcher.ProgramConfig | None = None,
+) -> Path:
     for path in hashed:
         if path is not None:
             result.inputs[path.name] = mio.sha256_file(path)
     extra = {}
     if getattr(args, "report", False):
-        extra["report.html"] = report_html(result, result.summary)
+        extra["report.html"] = report_html(result, config)
     files = result.files(version=matcher.__version__, bom=args.excel, delimiter=args.delimiter)
     if getattr(args, "xlsx", False):
         files["pairs.xlsx"] = result.workbook(version=matcher.__version__)
@@ -453,7 +458,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
         )
     finally:
         progress.done()
-    _write(args, result, [config, args.pinned, args.forbidden, current])
+    _write(args, result, [config, args.pinned, args.forbidden, current], cfg)
     return EXIT_OK
 
 
@@ -468,7 +473,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         )
     finally:
         progress.done()
-    _write(args, result, [config])
+    _write(args, result, [config], cfg)
     return EXIT_OK
 
 
@@ -495,7 +500,7 @@ def _shipped_scenarios() -> Path:
 def _scenario_names(root: Path) -> list[str]:
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / "mentors.csv").exists())
+    return sorted(p.name for p in root.iterdir() if (p / "program.toml").exists())
 
 
 def _scenario_title(folder: Path) -> str:
@@ -555,7 +560,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         return EXIT_OK
     source = root / args.name
     names = _scenario_names(root)
-    if not (source / "mentors.csv").exists():
+    if not (source / "program.toml").exists():
         raise matcher.InvalidInputError(
             [
                 matcher.Problem(

@@ -1,0 +1,5 @@
+"""``report.html``: charts, equity by subgroup and the run manifest, on one printable page."""
+
+from matcher.report._page import reason_kind, report_html
+
+__all__ = ["reason_kind", "report_html"]
