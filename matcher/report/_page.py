@@ -450,7 +450,11 @@ def _equity(facts: Mapping[str, Any] | None, kind: str) -> str:
             if r["subgroup"] in (worst, best):
                 row.append("\x00flag")
             rows.append(row)
-        parts.append(_table(["subgroup", "mentees", covered, "coverage", "mean score", ""], rows))
+        header = ["subgroup", "mentees", covered, "coverage", "mean score", "note"]
+        if not any(row[5] for row in rows):  # no note to give: no empty column
+            header = header[:5]
+            rows = [row[:5] + row[6:] for row in rows]
+        parts.append(_table(header, rows))
     return "".join(parts)
 
 

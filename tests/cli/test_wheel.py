@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[2]  # tests/cli/ -> the repository
 SOURCE_FILES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md")
 
 
