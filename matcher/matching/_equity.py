@@ -11,7 +11,7 @@ worst-served subgroup is flagged when it reaches ``flag_spread``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from matcher.profiles import Participant
@@ -26,15 +26,19 @@ NOT_GIVEN = "not given"
 OTHER = "other"
 
 
-def _values(person: Participant, column: str) -> tuple[str, ...]:
-    """The subgroups ``person`` belongs to for ``column`` (a profile field or an extra column)."""
+def _reader(column: str, mentees: Sequence[Participant]) -> Callable[[Participant], Any]:
+    """How to read ``column`` from a person: a profile field, else a pass-through column (as
+    written, or in another case)."""
     if column in Participant.model_fields and column != "extra":
-        value: Any = getattr(person, column)
-    else:
-        value = person.extra.get(column)
-        if value is None:  # a header written in another case or with accents
-            folded = column.casefold()
-            value = next((v for k, v in person.extra.items() if k.casefold() == folded), None)
+        return lambda person: person.__dict__.get(column)
+    folded = column.casefold()
+    headers = {k for person in mentees[:1000] for k in person.extra}
+    header = next((h for h in sorted(headers) if h.casefold() == folded), column)
+    return lambda person: person.extra.get(header)
+
+
+def _values(value: Any) -> tuple[str, ...]:
+    """The subgroups a value puts its person in."""
     if value is None or value == "" or value == ():
         return (NOT_GIVEN,)
     if isinstance(value, tuple | list | set | frozenset):
@@ -51,9 +55,18 @@ def _column(
     flag_spread: float,
 ) -> dict[str, Any] | None:
     members: dict[str, list[str]] = {}
+    read = _reader(column, mentees)
+    seen: dict[Any, tuple[str, ...]] = {}
     for person in mentees:
-        for value in _values(person, column):
-            members.setdefault(value, []).append(person.id)
+        value = read(person)
+        try:
+            groups = seen[value]
+        except KeyError:
+            groups = seen[value] = _values(value)
+        except TypeError:  # not hashable
+            groups = _values(value)
+        for group in groups:
+            members.setdefault(group, []).append(person.id)
     if set(members) <= {NOT_GIVEN}:
         return None  # nobody gives this column
     small = sorted(v for v, ids in members.items() if len(ids) < MIN_SUBGROUP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -174,6 +175,7 @@ class Matching:
     equity_columns: tuple[str, ...] = ()
     flag_spread: float = 0.1
     _explainer: Callable[[str, str], Explanation] | None = field(default=None, repr=False)
+    _equity_memo: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def matched(self) -> int:
@@ -238,12 +240,16 @@ class Matching:
         mentees = self.profiles.get("mentee")
         if not mentees:
             return None
-        return equity(
-            mentees,
-            ((p.mentee_id, p.score) for p in self.pairs),
-            columns=self.equity_columns,
-            flag_spread=self.flag_spread,
-        )
+        key = (id(mentees), len(mentees), len(self.pairs), self.equity_columns, self.flag_spread)
+        if self._equity_memo is None or self._equity_memo[0] != key:
+            facts = equity(
+                mentees,
+                ((p.mentee_id, p.score) for p in self.pairs),
+                columns=self.equity_columns,
+                flag_spread=self.flag_spread,
+            )
+            self._equity_memo = (key, facts)
+        return copy.deepcopy(self._equity_memo[1])
 
     def _summary(self, *, version: str) -> dict[str, Any]:
         """The run manifest written to ``summary.json``."""
