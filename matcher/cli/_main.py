@@ -16,7 +16,7 @@ from pathlib import Path
 import matcher
 from matcher import io as mio
 from matcher.cli._progress import ProgressLine
-from matcher.cli._report import report_html
+from matcher.report import report_html
 
 __all__ = ["main"]
 
@@ -74,6 +74,16 @@ def _output_options(
         type=int,
         default=None,
         help="decides between equally good matchings (default: program.toml or 0)",
+    )
+    p.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html: charts, equity by subgroup, printable on A4",
+    )
+    p.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write pairs.xlsx (sheets pairs, unmatched, summary, equity) for Excel",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
 
@@ -140,11 +150,6 @@ def _parser() -> argparse.ArgumentParser:
         "status: active, ended or do_not_match_again. Default: PROGRAM_DIR/current.csv "
         "if present. Writes changes.csv",
     )
-    m.add_argument(
-        "--report",
-        action="store_true",
-        help="also write report.html, a summary to share with a committee",
-    )
     _output_options(m)
 
     g = sub.add_parser(
@@ -204,11 +209,13 @@ def _parser() -> argparse.ArgumentParser:
         "README and generator.",
         epilog=_EPILOG,
     )
-    c.add_argument("name", metavar="NAME", help="'synthetic' or a shipped scenario's name")
+    c.add_argument(
+        "name", nargs="?", metavar="NAME", help="'synthetic' or a shipped scenario's name"
+    )
+    c.add_argument("--list", action="store_true", help="list the shipped scenarios and exit")
     c.add_argument(
         "-o",
         "--out",
-        required=True,
         type=Path,
         metavar="DIR",
         help="folder to write the programme into",
@@ -264,7 +271,7 @@ def _how(method: str, status: str) -> str:
 
 
 def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
-    s = result.summary(version=matcher.__version__)
+    s = result.summary
     mentees = s.get("mentees", "?")
     if result.kind == "suggest":
         head = (
@@ -313,8 +320,8 @@ def _inputs(
                     )
                 ]
             )
-        mentors = args.mentors or folder / "mentors.csv"
-        mentees = args.mentees or folder / "mentees.csv"
+        mentors = args.mentors or mio.profile_file(folder, "mentor")
+        mentees = args.mentees or mio.profile_file(folder, "mentee")
         if config is None and (folder / "program.toml").exists():
             config = folder / "program.toml"
         if current is None and hasattr(args, "current") and (folder / "current.csv").exists():
@@ -346,11 +353,15 @@ def _inputs(
     if missing or folders:
         raise matcher.InvalidInputError(
             [
-                matcher.Problem("file not found", file=str(p), expected="a CSV file of profiles")
+                matcher.Problem(
+                    "file not found", file=str(p), expected="a CSV or .xlsx file of profiles"
+                )
                 for p in missing
             ]
             + [
-                matcher.Problem("is a folder", file=str(p), expected="a CSV file of profiles")
+                matcher.Problem(
+                    "is a folder", file=str(p), expected="a CSV or .xlsx file of profiles"
+                )
                 for p in folders
             ]
         )
@@ -409,14 +420,21 @@ def _program_config(args: argparse.Namespace, config: Path | None) -> matcher.Pr
     return cfg
 
 
-def _write(args: argparse.Namespace, result: matcher.Matching, hashed: list[Path | None]) -> Path:
+def _write(
+    args: argparse.Namespace,
+    result: matcher.Matching,
+    hashed: list[Path | None],
+    config: matcher.ProgramConfig | None = None,
+) -> Path:
     for path in hashed:
         if path is not None:
             result.inputs[path.name] = mio.sha256_file(path)
     extra = {}
     if getattr(args, "report", False):
-        extra["report.html"] = report_html(result, result.summary(version=matcher.__version__))
+        extra["report.html"] = report_html(result, config)
     files = result.files(version=matcher.__version__, bom=args.excel, delimiter=args.delimiter)
+    if getattr(args, "xlsx", False):
+        files["pairs.xlsx"] = result.workbook(version=matcher.__version__)
     files.update(extra)
     out = mio.write_outputs(args.out, files)
     _echo(args, _summary_line(result, out, sorted(files)))
@@ -444,7 +462,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
         )
     finally:
         progress.done()
-    _write(args, result, [config, args.pinned, args.forbidden, current])
+    _write(args, result, [config, args.pinned, args.forbidden, current], cfg)
     return EXIT_OK
 
 
@@ -459,7 +477,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         )
     finally:
         progress.done()
-    _write(args, result, [config])
+    _write(args, result, [config], cfg)
     return EXIT_OK
 
 
@@ -477,10 +495,46 @@ def _cmd_solve(args: argparse.Namespace) -> int:
 
 
 def _shipped_scenarios() -> Path:
-    return Path(matcher.__file__).resolve().parent.parent / "scenarios"
+    """The scenarios inside the installed package, else beside it (a source checkout)."""
+    package = Path(matcher.__file__).resolve().parent
+    inside = package / "_scenarios"
+    return inside if inside.is_dir() else package.parent / "scenarios"
+
+
+def _scenario_names(root: Path) -> list[str]:
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "program.toml").exists())
+
+
+def _scenario_title(folder: Path) -> str:
+    """The first heading of a scenario's README, as its one-line description."""
+    readme = folder / "README.md"
+    if readme.is_file():
+        for line in readme.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                return line.lstrip("#").strip()
+    return ""
 
 
 def _cmd_scenario(args: argparse.Namespace) -> int:
+    root = _shipped_scenarios()
+    if args.list:
+        for name in _scenario_names(root):
+            title = _scenario_title(root / name)
+            print(f"{name:34} {title}".rstrip())
+        print(f"{'synthetic':34} realistic profiles across Canada, any size (--mentees, --mentors)")
+        return EXIT_OK
+    missing = [
+        matcher.Problem(f"missing {what}", expected=expected)
+        for what, given, expected in (
+            ("NAME", args.name, "'synthetic' or a shipped scenario (matcher scenario --list)"),
+            ("-o/--out", args.out, "a folder to write the programme into"),
+        )
+        if given is None
+    ]
+    if missing:
+        raise matcher.InvalidInputError(missing)
     if args.name == "synthetic":
         bad = [
             (flag, value)
@@ -508,14 +562,9 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
             f"{args.mentees} mentees to {out}"
         )
         return EXIT_OK
-    root = _shipped_scenarios()
     source = root / args.name
-    names = (
-        sorted(p.name for p in root.iterdir() if (p / "mentors.csv").exists())
-        if root.is_dir()
-        else []
-    )
-    if not (source / "mentors.csv").exists():
+    names = _scenario_names(root)
+    if not (source / "program.toml").exists():
         raise matcher.InvalidInputError(
             [
                 matcher.Problem(
@@ -584,9 +633,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 toml = path / "program.toml"
                 local = mio.load_config(toml) if toml.exists() else cfg
                 files: dict[str, Path | list[matcher.Participant]] = {
-                    role: path / f"{role}s.csv" for role in ("mentor", "mentee")
+                    role: mio.profile_file(path, role) for role in ("mentor", "mentee")
                 }
-                if local.groups.leader == "none" and not (path / "mentors.csv").exists():
+                if local.groups.leader == "none" and not mio.profile_file(path, "mentor").exists():
                     files["mentor"] = []  # peer-led groups need no mentors file
                 missing = [f for f in files.values() if isinstance(f, Path) and not f.exists()]
                 if missing:

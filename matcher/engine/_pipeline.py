@@ -68,6 +68,8 @@ def record_inputs(
     matching.mentee_extra_columns = mentee_set.extra_columns
     matching.mentor_extra_columns = mentor_set.extra_columns
     matching.summary_extra["program"] = cfg.name
+    matching.profiles = {"mentor": mentor_set.participants, "mentee": mentee_set.participants}
+    matching.equity_columns, matching.flag_spread = cfg.report.subgroups, cfg.report.flag_spread
 
 
 def manifest_key(inputs: Mapping[str, str], path: Path) -> str:

@@ -36,10 +36,12 @@ from matcher.io._participants import (
 )
 from matcher.io._synthetic import synthetic_files, write_synthetic
 from matcher.io._table import Table, decode, parse_text, read_table, table_from_rows
-from matcher.io._write import csv_bytes, json_bytes, sha256_file, write_outputs
+from matcher.io._write import csv_bytes, json_bytes, neutralise, sha256_file, write_outputs
+from matcher.io._xlsx import EXCEL_SUFFIXES, profile_file, read_xlsx, xlsx_bytes
 
 __all__ = [
     "CANONICAL_COLUMNS",
+    "EXCEL_SUFFIXES",
     "Capacities",
     "CurrentLike",
     "EdgeArrays",
@@ -64,19 +66,23 @@ __all__ = [
     "load_participants",
     "load_program",
     "loose_tuple_edges",
+    "neutralise",
     "pair_indices",
     "pairs_of",
     "parse_text",
     "participants_from_table",
+    "profile_file",
     "read_capacities",
     "read_current",
     "read_edges",
     "read_pairs",
     "read_table",
+    "read_xlsx",
     "sha256_file",
     "synthetic_files",
     "table_from_rows",
     "tuple_edges",
     "write_outputs",
     "write_synthetic",
+    "xlsx_bytes",
 ]

@@ -13,7 +13,19 @@ from matcher.profiles import ProgramConfig
 
 __all__ = ["config_from_mapping", "load_config"]
 
-_TABLES = ("program", "criteria", "columns", "regions", "taxonomy", "groups", "stable", "suggest")
+_TABLES = (
+    "program",
+    "criteria",
+    "columns",
+    "regions",
+    "taxonomy",
+    "groups",
+    "stable",
+    "suggest",
+    "values",
+    "report",
+    "input",
+)
 
 
 def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> ProgramConfig:

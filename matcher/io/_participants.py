@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from matcher._errors import InvalidInputError, Problem
+from matcher.io._forms import prepare_form, value_transforms, warn_unknown_values
 from matcher.io._table import Table, read_table, table_from_rows
 from matcher.io._write import csv_bytes
 from matcher.profiles import MAX_CAPACITY, Availability, Participant, ProgramConfig, vocab
@@ -283,7 +284,9 @@ def participants_from_table(
 ) -> ParticipantSet:
     """Validate every cell of ``table`` and build participants; raise with every problem found."""
     config = config or ProgramConfig()
+    table, form = prepare_form(table, config)
     columns, problems = _map_header(table, config.columns)
+    transforms = value_transforms(columns, table, config, form)
     out = ParticipantSet(table.name, role, [], regions_checked=True)
     out.columns = {c: table.header[i] for i, c in columns.items() if not c.startswith("extra:")}
     out.extra_columns = [c[6:] for c in columns.values() if c.startswith("extra:")]
@@ -310,6 +313,9 @@ def participants_from_table(
             if canon.startswith("extra:"):
                 extra[canon[6:]] = cell
                 continue
+            written = cell
+            if transforms and canon in transforms:
+                cell = transforms[canon](cell)
             if not cell.strip():
                 if canon == "id":
                     values["id"] = ""
@@ -329,7 +335,7 @@ def participants_from_table(
                                 file=table.name,
                                 row=number,
                                 column=table.header[index],
-                                value=cell,
+                                value=written,
                                 expected=_region_expected(config.regions),
                             )
                         )
@@ -352,7 +358,7 @@ def participants_from_table(
                         file=table.name,
                         row=number,
                         column=table.header[index],
-                        value=cell,
+                        value=written,
                         expected=expected,
                     )
                 )
@@ -499,7 +505,8 @@ def load_participants(
     """Participants from a CSV path, a pandas DataFrame or a list of models."""
     if isinstance(source, str | Path):
         path = Path(source)
-        table = read_table(path, name=name or path.name)
+        sheet = config.input.sheet if config is not None else None
+        table = read_table(path, name=name or path.name, sheet=sheet)
         result = participants_from_table(table, role, config)
         result.path = path
         return result
@@ -564,6 +571,7 @@ def check_program(mentors: ParticipantSet, mentees: ParticipantSet, config: Prog
     other file.  Ids need only be unique within their own file (two REDCap projects both
     number their records from 1)."""
     problems: list[Problem] = []
+    warn_unknown_values(list(mentors.participants), list(mentees.participants), config)
     mentor_ids = set(mentors.rows)
     mentee_ids = set(mentees.rows)
     for group, others, other_name in (

@@ -9,26 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from matcher._errors import InvalidInputError, Problem
+from matcher.io._cells import MAX_CELL_CHARS, Table
+from matcher.io._xlsx import EXCEL_SUFFIXES, read_xlsx
 
 __all__ = ["MAX_CELL_CHARS", "Table", "decode", "parse_text", "read_table", "table_from_rows"]
 
 _DELIMITERS = (",", ";", "\t")
-
-
-@dataclass
-class Table:
-    """A header and its rows of strings; ``row_numbers[k]`` is row k's number as Excel shows it."""
-
-    name: str
-    header: list[str]
-    rows: list[list[str]]
-    row_numbers: list[int] = field(default_factory=list)
-    encoding: str = "utf-8"
-    delimiter: str = ","
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -68,10 +57,6 @@ def _detect_delimiter(text: str) -> str:
         return best if counts[best] else ","
     return best
 
-
-#: Longest cell accepted, in characters: a free-text note is far shorter; a longer cell is a
-#: quote left open or a file that is not an export.
-MAX_CELL_CHARS = 100_000
 
 # the csv module's own limit (131,072 characters by default) would stop at a long cell without
 # saying which; it is raised once so that the located check below is the one that speaks
@@ -322,10 +307,13 @@ def parse_text(text: str, name: str, encoding: str = "utf-8") -> Table:
     return Table(name, header, rows, numbers, encoding, delimiter)
 
 
-def read_table(path: str | Path, *, name: str | None = None) -> Table:
-    """Read a delimited file, detecting its encoding and delimiter."""
+def read_table(path: str | Path, *, name: str | None = None, sheet: str | None = None) -> Table:
+    """Read a delimited file, detecting its encoding and delimiter, or a workbook's sheet
+    (``.xlsx``: the first sheet unless ``sheet`` names one)."""
     path = Path(path)
     label = name or path.name
+    if path.suffix.lower() in EXCEL_SUFFIXES and not path.is_dir():
+        return read_xlsx(path, name=label, sheet=sheet)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -104,6 +104,7 @@ OUTPUT_NAMES = (
     "suggestions.csv",
     "changes.csv",
     "report.html",
+    "pairs.xlsx",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -9,10 +10,29 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from matcher.io import csv_bytes, gc_paused, json_bytes, write_outputs
+from matcher.io import csv_bytes, gc_paused, json_bytes, write_outputs, xlsx_bytes
+from matcher.matching._equity import equity
+from matcher.profiles import Participant
 from matcher.scoring import Explanation
 
-__all__ = ["Change", "Matching", "Pair", "Unmatched"]
+__all__ = ["Change", "Matching", "Pair", "Summary", "Unmatched"]
+
+
+class Summary(dict[str, Any]):
+    """The run manifest (``summary.json``) as a dict, read bare: ``result.summary["matched"]``.
+
+    Calling it, ``result.summary(version="x")``, gives the same figures with another version
+    string, as the method it used to be did.
+    """
+
+    def __init__(self, owner: Matching, data: Mapping[str, Any]) -> None:
+        super().__init__(data)
+        self._owner = owner
+
+    def __call__(self, *, version: str | None = None) -> dict[str, Any]:
+        if version is None:
+            return dict(self)
+        return self._owner._summary(version=version)
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,38 @@ def _fmt_all(values: list[float | None], comma: bool = False) -> list[str]:
     return out
 
 
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> list[list[Any]]:
+    """``summary.json`` as rows of (dotted key, value); lists of numbers as one text cell."""
+    rows: list[list[Any]] = []
+    for key in sorted(data):
+        value = data[key]
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            rows += _flatten(value, name + ".")
+        elif isinstance(value, list | tuple):
+            rows.append([name, ", ".join(map(str, value))])
+        elif isinstance(value, float) and not math.isfinite(value):
+            rows.append([name, None])
+        else:
+            rows.append([name, value])
+    return rows
+
+
+def _equity_rows(facts: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    header = ["column", "subgroup", "mentees", "matched", "coverage", "mean_score", "note"]
+    rows: list[list[Any]] = []
+    for column, found in facts["by"].items():
+        for row in found["subgroups"]:
+            note = "fewer than 5 people: figures withheld" if row.get("withheld") else ""
+            if row.get("merged") and not note:
+                note = f"{row['merged']} subgroups under 5 people merged"
+            rows.append(
+                [column, row["subgroup"], row.get("mentees"), row.get("matched"),
+                 row.get("coverage"), row.get("mean_score"), note]
+            )  # fmt: skip
+    return header, rows
+
+
 @dataclass
 class Matching:
     """The result of :func:`matcher.match`, :func:`matcher.suggest` or :func:`matcher.solve`.
@@ -116,7 +168,13 @@ class Matching:
     mentor_extra_columns: list[str] = field(default_factory=list)
     kind: str = "match"
     changes: list[Change] = field(default_factory=list)
+    #: the profiles matched, by role, when the result was made from profiles (for equity)
+    profiles: dict[str, list[Participant]] = field(default_factory=dict, repr=False)
+    #: ``[report] subgroups`` and ``flag_spread``: the equity figures' extra columns
+    equity_columns: tuple[str, ...] = ()
+    flag_spread: float = 0.1
     _explainer: Callable[[str, str], Explanation] | None = field(default=None, repr=False)
+    _equity_memo: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def matched(self) -> int:
@@ -160,7 +218,39 @@ class Matching:
         """The mentors matched to ``mentee_id``."""
         return [p.mentor_id for p in self.pairs if p.mentee_id == mentee_id]
 
-    def summary(self, *, version: str) -> dict[str, Any]:
+    @property
+    def summary(self) -> Summary:
+        """The run manifest written to ``summary.json``, as a dict.
+
+        ``result.summary["matched"]`` reads it; ``result.summary(version="x")`` gives it with
+        another version string.
+        """
+        from matcher._version import __version__
+
+        return Summary(self, self._summary(version=__version__))
+
+    def equity(self) -> dict[str, Any] | None:
+        """Coverage and mean score of mentees by subgroup (None without profiles).
+
+        See :mod:`matcher.matching._equity`: subgroups under 5 people are merged into
+        ``other``, and a spread between best and worst subgroup of ``flag_spread`` or more
+        is flagged.
+        """
+        mentees = self.profiles.get("mentee")
+        if not mentees:
+            return None
+        key = (id(mentees), len(mentees), len(self.pairs), self.equity_columns, self.flag_spread)
+        if self._equity_memo is None or self._equity_memo[0] != key:
+            facts = equity(
+                mentees,
+                ((p.mentee_id, p.score) for p in self.pairs),
+                columns=self.equity_columns,
+                flag_spread=self.flag_spread,
+            )
+            self._equity_memo = (key, facts)
+        return copy.deepcopy(self._equity_memo[1])
+
+    def _summary(self, *, version: str) -> dict[str, Any]:
         """The run manifest written to ``summary.json``."""
         mentees_unmatched = sum(1 for u in self.unmatched if u.role == "mentee")
         mentors_unmatched = sum(1 for u in self.unmatched if u.role == "mentor")
@@ -181,7 +271,129 @@ class Matching:
             "inputs": dict(sorted(self.inputs.items())),
             "criteria": self.criteria,
             **self.summary_extra,
+            **({"equity": facts} if (facts := self.equity()) is not None else {}),
         }
+
+    def pairs_frame(self) -> Any:
+        """The pairs (or suggestions) as a pandas DataFrame.
+
+        Columns: ``mentee_id``, ``mentor_id``, ``score``, then ``group_id`` where groups are
+        formed, ``rank`` for suggestions, one ``score_<criterion>`` per criterion (NaN where
+        it does not apply), ``reasons``, and the input's extra columns as ``mentee_<column>``
+        and ``mentor_<column>``.  Requires pandas (``pip install matcher[pandas]``).
+
+        Examples
+        --------
+        >>> import numpy as np, matcher
+        >>> result = matcher.solve(np.array([[0.9, np.nan], [0.4, 0.7]]), capacities=[1, 1])
+        >>> result.pairs_frame()[["mentee_id", "mentor_id", "score"]].to_dict("records")
+        [{'mentee_id': '0', 'mentor_id': '0', 'score': 0.9}, {'mentee_id': '1', 'mentor_id': '1', 'score': 0.7}]
+        """  # noqa: E501
+        import pandas as pd
+
+        grouped = any(p.group_id for p in self.pairs)
+        data: dict[str, list[Any]] = {
+            "mentee_id": [p.mentee_id for p in self.pairs],
+            "mentor_id": [p.mentor_id for p in self.pairs],
+            "score": [float(p.score) for p in self.pairs],
+        }
+        if grouped:
+            data["group_id"] = [p.group_id for p in self.pairs]
+        if self.kind == "suggest":
+            data["rank"] = [p.rank for p in self.pairs]
+        for c in self.criteria:
+            data[f"score_{c}"] = [
+                float("nan") if (v := p.criteria.get(c)) is None else float(v) for p in self.pairs
+            ]
+        data["reasons"] = [p.reasons for p in self.pairs]
+        for c in self.mentee_extra_columns:
+            data[f"mentee_{c}"] = [
+                self.mentee_extra.get(p.mentee_id, {}).get(c, "") for p in self.pairs
+            ]
+        for c in self.mentor_extra_columns:
+            data[f"mentor_{c}"] = [
+                self.mentor_extra.get(p.mentor_id, {}).get(c, "") for p in self.pairs
+            ]
+        return pd.DataFrame(data)
+
+    def workbook(self, *, version: str) -> bytes:
+        """``pairs.xlsx``: sheets ``pairs`` (``suggestions`` for suggest), ``unmatched``,
+        ``summary`` (one figure a row) and ``equity`` where there are profiles; numbers as
+        numbers, a frozen header, filters and fitted widths on every sheet."""
+        grouped = any(p.group_id for p in self.pairs)
+        header = ["mentee_id", "mentor_id", "score"]
+        header += ["group_id"] if grouped else []
+        header += ["rank"] if self.kind == "suggest" else []
+        header += [f"score_{c}" for c in self.criteria] + ["reasons"]
+        header += [f"mentee_{c}" for c in self.mentee_extra_columns]
+        header += [f"mentor_{c}" for c in self.mentor_extra_columns]
+        rows: list[list[Any]] = []
+        for p in self.pairs:
+            row: list[Any] = [p.mentee_id, p.mentor_id, round(p.score, 6)]
+            row += [p.group_id or ""] if grouped else []
+            row += [p.rank] if self.kind == "suggest" else []
+            row += [
+                None if (v := p.criteria.get(c)) is None else round(v, 6) for c in self.criteria
+            ]
+            row.append(p.reasons)
+            e_extra = self.mentee_extra.get(p.mentee_id, {})
+            m_extra = self.mentor_extra.get(p.mentor_id, {})
+            row += [e_extra.get(c, "") for c in self.mentee_extra_columns]
+            row += [m_extra.get(c, "") for c in self.mentor_extra_columns]
+            rows.append(row)
+        extra_cols = list(dict.fromkeys(self.mentee_extra_columns + self.mentor_extra_columns))
+        un_rows = [
+            [
+                u.id,
+                u.role,
+                u.reason,
+                *(
+                    (self.mentee_extra if u.role == "mentee" else self.mentor_extra)
+                    .get(u.id, {})
+                    .get(c, "")
+                    for c in extra_cols
+                ),
+            ]
+            for u in self.unmatched
+        ]
+        summary = self._summary(version=version)
+        facts = summary.pop("equity", None)
+        sheets: list[tuple[str, list[str], list[list[Any]]]] = [
+            ("suggestions" if self.kind == "suggest" else "pairs", header, rows),
+            ("unmatched", ["id", "role", "reason", *extra_cols], un_rows),
+            ("summary", ["figure", "value"], _flatten(summary)),
+        ]
+        if facts is not None:
+            sheets.append(("equity", *_equity_rows(facts)))
+        if self.changes:
+            sheets.append(
+                (
+                    "changes",
+                    ["mentee_id", "mentor_id", "change", "reason"],
+                    [[c.mentee_id, c.mentor_id, c.change, c.reason] for c in self.changes],
+                )
+            )
+        return xlsx_bytes(sheets)
+
+    def unmatched_frame(self) -> Any:
+        """Everyone unmatched as a pandas DataFrame: ``id``, ``role``, ``reason`` and the
+        input's extra columns (as in ``unmatched.csv``)."""
+        import pandas as pd
+
+        extra_cols = list(dict.fromkeys(self.mentee_extra_columns + self.mentor_extra_columns))
+        data: dict[str, list[Any]] = {
+            "id": [u.id for u in self.unmatched],
+            "role": [u.role for u in self.unmatched],
+            "reason": [u.reason for u in self.unmatched],
+        }
+        for c in extra_cols:
+            data[c] = [
+                (self.mentee_extra if u.role == "mentee" else self.mentor_extra)
+                .get(u.id, {})
+                .get(c, "")
+                for u in self.unmatched
+            ]
+        return pd.DataFrame(data)
 
     @gc_paused
     def files(self, *, version: str, bom: bool = False, delimiter: str = ",") -> dict[str, bytes]:
@@ -225,7 +437,7 @@ class Matching:
             "unmatched.csv": csv_bytes(
                 ["id", "role", "reason", *extra_cols], un_rows, bom=bom, delimiter=delimiter
             ),
-            "summary.json": json_bytes(self.summary(version=version)),
+            "summary.json": json_bytes(self._summary(version=version)),
         }
         if self.kind == "suggest":
             del files["pairs.csv"]

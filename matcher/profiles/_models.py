@@ -370,6 +370,24 @@ class SuggestConfig(BaseModel):
     top: Annotated[int, Field(ge=1, le=10_000)] = 5
 
 
+class ReportConfig(BaseModel):
+    """``[report]``: the equity section's subgroups beyond region, language, profession,
+    gender and formats, and the spread between subgroups that is flagged."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subgroups: tuple[str, ...] = ()
+    flag_spread: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.1
+
+
+class InputConfig(BaseModel):
+    """``[input]``: which sheet of an .xlsx workbook holds the profiles (default: the first)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sheet: str | None = None
+
+
 class ProgramConfig(BaseModel):
     """How a programme matches: weights, hard constraints, rules, column names, regions.
 
@@ -402,6 +420,9 @@ class ProgramConfig(BaseModel):
     groups: GroupsConfig = GroupsConfig()
     stable: StableConfig = StableConfig()
     suggest: SuggestConfig = SuggestConfig()
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    report: ReportConfig = ReportConfig()
+    input: InputConfig = InputConfig()
 
     @field_validator("criteria", mode="before")
     @classmethod

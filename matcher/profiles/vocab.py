@@ -470,7 +470,7 @@ TAXONOMY: dict[str, str] = {
 }
 
 #: French (and a few English) names of areas and lived-experience tags -> canonical slugs.
-_AREA_ALIASES = {
+AREA_ALIASES = {
     fold(k): v
     for k, v in {
         "douleur chronique": "chronic_pain",
@@ -532,7 +532,7 @@ _AREA_ALIASES = {
 def normalize_area(text: str) -> str:
     """A specialty area or lived-experience tag as a slug; French names map to the canonical
     English slugs (``'Douleur chronique'`` -> ``'chronic_pain'``)."""
-    return _AREA_ALIASES.get(fold(text), slug(text))
+    return AREA_ALIASES.get(fold(text), slug(text))
 
 
 #: Credit for a mentor who covers the parent or a child of a sought area (exact match is 1).

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from matcher.io import load_config, load_participants
+from matcher.io import load_config, load_participants, profile_file
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted(p.parent for p in (REPO / "scenarios").glob("*/program.toml"))
@@ -33,8 +33,8 @@ def method_of(folder: Path) -> str:
 def test_scenarios_are_found() -> None:
     assert len(SCENARIOS) >= 5
     for folder in SCENARIOS:
-        assert (folder / "mentors.csv").is_file(), folder
-        assert (folder / "mentees.csv").is_file(), folder
+        assert profile_file(folder, "mentor").is_file(), folder
+        assert profile_file(folder, "mentee").is_file(), folder
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,8 @@ def test_scenario_runs_and_writes_the_expected_files(name: str, runs: dict) -> N
     assert summary["method"] == method
     for key in ("matched", "unmatched", "objective", "bound", "seed", "elapsed_s", "version"):
         assert key in summary, key
-    assert set(summary["inputs"]) >= {"mentors.csv", "mentees.csv"}
+    want = {profile_file(run.program, role).name for role in ("mentor", "mentee")}
+    assert set(summary["inputs"]) >= want
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -84,8 +85,8 @@ def test_scenario_accounts_for_every_participant(
     run = runs[name]
     assert run.match.returncode == 0, run.match.stderr
     config = load_config(run.program / "program.toml")
-    mentors = load_participants(run.program / "mentors.csv", "mentor", config).participants
-    mentees = load_participants(run.program / "mentees.csv", "mentee", config).participants
+    mentors = load_participants(profile_file(run.program, "mentor"), "mentor", config).participants
+    mentees = load_participants(profile_file(run.program, "mentee"), "mentee", config).participants
     method = method_of(run.program)
     _, rows = cli.read_csv(run.out / ("suggestions.csv" if method == "suggest" else "pairs.csv"))
     _, unmatched = cli.read_csv(run.out / "unmatched.csv")
