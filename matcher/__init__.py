@@ -14,6 +14,7 @@ from matcher._errors import (
     Problem,
     SolverError,
 )
+from matcher._pool import MentorPool
 from matcher._version import __version__
 from matcher.matching import Change, Matching, Pair, Unmatched
 from matcher.profiles import Availability, Participant, ProgramConfig, Slot
@@ -29,6 +30,7 @@ __all__ = [
     "InvalidInputError",
     "MatcherError",
     "Matching",
+    "MentorPool",
     "Pair",
     "Participant",
     "Problem",
