@@ -295,8 +295,13 @@ def _cmd_service(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     if args.workers < 1:
         raise matcher.InvalidInputError(
-            [matcher.Problem("invalid option --workers", value=str(args.workers),
-                             expected="a whole number >= 1")]
+            [
+                matcher.Problem(
+                    "invalid option --workers",
+                    value=str(args.workers),
+                    expected="a whole number >= 1",
+                )
+            ]
         )
     if args.command == "serve":
         return _cli.serve(

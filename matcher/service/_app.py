@@ -13,20 +13,20 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 import matcher
 from matcher.service._deps import (
     RUN_BODY,
+    AppDep,
     AppState,
+    Tenant,
     job_info,
     job_item,
     options_of,
     read_run,
-    state,
-    tenant,
 )
 from matcher.service._errors import ApiError, install_handlers, problem_response
 from matcher.service._models import JobCreated, JobInfo, JobListItem, ProblemDetails
@@ -66,7 +66,7 @@ def healthz() -> dict[str, str]:
 
 
 @health.get("/readyz", responses={503: {"model": ProblemDetails}})
-def readyz(app: AppState = Depends(state)) -> Response:
+def readyz(app: AppDep) -> Response:
     try:
         app.store.ping()
         app.huey.pending_count()
@@ -112,9 +112,7 @@ async def _sync_run(kind: str, request: Request, app: AppState) -> dict[str, Any
 
 
 def _sync_route(kind: str) -> Callable[..., Awaitable[dict[str, Any]]]:
-    async def route(
-        request: Request, app: AppState = Depends(state), _tenant: str = Depends(tenant)
-    ) -> dict[str, Any]:
+    async def route(request: Request, app: AppDep, _tenant: Tenant) -> dict[str, Any]:
         return await _sync_run(kind, request, app)
 
     route.__name__ = f"sync_{kind}"
@@ -150,8 +148,8 @@ def _own(app: AppState, job_id: str, who: str) -> Any:
 async def submit_job(
     request: Request,
     response: Response,
-    app: AppState = Depends(state),
-    who: str = Depends(tenant),
+    app: AppDep,
+    who: Tenant,
 ) -> JobCreated:
     """Queue a run (``kind`` = match, suggest or solve) with JSON or multipart inputs."""
     body, inputs = await read_run(request)
@@ -185,13 +183,13 @@ async def submit_job(
 
 
 @jobs.get("", response_model=list[JobListItem], responses=ERRORS)
-def list_jobs(app: AppState = Depends(state), who: str = Depends(tenant)) -> list[JobListItem]:
+def list_jobs(app: AppDep, who: Tenant) -> list[JobListItem]:
     """The caller's jobs: ids, kinds, statuses and times."""
-    return [job_item(j) for j in app.store.list(who)]
+    return [job_item(j) for j in app.store.jobs(who)]
 
 
 @jobs.get("/{job_id}", response_model=JobInfo, responses=ERRORS)
-def get_job(job_id: str, app: AppState = Depends(state), who: str = Depends(tenant)) -> JobInfo:
+def get_job(job_id: str, app: AppDep, who: Tenant) -> JobInfo:
     job = _own(app, job_id, who)
     return job_info(job, app.store.job_file_names(job_id) if job.status == "succeeded" else [])
 
@@ -201,9 +199,7 @@ def get_job(job_id: str, app: AppState = Depends(state), who: str = Depends(tena
     responses={**ERRORS, 200: {"content": {"text/event-stream": {}}}},
     response_class=StreamingResponse,
 )
-async def job_events(
-    job_id: str, app: AppState = Depends(state), who: str = Depends(tenant)
-) -> StreamingResponse:
+async def job_events(job_id: str, app: AppDep, who: Tenant) -> StreamingResponse:
     """Server-sent events: the job object each time it changes, until the job ends."""
     await run_in_threadpool(_own, app, job_id, who)
 
@@ -235,7 +231,7 @@ async def job_events(
 
 
 @jobs.get("/{job_id}/result", responses=ERRORS)
-def job_result(job_id: str, app: AppState = Depends(state), who: str = Depends(tenant)) -> Response:
+def job_result(job_id: str, app: AppDep, who: Tenant) -> Response:
     """The result JSON (409 until the job has succeeded)."""
     job = _own(app, job_id, who)
     if job.status != "succeeded":
@@ -245,9 +241,7 @@ def job_result(job_id: str, app: AppState = Depends(state), who: str = Depends(t
 
 
 @jobs.get("/{job_id}/files/{name}", responses=ERRORS)
-def job_file(
-    job_id: str, name: str, app: AppState = Depends(state), who: str = Depends(tenant)
-) -> Response:
+def job_file(job_id: str, name: str, app: AppDep, who: Tenant) -> Response:
     """One output file as the CLI writes it, byte for byte."""
     job = _own(app, job_id, who)
     if name not in FILE_NAMES:
@@ -269,9 +263,7 @@ def job_file(
 
 
 @jobs.post("/{job_id}/cancel", response_model=JobInfo, responses=ERRORS)
-async def cancel_job(
-    job_id: str, app: AppState = Depends(state), who: str = Depends(tenant)
-) -> JobInfo:
+async def cancel_job(job_id: str, app: AppDep, who: Tenant) -> JobInfo:
     """A queued or running job becomes ``cancelled`` (a running one within 2 s)."""
     job = await run_in_threadpool(_own, app, job_id, who)
     if job.done:
@@ -287,9 +279,7 @@ async def cancel_job(
 
 
 @jobs.post("/{job_id}/retry", status_code=202, response_model=JobCreated, responses=ERRORS)
-async def retry_job(
-    job_id: str, response: Response, app: AppState = Depends(state), who: str = Depends(tenant)
-) -> JobCreated:
+async def retry_job(job_id: str, response: Response, app: AppDep, who: Tenant) -> JobCreated:
     """Run a failed, cancelled or interrupted job again, under a new id."""
     job = await run_in_threadpool(_own, app, job_id, who)
     if job.status not in ("failed", "cancelled", "interrupted"):
@@ -308,9 +298,7 @@ async def retry_job(
 
 
 @jobs.delete("/{job_id}", status_code=204, responses=ERRORS)
-async def delete_job(
-    job_id: str, app: AppState = Depends(state), who: str = Depends(tenant)
-) -> Response:
+async def delete_job(job_id: str, app: AppDep, who: Tenant) -> Response:
     """Cancel the job if needed and delete its inputs and results."""
     job = await run_in_threadpool(_own, app, job_id, who)
     if not job.done:
@@ -352,7 +340,7 @@ class _BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    raise _TooLargeError
             return message
 
         async def tracking_send(message: Any) -> None:
@@ -363,12 +351,12 @@ class _BodyLimit:
 
         try:
             await self.app(scope, limited, tracking_send)
-        except _TooLarge:
+        except _TooLargeError:
             if not started:
                 await too_big(scope, receive, send)
 
 
-class _TooLarge(Exception):
+class _TooLargeError(Exception):
     pass
 
 

@@ -7,7 +7,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -20,7 +20,7 @@ from matcher.service._run import FILE_ROLES, JSON_NAMES
 from matcher.service._settings import Settings, check_token
 from matcher.service._store import JobView, Store
 
-__all__ = ["AppState", "job_info", "job_item", "read_run", "state", "tenant"]
+__all__ = ["AppDep", "AppState", "Tenant", "job_info", "job_item", "read_run", "state", "tenant"]
 
 _bearer = HTTPBearer(auto_error=False, description="MATCHER_TOKEN or a MATCHER_TOKENS_FILE token")
 
@@ -42,8 +42,8 @@ def state(request: Request) -> AppState:
 
 
 def tenant(
-    app: AppState = Depends(state),
-    credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    app: Annotated[AppState, Depends(state)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
     """The caller's tenant from its bearer token ('default' when the service has no token)."""
     if not app.tokens:
@@ -56,6 +56,10 @@ def tenant(
     return found
 
 
+AppDep = Annotated[AppState, Depends(state)]
+Tenant = Annotated[str, Depends(tenant)]
+
+
 def _iso(t: float | None) -> str | None:
     if t is None:
         return None
@@ -66,7 +70,7 @@ def job_info(job: JobView, files: list[str] | None = None) -> JobInfo:
     return JobInfo(
         id=job.id,
         kind=job.kind,
-        status=job.status,  # type: ignore[arg-type]
+        status=job.status,
         progress=Progress(phase=job.phase, fraction=round(job.fraction, 4)),
         created=_iso(job.created) or "",
         started=_iso(job.started),

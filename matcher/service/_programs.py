@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 import matcher
-from matcher.service._deps import AppState, profiles_csv, state, tenant
+from matcher.service._deps import AppDep, AppState, Tenant, profiles_csv
 from matcher.service._errors import ApiError
 from matcher.service._models import (
     PairIn,
@@ -60,7 +60,9 @@ PROGRAM_BODY: dict[str, Any] = {
 }
 
 
-def _build(app: AppState, inputs: dict[str, bytes], pairs: list[tuple[str, str]]) -> Any:
+def _build(
+    app: AppState, inputs: dict[str, bytes], pairs: list[tuple[str, str]]
+) -> tuple[matcher.MentorPool, list[tuple[str, str]]]:
     with tempfile.TemporaryDirectory(dir=app.settings.data_dir / "tmp", prefix="program.") as t:
         paths = write_inputs(Path(t), inputs)
         if "mentors" not in paths:
@@ -79,7 +81,7 @@ def _build(app: AppState, inputs: dict[str, bytes], pairs: list[tuple[str, str]]
             else:
                 config = cfg_path
         if "current" in paths:
-            kind, rows = matcher.io.read_pairs(paths["current"], optional=("status",))
+            _kind, rows = matcher.io.read_pairs(paths["current"], optional=("status",))
             pairs = pairs + [(r.mentee_id, r.mentor_id) for r in rows]
         return matcher.MentorPool(paths["mentors"], config=config, current=pairs), pairs
 
@@ -115,9 +117,7 @@ def _info(pid: str, version: int, pool: matcher.MentorPool) -> ProgramInfo:
 
 
 @router.put("/{pid}", response_model=ProgramInfo, openapi_extra=PROGRAM_BODY, responses=ERRORS)
-async def put_program(
-    pid: str, request: Request, app: AppState = Depends(state), who: str = Depends(tenant)
-) -> ProgramInfo:
+async def put_program(pid: str, request: Request, app: AppDep, who: Tenant) -> ProgramInfo:
     """Store (or replace) a programme: mentors, config and current pairs."""
     if not pid or len(pid) > 200:
         raise ApiError(422, "invalid programme id")
@@ -161,18 +161,14 @@ async def put_program(
 
 
 @router.get("/{pid}", response_model=ProgramInfo, responses=ERRORS)
-def get_program(
-    pid: str, app: AppState = Depends(state), who: str = Depends(tenant)
-) -> ProgramInfo:
+def get_program(pid: str, app: AppDep, who: Tenant) -> ProgramInfo:
     """Counts, capacities and loads (ids only)."""
     pool = _pool(app, who, pid)
     return _info(pid, app.store.program_version(who, pid) or 0, pool)
 
 
 @router.post("/{pid}/suggest", response_model=SuggestOut, responses=ERRORS)
-def suggest(
-    pid: str, body: SuggestIn, app: AppState = Depends(state), who: str = Depends(tenant)
-) -> SuggestOut:
+def suggest(pid: str, body: SuggestIn, app: AppDep, who: Tenant) -> SuggestOut:
     """The ``top`` best mentors with a place left for one newcomer, with scores and reasons."""
     started = time.perf_counter()
     pool = _pool(app, who, pid)
@@ -197,9 +193,7 @@ def suggest(
 
 
 @router.post("/{pid}/pairs", status_code=201, response_model=ProgramInfo, responses=ERRORS)
-def add_pair(
-    pid: str, body: PairIn, app: AppState = Depends(state), who: str = Depends(tenant)
-) -> ProgramInfo:
+def add_pair(pid: str, body: PairIn, app: AppDep, who: Tenant) -> ProgramInfo:
     """Record an accepted pair: the mentor's load rises (409 at capacity)."""
     pool = _pool(app, who, pid)
     with app.pool_lock:
@@ -213,8 +207,8 @@ def remove_pair(
     pid: str,
     mentee_id: str,
     mentor_id: str,
-    app: AppState = Depends(state),
-    who: str = Depends(tenant),
+    app: AppDep,
+    who: Tenant,
 ) -> Response:
     """End a pair: the mentor's load falls."""
     pool = _pool(app, who, pid)
@@ -227,9 +221,7 @@ def remove_pair(
 
 
 @router.delete("/{pid}", status_code=204, responses=ERRORS)
-def delete_program(
-    pid: str, app: AppState = Depends(state), who: str = Depends(tenant)
-) -> Response:
+def delete_program(pid: str, app: AppDep, who: Tenant) -> Response:
     """Delete the programme and everything stored about it."""
     if not app.store.delete_program(who, pid):
         raise ApiError(404, f"no programme {pid!r}")

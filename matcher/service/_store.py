@@ -210,7 +210,7 @@ class Store:
                 return None
             return _view(row)
 
-    def list(self, tenant: str) -> list[JobView]:
+    def jobs(self, tenant: str) -> list[JobView]:
         with self.session() as s:
             rows = s.scalars(select(_Job).where(_Job.tenant == tenant).order_by(_Job.created))
             return [_view(r) for r in rows]
@@ -401,7 +401,7 @@ class Store:
             )
             for name, data in inputs.items():
                 s.add(_Blob(owner=owner, kind="input", name=name, data=data))
-            for mentee_id, mentor_id in dict.fromkeys(pairs):
+            for mentee_id, mentor_id in list(dict.fromkeys(pairs)):
                 s.add(
                     _ProgramPair(tenant=tenant, pid=pid, mentee_id=mentee_id, mentor_id=mentor_id)
                 )
