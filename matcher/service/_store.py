@@ -349,6 +349,22 @@ class Store:
                 ids.append(row.id)
             return ids
 
+    def interrupt_worker(self, prefix: str, message: str) -> list[str]:
+        """Mark ``interrupted`` the running jobs of the worker process named ``prefix``."""
+        now = time.time()
+        with self.session() as s:
+            rows = list(
+                s.scalars(
+                    select(_Job).where(_Job.status == "running", _Job.worker.startswith(prefix))
+                )
+            )
+            for row in rows:
+                row.status = "interrupted"
+                row.phase = "interrupted"
+                row.finished = now
+                row.error = json.dumps({"message": message, "worker": row.worker})
+            return [r.id for r in rows]
+
     # -- files ---------------------------------------------------------------------------
 
     def files(self, owner: str, kind: str) -> dict[str, bytes]:

@@ -60,8 +60,12 @@ def _run_job(job_id: str) -> None:
     supervise(store, settings, job_id)
 
 
+def _process_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:"
+
+
 def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    return f"{_process_name()}{threading.get_ident()}"
 
 
 def supervise(store: Store, settings: Settings, job_id: str) -> None:
@@ -74,6 +78,8 @@ def supervise(store: Store, settings: Settings, job_id: str) -> None:
     log.info("job %s (%s) started", job_id, job.kind)
     started = time.monotonic()
     limit = settings.job_time_limit_s
+    running: set[str] = _STATE.setdefault("running", set())
+    running.add(job_id)
     ctx = multiprocessing.get_context("forkserver")
     child = ctx.Process(
         target=child_main,
@@ -82,6 +88,8 @@ def supervise(store: Store, settings: Settings, job_id: str) -> None:
         daemon=True,
     )
     child.start()
+    children: dict[str, Any] = _STATE.setdefault("children", {})
+    children[job_id] = child
     beat = 0.0
     try:
         while True:
@@ -115,6 +123,8 @@ def supervise(store: Store, settings: Settings, job_id: str) -> None:
                 log.info("job %s stopped at the time limit", job_id)
                 return
     finally:
+        running.discard(job_id)
+        children.pop(job_id, None)
         if child.is_alive():
             _kill(child)
     if child.exitcode != 0:
@@ -136,12 +146,12 @@ def _kill(child: Any) -> None:
     child.join(5)
 
 
-def _die_with_parent() -> None:
-    """Linux: this process gets SIGKILL when the process that forked it dies."""
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Linux: this process gets ``sig`` when the process that started it dies."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            libc.prctl(1, sig)  # PR_SET_PDEATHSIG
 
 
 class _Progress:
@@ -163,7 +173,7 @@ class _Progress:
 
 def child_main(db_url: str, job_id: str, tmp_root: str) -> None:
     """Run one job (in a child process of the worker) and record its end in the store."""
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when to stop us
     store = Store(db_url)
     job = store.get(job_id)
@@ -221,6 +231,18 @@ def child_main(db_url: str, job_id: str, tmp_root: str) -> None:
     store.finish(job_id, "succeeded", summary=data["summary"], outputs=outputs)
 
 
+def _heartbeats(store: Store, settings: Settings, running: set[str]) -> None:
+    """Heartbeats of this process's running jobs, on their own thread: a supervisor busy
+    starting a child process still counts as alive."""
+    while True:
+        time.sleep(settings.heartbeat_s)
+        for job_id in list(running):
+            try:
+                store.heartbeat(job_id)
+            except Exception as exc:  # the database may be restarting: try again
+                log.warning("heartbeat failed: %s", type(exc).__name__)
+
+
 def run_worker(settings: Settings, *, workers: int = 1) -> None:
     """Consume jobs until stopped (``matcher worker``); runs in the main thread."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -228,6 +250,13 @@ def run_worker(settings: Settings, *, workers: int = 1) -> None:
     _STATE.update(store=store, settings=settings)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["matcher", "matcher.service._worker"])
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()  # the first job does not wait for the preload
+    running: set[str] = _STATE.setdefault("running", set())
+    threading.Thread(
+        target=_heartbeats, args=(store, settings, running), name="matcher-heartbeat", daemon=True
+    ).start()
     huey, task = make_queue(settings)
     reaped = store.reap(settings.heartbeat_timeout_s)
     if reaped:
@@ -236,4 +265,15 @@ def run_worker(settings: Settings, *, workers: int = 1) -> None:
         task(job_id)
     log.info("worker started: %d concurrent jobs, queue %s", workers, settings.public()["queue"])
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
-    consumer.run()
+    try:
+        consumer.run()
+    finally:
+        stopped = store.interrupt_worker(
+            _process_name(),
+            "the worker was stopped while running this job (service shutdown); "
+            "retry the job to run it again",
+        )
+        if stopped:
+            log.info("worker stopping: %d running jobs marked interrupted", len(stopped))
+        for child in list(_STATE.get("children", {}).values()):
+            _kill(child)
