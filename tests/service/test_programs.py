@@ -99,3 +99,22 @@ def test_program_errors(client: Any) -> None:
     assert r.status_code == 409  # at capacity
     r = client.post("/v1/programs/p/suggest", json={"mentee": {"id": "e3", "capacity": "-1"}})
     assert r.status_code == 422
+
+
+def test_pool_scores_every_mentor_as_a_full_run(tmp_path: Any) -> None:
+    """Encoded once, the newcomer scores each mentor exactly as a run with it alone would,
+    also with languages, areas, regions and time zones that no mentor has."""
+    folder = mio.write_synthetic(tmp_path, 30, 120, seed=3)
+    cfg = mio.load_config(folder / "program.toml")
+    mentors, mentees = mio.load_program(folder / "mentors.csv", folder / "mentees.csv", cfg)
+    pool = matcher.MentorPool(mentors.participants, config=cfg)
+    odd = [
+        matcher.Participant(id="x1", languages="mic|fr", specialties="astrology|chronic_pain"),
+        matcher.Participant(id="x2", languages="en", availability="mon 09:00-17:00"),
+        matcher.Participant(id="x3", languages="en", region="Yukon", profession="herbalist",
+                            gender="woman", gender_preference="woman", organization="Zed"),
+    ]
+    for mentee in [*mentees.participants, *odd]:
+        mine = {p.mentor_id: round(p.score, 6) for p in pool.suggest(mentee, top=120)}
+        alone = matcher.suggest(mentors.participants, [mentee], config=cfg, top=120).pairs
+        assert mine == {p.mentor_id: round(p.score, 6) for p in alone}, mentee.id
