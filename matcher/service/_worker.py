@@ -264,7 +264,10 @@ def run_worker(settings: Settings, *, workers: int = 1) -> None:
     for job_id in store.queued_ids():  # also those queued on a queue that lost them (Redis)
         task(job_id)
     log.info("worker started: %d concurrent jobs, queue %s", workers, settings.public()["queue"])
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+    # an idle SQLite queue is polled at least every half second (Redis blocks on its list)
+    consumer = huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=False, initial_delay=0.05, max_delay=0.5
+    )
     try:
         consumer.run()
     finally:
