@@ -211,7 +211,8 @@ def child_main(db_url: str, job_id: str, tmp_root: str) -> None:
             )
             return
         except Exception as exc:
-            log.exception("job %s: internal error (%s)", job_id, type(exc).__name__)
+            # the type only: a message or traceback may quote a profile value
+            log.error("job %s: internal error (%s)", job_id, type(exc).__name__)
             store.finish(
                 job_id,
                 "failed",

@@ -111,8 +111,15 @@ def test_pool_scores_every_mentor_as_a_full_run(tmp_path: Any) -> None:
     odd = [
         matcher.Participant(id="x1", languages="mic|fr", specialties="astrology|chronic_pain"),
         matcher.Participant(id="x2", languages="en", availability="mon 09:00-17:00"),
-        matcher.Participant(id="x3", languages="en", region="Yukon", profession="herbalist",
-                            gender="woman", gender_preference="woman", organization="Zed"),
+        matcher.Participant(
+            id="x3",
+            languages="en",
+            region="Yukon",
+            profession="herbalist",
+            gender="woman",
+            gender_preference="woman",
+            organization="Zed",
+        ),
     ]
     for mentee in [*mentees.participants, *odd]:
         mine = {p.mentor_id: round(p.score, 6) for p in pool.suggest(mentee, top=120)}
