@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import time
@@ -76,6 +77,8 @@ class _MentorCodes:
     def __init__(self, mentors: list[Participant], config: ProgramConfig) -> None:
         self.config = config
         self.base = encode([], mentors, config)
+        # its active criteria depend on the config only; copied for each newcomer
+        self.template = ScoringModel([], [], config)
         m = self.base.mentors
         # one more column on every vocabulary-wide matrix, always 0 on the mentor side: the
         # newcomer's languages, areas and tags that no mentor has land there
@@ -205,10 +208,9 @@ class _MentorCodes:
             mentor_rank_score=theirs,
             mentee_ranks=np.array([bool(mentee.preferences)]),
         )
-        return _with_encoding(mentee, mentors, enc, cfg, self.pos)
+        return _with_encoding(self.template, mentee, mentors, enc, self.pos)
 
-    @staticmethod
-    def only(model: ScoringModel, cols: Any) -> ScoringModel:
+    def only(self, model: ScoringModel, cols: Any) -> ScoringModel:
         """``model`` restricted to the mentors ``cols`` (to explain a few pairs quickly)."""
         enc = model.enc
         sub = dataclasses.replace(
@@ -220,18 +222,22 @@ class _MentorCodes:
             mentor_rank_score=enc.mentor_rank_score[:, cols],
             mentor_ranks=enc.mentor_ranks[cols],
         )
-        return _with_encoding(model.mentees[0], [model.mentors[j] for j in cols], sub, model.config)
+        return _with_encoding(
+            self.template, model.mentees[0], [model.mentors[j] for j in cols], sub
+        )
 
 
 def _with_encoding(
+    template: ScoringModel,
     mentee: Participant,
     mentors: list[Participant],
     enc: Any,
-    config: ProgramConfig,
     pos: dict[str, int] | None = None,
 ) -> ScoringModel:
     """A ScoringModel of one mentee over an encoding built here rather than by ``encode``."""
-    model = ScoringModel([mentee], [], config)
+    model = copy.copy(template)
+    model.mentees = [mentee]
+    model._mentee_pos = {mentee.id: 0}
     model.mentors = mentors
     model.enc = enc
     model._mentor_pos = pos if pos is not None else {p.id: k for k, p in enumerate(mentors)}
@@ -388,17 +394,19 @@ class MentorPool:
         if index.size == 0:
             return []
         model = self._codes.model(person, self.mentors)
-        cand = model.candidates(self.config.min_score)
-        keep = np.flatnonzero(free[cand.cols])
-        scores = np.round(cand.scores[keep], 6)
+        total, feasible = model.score_matrix()  # (1, n_mentors): one vectorised pass
+        # allowed as in a full run: hard rules hold and the score reaches min_score
+        floor = np.float32(np.float32(self.config.min_score) - np.float32(1e-7))
+        allowed = feasible[0] & (total[0] >= floor) & free
+        keep = np.flatnonzero(allowed)
+        scores = np.round(total[0, keep].astype(np.float64), 6)
         if keep.size > top:  # only the best scores (and their ties) are sorted by id
             cut = np.partition(scores, keep.size - top)[keep.size - top]
             keep, scores = keep[scores >= cut], scores[scores >= cut]
-        order = sorted(
-            range(keep.size), key=lambda k: (-float(scores[k]), self.mentors[cand.cols[keep[k]]].id)
-        )[:top]
-        order = [int(keep[k]) for k in order]
-        cols = np.array([int(cand.cols[k]) for k in order], np.intp)
+        order = sorted(range(keep.size), key=lambda k: (-scores[k], self.mentors[keep[k]].id))
+        chosen = order[:top]
+        cols = keep[chosen].astype(np.intp)
+        best = scores[chosen]
         rows = np.zeros(len(cols), np.intp)
         few = self._codes.only(model, cols)
         _, _, per = few.pair_parts(rows, np.arange(len(cols)))
@@ -407,7 +415,7 @@ class MentorPool:
             Pair(
                 person.id,
                 self.mentors[j].id,
-                float(cand.scores[k]),
+                float(score),
                 criteria={
                     name: None if np.isnan(v[n]) else round(float(v[n]), 6)
                     for name, v in per.items()
@@ -415,7 +423,7 @@ class MentorPool:
                 reasons=reasons[n],
                 rank=n + 1,
             )
-            for n, (k, j) in enumerate(zip(order, cols, strict=True))
+            for n, (score, j) in enumerate(zip(best, cols, strict=True))
         ]
         log.info(
             "suggested %d of %d free mentors in %.1f ms",
