@@ -239,3 +239,19 @@ def test_serve_refuses_public_host_without_token(tmp_path: Path) -> None:
     )
     assert r.returncode == 2
     assert "--insecure" in r.stderr
+
+
+def test_geriatrics_replay_same_through_the_service(serve: Serve) -> None:
+    script = SCENARIOS / "geriatrics-consult" / "replay.py"
+    library = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=300
+    )
+    service = subprocess.run(
+        [sys.executable, str(script), "--url", serve.url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert library.stdout == service.stdout
+    assert library.stdout.rstrip().endswith("routed 150 of 150 cases")
