@@ -28,7 +28,12 @@ from matcher.service._deps import (
     options_of,
     read_run,
 )
-from matcher.service._errors import ApiError, install_handlers, problem_response
+from matcher.service._errors import (
+    ApiError,
+    BodyTooLargeError,
+    install_handlers,
+    problem_response,
+)
 from matcher.service._models import JobCreated, JobInfo, JobListItem, ProblemDetails
 from matcher.service._programs import router as programs_router
 from matcher.service._run import execute, result_json, size_of, write_inputs
@@ -340,7 +345,7 @@ class _BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLargeError
+                    raise BodyTooLargeError
             return message
 
         async def tracking_send(message: Any) -> None:
@@ -351,13 +356,9 @@ class _BodyLimit:
 
         try:
             await self.app(scope, limited, tracking_send)
-        except _TooLargeError:
+        except BodyTooLargeError:
             if not started:
                 await too_big(scope, receive, send)
-
-
-class _TooLargeError(Exception):
-    pass
 
 
 def _housekeeping(app: AppState, stop: threading.Event) -> None:

@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 import matcher
 from matcher.io import csv_bytes
-from matcher.service._errors import ApiError
+from matcher.service._errors import ApiError, BodyTooLargeError
 from matcher.service._models import JobInfo, JobListItem, Progress, RunRequest
 from matcher.service._run import FILE_ROLES, JSON_NAMES
 from matcher.service._settings import Settings, check_token
@@ -169,6 +169,8 @@ async def read_run(request: Request) -> tuple[RunRequest, dict[str, bytes]]:
     if ctype.startswith("multipart/form-data"):
         try:
             form = await request.form(max_files=16, max_fields=64)
+        except BodyTooLargeError:
+            raise
         except Exception as exc:  # malformed multipart
             raise ApiError(
                 400, f"could not read the multipart body ({type(exc).__name__})"

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import matcher
 from matcher.service._run import problem_dicts
 
-__all__ = ["ApiError", "install_handlers", "problem_response"]
+__all__ = ["ApiError", "BodyTooLargeError", "install_handlers", "problem_response"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,10 @@ TITLES = {
     500: "internal error",
     503: "unavailable",
 }
+
+
+class BodyTooLargeError(Exception):
+    """The request body passed MATCHER_MAX_BODY_MB while it was being read."""
 
 
 class ApiError(Exception):

@@ -301,8 +301,10 @@ class Store:
             return row.status
 
     def cancel_requested(self, job_id: str) -> bool:
+        """True when the job was asked to stop, or deleted meanwhile."""
         with self.session() as s:
-            return bool(s.scalar(select(_Job.cancel_requested).where(_Job.id == job_id)))
+            flag = s.scalar(select(_Job.cancel_requested).where(_Job.id == job_id))
+            return flag is None or bool(flag)
 
     def delete(self, job_id: str) -> None:
         with self.session() as s:

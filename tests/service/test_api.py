@@ -279,3 +279,21 @@ def test_retention_purge(client: Any) -> None:
     assert state.store.purge(-1) == 1
     assert client.get(f"/v1/jobs/{job}").status_code == 404
     assert state.store.job_inputs(job) == {}
+
+
+def test_body_limit_413_without_content_length(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    app = create_app(Settings(data_dir=tmp_path, max_body_mb=0.001))
+
+    def chunks() -> Any:
+        for _ in range(10):
+            yield b"x" * 1000
+
+    with TestClient(app) as c:
+        r = c.post(
+            "/v1/jobs",
+            content=chunks(),
+            headers={"content-type": "multipart/form-data; boundary=b"},
+        )
+    assert r.status_code == 413
