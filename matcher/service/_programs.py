@@ -149,10 +149,8 @@ async def put_program(pid: str, request: Request, app: AppDep, who: Tenant) -> P
             pairs.append((pair[0], pair[1]))
     (app.settings.data_dir / "tmp").mkdir(parents=True, exist_ok=True)
     pool, pairs = await run_in_threadpool(_build, app, inputs, pairs)
-    inputs.pop(
-        "current/" + next((k.split("/", 1)[1] for k in inputs if k.startswith("current/")), ""),
-        None,
-    )
+    for key in [k for k in inputs if k.startswith("current/")]:
+        del inputs[key]  # stored as pairs instead, which change as pairs are recorded
     version = await run_in_threadpool(app.store.put_program, who, pid, inputs, pairs)
     with app.pool_lock:
         app.pools[(who, pid)] = (version, pool)

@@ -125,3 +125,17 @@ def test_pool_scores_every_mentor_as_a_full_run(tmp_path: Any) -> None:
         mine = {p.mentor_id: round(p.score, 6) for p in pool.suggest(mentee, top=120)}
         alone = matcher.suggest(mentors.participants, [mentee], config=cfg, top=120).pairs
         assert mine == {p.mentor_id: round(p.score, 6) for p in alone}, mentee.id
+
+
+def test_program_with_current_pairs_upload(client: Any) -> None:
+    files = {
+        "mentors": ("mentors.csv", (AMN / "mentors.csv").read_bytes()),
+        "current": ("current.csv", b"mentee_id,mentor_id\r\nE9001,M001\r\nE9002,M001\r\n"),
+    }
+    r = client.put("/v1/programs/amn", files=files)
+    assert r.status_code == 200, r.text
+    assert r.json()["pairs"] == 2
+    loads = {m["id"]: m["load"] for m in client.get("/v1/programs/amn").json()["per_mentor"]}
+    assert loads["M001"] == 2
+    assert client.delete("/v1/programs/amn/pairs/E9001/M001").status_code == 204
+    assert client.get("/v1/programs/amn").json()["load"] == 1
