@@ -14,7 +14,7 @@ from matcher._errors import (
     SolverError,
 )
 from matcher._version import __version__
-from matcher.api import blocking_pairs, match, solve, suggest
+from matcher.api import MentorPool, blocking_pairs, match, solve, suggest
 from matcher.engine import METHODS
 from matcher.matching import Change, Matching, Pair, Unmatched
 from matcher.profiles import Availability, Participant, ProgramConfig, Slot
@@ -29,6 +29,7 @@ __all__ = [
     "InvalidInputError",
     "MatcherError",
     "Matching",
+    "MentorPool",
     "Pair",
     "Participant",
     "Problem",

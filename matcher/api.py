@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from matcher._errors import InvalidInputError, Problem
 from matcher.engine import (
+    MentorPool,
     RunOptions,
     SparseOptions,
     check_method,
@@ -49,7 +50,7 @@ from matcher.profiles import MAX_SCORE, MAX_SEED, Participant, ProgramConfig
 from matcher.solvers import AssignmentProblem
 from matcher.solvers import blocking_pairs as _blocking
 
-__all__ = ["blocking_pairs", "match", "solve", "suggest"]
+__all__ = ["MentorPool", "blocking_pairs", "match", "solve", "suggest"]
 
 log = logging.getLogger(__name__)
 

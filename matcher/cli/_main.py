@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matcher
 from matcher import io as mio
@@ -251,6 +252,7 @@ def _parser() -> argparse.ArgumentParser:
         "program.toml). Every problem is listed with file, row and column.",
         epilog=_EPILOG,
     )
+    _service_commands(sub)
     v.add_argument("files", nargs="+", type=Path, metavar="FILE")
     v.add_argument(
         "--role",
@@ -259,6 +261,64 @@ def _parser() -> argparse.ArgumentParser:
         help="role of the people in a CSV whose name says neither",
     )
     return parser
+
+
+def _service_commands(sub: Any) -> None:
+    """``serve`` and ``worker``: the HTTP service (needs the ``matcher[service]`` extra)."""
+    w = sub.add_parser(
+        "serve",
+        help="HTTP service: API, job workers and the embedded store in one command",
+        description="Start the HTTP service (API at /v1, OpenAPI at /openapi.json), job "
+        "workers and the embedded store (SQLite in --data-dir unless MATCHER_DB/MATCHER_QUEUE "
+        "say otherwise). Needs: pip install 'matcher[service]'.",
+    )
+    w.add_argument("--host", default="127.0.0.1")
+    w.add_argument("--port", type=int, default=8000)
+    w.add_argument("--workers", type=int, default=1, metavar="N", help="jobs run at once")
+    w.add_argument("--data-dir", type=Path, default=None, metavar="DIR")
+    w.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow a non-loopback --host without MATCHER_TOKEN/MATCHER_TOKENS_FILE",
+    )
+    k = sub.add_parser(
+        "worker",
+        help="job workers alone, for deployments on several machines",
+        description="Run job workers on the queue and database of MATCHER_QUEUE/MATCHER_DB "
+        "(or the embedded ones in --data-dir). Needs: pip install 'matcher[service]'.",
+    )
+    k.add_argument("--workers", type=int, default=1, metavar="N", help="jobs run at once")
+    k.add_argument("--data-dir", type=Path, default=None, metavar="DIR")
+
+
+def _cmd_service(args: argparse.Namespace) -> int:
+    try:
+        from matcher.service import _cli
+    except ImportError as exc:
+        sys.stderr.write(
+            f"matcher: error: the service needs its extra ({exc.name} is missing): "
+            "pip install 'matcher[service]'\n"
+        )
+        return EXIT_INPUT
+    if args.workers < 1:
+        raise matcher.InvalidInputError(
+            [
+                matcher.Problem(
+                    "invalid option --workers",
+                    value=str(args.workers),
+                    expected="a whole number >= 1",
+                )
+            ]
+        )
+    if args.command == "serve":
+        return _cli.serve(
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            data_dir=args.data_dir,
+            insecure=args.insecure,
+        )
+    return _cli.worker(workers=args.workers, data_dir=args.data_dir)
 
 
 def _echo(args: argparse.Namespace, text: str) -> None:
@@ -708,6 +768,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "solve": _cmd_solve,
         "validate": _cmd_validate,
         "scenario": _cmd_scenario,
+        "serve": _cmd_service,
+        "worker": _cmd_service,
     }
     try:
         return commands[args.command](args)

@@ -15,12 +15,14 @@ from matcher.engine._incremental import IncrementalPlan, changes, incremental_pl
 from matcher.engine._methods import METHODS, Method, Runner, RunOptions, check_method, solver_for
 from matcher.engine._options import SparseOptions
 from matcher.engine._pipeline import manifest_key, record_inputs, run_program
+from matcher.engine._pool import MentorPool
 from matcher.engine._sparse import certified_optimal
 
 __all__ = [
     "METHODS",
     "SPARSE_PAIRS",
     "IncrementalPlan",
+    "MentorPool",
     "Method",
     "RunOptions",
     "Runner",

@@ -1,0 +1,235 @@
+"""One run of the engine for the service: inputs (files by role) in, result JSON and files out.
+
+The same code serves the synchronous routes and the job workers, and it calls only the public
+API, exactly as the CLI does, so a job's files are the CLI's byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import matcher
+from matcher import io as mio
+
+__all__ = [
+    "FILE_ROLES",
+    "JSON_NAMES",
+    "execute",
+    "problem_dicts",
+    "result_json",
+    "size_of",
+    "write_inputs",
+]
+
+Progress = Callable[[str, float], None]
+
+#: The roles of input files; each is stored as ``role/original-name``.
+FILE_ROLES = (
+    "mentors",
+    "mentees",
+    "config",
+    "pinned",
+    "forbidden",
+    "current",
+    "edges",
+    "capacities",
+)
+#: The name a role's file takes when it arrives as JSON instead of an upload.
+JSON_NAMES = {
+    "mentors": "mentors.csv",
+    "mentees": "mentees.csv",
+    "config": "program.json",
+    "pinned": "pinned.csv",
+    "forbidden": "forbidden.csv",
+    "current": "current.csv",
+    "edges": "edges.csv",
+    "capacities": "capacities.csv",
+}
+
+
+def write_inputs(folder: Path, inputs: Mapping[str, bytes]) -> dict[str, Path]:
+    """Write ``role/name`` blobs under ``folder``; the path of each role's file."""
+    paths: dict[str, Path] = {}
+    for key, data in inputs.items():
+        role, _, name = key.partition("/")
+        if role not in FILE_ROLES or not name or "/" in name or name in (".", ".."):
+            continue
+        target = folder / role / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        paths[role] = target
+    return paths
+
+
+def _config(paths: Mapping[str, Path], options: Mapping[str, Any]) -> matcher.ProgramConfig:
+    path = paths.get("config")
+    if path is None:
+        cfg = matcher.ProgramConfig()
+    elif path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except ValueError as exc:
+            raise matcher.InvalidInputError(
+                [matcher.Problem("not valid JSON", file="config", value=str(exc)[:60])]
+            ) from None
+        if not isinstance(data, dict):
+            raise matcher.InvalidInputError(
+                [matcher.Problem("config must be an object", file="config")]
+            )
+        cfg = mio.config_from_mapping(data, name="config")
+    else:
+        cfg = mio.load_config(path)
+    if options.get("min_score") is not None:
+        cfg = cfg.model_copy(update={"min_score": options["min_score"]})
+    limit = options.get("time_limit_s")
+    if limit is not None and cfg.groups.time_limit_s > limit:
+        # groups return their best found with its bound within the job's time limit
+        cfg = cfg.model_copy(
+            update={"groups": cfg.groups.model_copy(update={"time_limit_s": float(limit)})}
+        )
+    return cfg
+
+
+def _rows(path: Path) -> int:
+    try:
+        return len(mio.read_table(path).rows)
+    except (matcher.InvalidInputError, OSError, ValueError):
+        return 0
+
+
+def size_of(kind: str, paths: Mapping[str, Path]) -> int:
+    """Mentee x mentor pairs of a problem (edges for ``solve``), to choose sync or jobs."""
+    if kind == "solve":
+        return _rows(paths["edges"]) if "edges" in paths else 0
+    mentees = _rows(paths["mentees"]) if "mentees" in paths else 0
+    mentors = _rows(paths["mentors"]) if "mentors" in paths else mentees
+    return mentees * max(mentors, 1)
+
+
+def _missing(paths: Mapping[str, Path], *roles: str) -> None:
+    absent = [r for r in roles if r not in paths]
+    if absent:
+        raise matcher.InvalidInputError(
+            [
+                matcher.Problem(
+                    f"no {role} given",
+                    column=role,
+                    expected=f"a '{role}' file upload or JSON field",
+                )
+                for role in absent
+            ]
+        )
+
+
+def execute(
+    kind: str,
+    paths: Mapping[str, Path],
+    options: Mapping[str, Any],
+    progress: Progress | None = None,
+) -> tuple[matcher.Matching, dict[str, bytes]]:
+    """Run ``kind`` (match, suggest or solve) as the CLI would; the result and its files."""
+    if progress is not None:
+        progress("reading", 0.0)
+    seed = options.get("seed")
+    if kind == "solve":
+        _missing(paths, "edges")
+        result = matcher.solve(
+            paths["edges"],
+            capacities=paths.get("capacities"),
+            method=options.get("method") or "optimal",
+            min_score=options.get("min_score"),
+            seed=seed or 0,
+        )
+        hashed: list[Path] = []
+    else:
+        cfg = _config(paths, options)
+        peer_led = cfg.groups.leader == "none"
+        _missing(paths, *(("mentees",) if peer_led else ("mentors", "mentees")))
+        mentors: Path | list[matcher.Participant] = paths.get("mentors") or []
+        if kind == "suggest":
+            result = matcher.suggest(
+                mentors,
+                paths["mentees"],
+                config=cfg,
+                top=options.get("top"),
+                seed=seed,
+                progress=progress,
+            )
+            hashed = [p for r, p in paths.items() if r == "config"]
+        else:
+            result = matcher.match(
+                mentors,
+                paths["mentees"],
+                config=cfg,
+                seed=seed,
+                method=options.get("method"),
+                pinned=paths.get("pinned") or (),
+                forbidden=paths.get("forbidden") or (),
+                current=paths.get("current"),
+                progress=progress,
+            )
+            hashed = [paths[r] for r in ("config", "pinned", "forbidden", "current") if r in paths]
+    if progress is not None:
+        progress("writing", 0.0)
+    for path in hashed:  # as the CLI records them in summary.json
+        result.inputs[path.name] = mio.sha256_file(path)
+    files = result.files(
+        version=matcher.__version__,
+        bom=bool(options.get("excel")),
+        delimiter=options.get("delimiter") or ",",
+    )
+    return result, files
+
+
+def _number(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, 6)
+
+
+def result_json(result: matcher.Matching) -> dict[str, Any]:
+    """The result as JSON: pairs, unmatched and the summary."""
+    return {
+        "pairs": [
+            {
+                "mentee_id": p.mentee_id,
+                "mentor_id": p.mentor_id,
+                "score": _number(p.score),
+                "criteria": {k: _number(v) for k, v in p.criteria.items()},
+                "reasons": p.reasons,
+                "group_id": p.group_id,
+                "rank": p.rank,
+                "pinned": p.pinned,
+            }
+            for p in result.pairs
+        ],
+        "unmatched": [{"id": u.id, "role": u.role, "reason": u.reason} for u in result.unmatched],
+        "changes": [
+            {
+                "mentee_id": c.mentee_id,
+                "mentor_id": c.mentor_id,
+                "change": c.change,
+                "reason": c.reason,
+            }
+            for c in result.changes
+        ],
+        "summary": json.loads(mio.json_bytes(result.summary(version=matcher.__version__))),
+    }
+
+
+def problem_dicts(problems: list[matcher.Problem]) -> list[dict[str, Any]]:
+    return [
+        {
+            "file": p.file,
+            "row": p.row,
+            "column": p.column,
+            "value": p.value,
+            "expected": p.expected,
+            "message": p.message,
+        }
+        for p in problems
+    ]
