@@ -5,8 +5,7 @@
 ['optimal', 'fair', 'stable', 'groups', 'suggest']
 """
 
-from matcher import io, matching, profiles, scoring, solvers
-from matcher._api import blocking_pairs, match, solve, suggest
+from matcher import engine, io, matching, profiles, scoring, solvers
 from matcher._errors import (
     InfeasibleError,
     InvalidInputError,
@@ -15,10 +14,11 @@ from matcher._errors import (
     SolverError,
 )
 from matcher._version import __version__
+from matcher.api import blocking_pairs, match, solve, suggest
+from matcher.engine import METHODS
 from matcher.matching import Change, Matching, Pair, Unmatched
 from matcher.profiles import Availability, Participant, ProgramConfig, Slot
 from matcher.scoring import Explanation
-from matcher.solvers import METHODS
 
 __all__ = [
     "METHODS",
@@ -38,6 +38,7 @@ __all__ = [
     "Unmatched",
     "__version__",
     "blocking_pairs",
+    "engine",
     "io",
     "match",
     "matching",

@@ -40,7 +40,7 @@ import pandas as pd
 
 from matcher.cli._main import main
 from matcher.io import decode, read_table
-from matcher.profiles import _vocab
+from matcher.profiles import vocab
 from tests.strategies import FuzzCase
 
 REPO = Path(__file__).resolve().parents[1]
@@ -165,7 +165,7 @@ def _strict_json(path: Path) -> None:
 
 
 def _id(text: str) -> str:
-    return _vocab.normalize_id(text)
+    return vocab.normalize_id(text)
 
 
 def check_outputs(folder: Path, out: Path, options: tuple[str, ...], where: str) -> None:
@@ -204,7 +204,7 @@ def check_outputs(folder: Path, out: Path, options: tuple[str, ...], where: str)
         if ids is None or exclude is None:
             continue
         for pid, cell in zip(ids, exclude, strict=True):
-            for other in _vocab.split_multi(cell):
+            for other in vocab.split_multi(cell):
                 pair = (_id(pid), _id(other))
                 excluded.add(pair if side == 0 else pair[::-1])
     for p in pairs:

@@ -1,4 +1,5 @@
-"""The ``matcher`` command-line interface."""
+"""The ``matcher`` command-line interface: arguments, progress line, exit codes, report.
+It may import only the public API (``matcher``, ``matcher.io``, profiles, result types)."""
 
 import sys
 

@@ -391,7 +391,11 @@ def _check_options(args: argparse.Namespace, *, low: float = 0.0) -> None:
             )
         )
     method = getattr(args, "method", None)
-    allowed = ("optimal", "fair", "stable") if args.command == "solve" else tuple(matcher.METHODS)
+    allowed = tuple(
+        name
+        for name, m in matcher.METHODS.items()
+        if args.command != "solve" or m.solver is not None
+    )
     if method is not None and method not in allowed:
         problems.append(
             matcher.Problem(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from matcher._errors import InvalidInputError, Problem
 from matcher.io._table import Table, read_table
-from matcher.profiles import MAX_CAPACITY, MAX_SCORE, _vocab
+from matcher.profiles import MAX_CAPACITY, MAX_SCORE, vocab
 
 #: Largest rank: ranks are positions in a list, and stay exact as integers.
 MAX_RANK = 10**9
@@ -31,7 +31,7 @@ class EdgeList:
 def _id(text: str, table: Table, row: int, column: str, problems: list[Problem]) -> str | None:
     """The id in a cell, normalised as profiles' ids are; a problem when there is none."""
     try:
-        return _vocab.normalize_id(text)
+        return vocab.normalize_id(text)
     except ValueError as exc:
         problems.append(
             Problem(

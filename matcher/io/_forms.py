@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from matcher.io._table import Table
-from matcher.profiles import ProgramConfig, _vocab
+from matcher.profiles import ProgramConfig, vocab
 
 __all__ = [
     "MULTI_VALUED",
@@ -76,7 +76,7 @@ class FormExport:
 
 def detect_tool(header: list[str]) -> str | None:
     """``"redcap"``, ``"msforms"``, ``"google"`` or None (one of our own files)."""
-    folded = [_vocab.fold(h) for h in header]
+    folded = [vocab.fold(h) for h in header]
     if set(folded) >= _MS_FORMS:
         return "msforms"
     if folded and folded[0] in _GOOGLE_FIRST:
@@ -143,7 +143,7 @@ def _merge_checkboxes(table: Table) -> Table:
 
 def _drop_repeating_rows(table: Table) -> Table:
     try:
-        column = [_vocab.fold(h) for h in table.header].index("redcap repeat instrument")
+        column = [vocab.fold(h) for h in table.header].index("redcap repeat instrument")
     except ValueError:
         return table
     keep = [
@@ -173,11 +173,11 @@ def prepare_form(table: Table, config: ProgramConfig) -> tuple[Table, FormExport
         table = _drop_repeating_rows(_merge_checkboxes(table))
         return table, FormExport(tool, None)
     if tool == "msforms":
-        mapped = {_vocab.fold(k): v for k, v in config.columns.items()}
+        mapped = {vocab.fold(k): v for k, v in config.columns.items()}
         if any(v == "id" for v in mapped.values()) and "id" not in mapped:
             # the form's response number is not the person's id when [columns] names one
             header = [
-                f"{h} (Microsoft Forms)" if _vocab.fold(h) == "id" else h for h in table.header
+                f"{h} (Microsoft Forms)" if vocab.fold(h) == "id" else h for h in table.header
             ]
             table = replace(table, header=header)
         return table, FormExport(tool, ";")
@@ -190,17 +190,17 @@ def value_transforms(
     """Per profile column, what turns a tool's cell into our own: multi-choice cells split
     on the tool's separator, then each value mapped by ``[values.COLUMN]`` (looked up by the
     profile column's name or by the header as written)."""
-    values = {_vocab.fold(k): v for k, v in config.values.items()}
+    values = {vocab.fold(k): v for k, v in config.values.items()}
     out: dict[str, Callable[[str], str]] = {}
     for index, canon in columns.items():
         if canon.startswith("extra:"):
             continue
-        mapping = values.get(_vocab.fold(canon)) or values.get(_vocab.fold(table.header[index]))
+        mapping = values.get(vocab.fold(canon)) or values.get(vocab.fold(table.header[index]))
         split = form.separator if canon in MULTI_VALUED else None
         if mapping is None and split is None:
             continue
         out[canon] = _transform(
-            {_vocab.fold(k): v for k, v in (mapping or {}).items()},
+            {vocab.fold(k): v for k, v in (mapping or {}).items()},
             split,
             canon in MULTI_VALUED,
         )
@@ -211,7 +211,7 @@ def _transform(mapping: dict[str, str], split: str | None, multi: bool) -> Calla
     memo: dict[str, str] = {}
 
     def one(value: str) -> str:
-        return mapping.get(_vocab.fold(value), value.strip())
+        return mapping.get(vocab.fold(value), value.strip())
 
     def apply(cell: str) -> str:
         got = memo.get(cell)
@@ -257,14 +257,14 @@ def unknown_values(
     usually a typo or a tool's code that ``[values]`` should map; it could never match an
     area of the same meaning spelt otherwise.  Returns column -> value -> people."""
     areas = (
-        set(_vocab.TAXONOMY)
-        | set(_vocab.TAXONOMY.values())
-        | set(_vocab._AREA_ALIASES.values())
+        set(vocab.TAXONOMY)
+        | set(vocab.TAXONOMY.values())
+        | set(vocab._AREA_ALIASES.values())
         | set(config.taxonomy)
         | set(config.taxonomy.values())
     )
     targets = {
-        column: {_vocab.slug(v) for v in mapping.values()}
+        column: {vocab.slug(v) for v in mapping.values()}
         for column, mapping in config.values.items()
     }
     known_professions = (

@@ -20,7 +20,7 @@ from matcher._errors import InvalidInputError, Problem
 from matcher.io._forms import prepare_form, value_transforms, warn_unknown_values
 from matcher.io._table import Table, read_table, table_from_rows
 from matcher.io._write import csv_bytes
-from matcher.profiles import MAX_CAPACITY, Availability, Participant, ProgramConfig, _vocab
+from matcher.profiles import MAX_CAPACITY, Availability, Participant, ProgramConfig, vocab
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -61,7 +61,7 @@ _log = logging.getLogger(__name__)
 _LOOKUP: dict[str, str] = {}
 for _canon, _aliases in CANONICAL_COLUMNS.items():
     for _alias in (_canon, *_aliases):
-        _LOOKUP[_vocab.fold(_alias)] = _canon
+        _LOOKUP[vocab.fold(_alias)] = _canon
 
 
 def _text(cell: str) -> str | None:
@@ -98,7 +98,7 @@ def _float_in(low: float, high: float, what: str) -> Callable[[str], float | Non
 
 def _each(normalize: Callable[[str], str]) -> Callable[[str], tuple[str, ...]]:
     def parse(cell: str) -> tuple[str, ...]:
-        parts = _vocab.split_multi(cell)
+        parts = vocab.split_multi(cell)
         values = []
         for part in parts:
             try:
@@ -130,19 +130,19 @@ def _availability(cell: str) -> Availability:
 #: Participant model's own validators would make it (rows are then built without validating
 #: again, see participants_from_table).
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "id": _vocab.normalize_id,
+    "id": vocab.normalize_id,
     "profession": Participant._slug_or_none,
     "specialties": Participant._slugs,
     "lived_experience": Participant._slugs,
-    "consent_lived_experience": _vocab.parse_bool,
+    "consent_lived_experience": vocab.parse_bool,
     "region": _text,  # handled apart: the programme's regions
     "lat": _float_in(-90, 90, "a latitude in decimal degrees between -90 and 90"),
     "lon": _float_in(-180, 180, "a longitude in decimal degrees between -180 and 180"),
     "timezone": _timezone,
-    "languages": _each(_vocab.normalize_language),
+    "languages": _each(vocab.normalize_language),
     "availability": _availability,
-    "formats": _each(_vocab.normalize_format),
-    "group_formats": _each(_vocab.normalize_group_format),
+    "formats": _each(vocab.normalize_format),
+    "group_formats": _each(vocab.normalize_group_format),
     "capacity": _int_capacity,
     "years_experience": _float_in(0, 80, "a number of years between 0 and 80"),
     "career_stage": Participant._slug_or_none,
@@ -159,15 +159,15 @@ _UNCACHED = frozenset({"id", "lat", "lon", "exclude", "preferences"})
 
 
 def _known_region(region: str, config: ProgramConfig) -> bool:
-    folded = _vocab.fold(region)
-    return region in _vocab.PROVINCES or any(_vocab.fold(r) == folded for r in config.regions)
+    folded = vocab.fold(region)
+    return region in vocab.PROVINCES or any(vocab.fold(r) == folded for r in config.regions)
 
 
 def _programme_region(cell: str, config: ProgramConfig) -> str:
     """A province code, a ``[regions]`` name as the programme spells it, or the text as given
     (reported by :func:`check_program` if it is neither)."""
     try:
-        return _vocab.normalize_region(cell, config.regions)
+        return vocab.normalize_region(cell, config.regions)
     except ValueError:
         return cell.strip()
 
@@ -192,12 +192,12 @@ class ParticipantSet:
 
 def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str], list[Problem]]:
     """Column index -> canonical name (or ``extra:<header>`` for pass-through columns)."""
-    user = {_vocab.fold(k): v for k, v in mapping.items()}
+    user = {vocab.fold(k): v for k, v in mapping.items()}
     problems: list[Problem] = []
     result: dict[int, str] = {}
     seen: dict[str, int] = {}
     for index, header in enumerate(table.header):
-        key = _vocab.fold(header)
+        key = vocab.fold(header)
         canon = user.get(key) or _LOOKUP.get(key)
         if canon is not None and canon not in CANONICAL_COLUMNS:
             problems.append(
@@ -441,7 +441,7 @@ def near_duplicates(rows: Mapping[str, int]) -> list[list[str]]:
     person typed twice."""
     groups: dict[str, list[str]] = {}
     for pid in rows:
-        groups.setdefault(_vocab.id_key(pid), []).append(pid)
+        groups.setdefault(vocab.id_key(pid), []).append(pid)
     return [ids for ids in groups.values() if len(ids) > 1]
 
 

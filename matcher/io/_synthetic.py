@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from matcher.io._write import csv_bytes, write_outputs
-from matcher.profiles import _vocab
+from matcher.profiles import vocab
 
 __all__ = ["SYNTHETIC_PROGRAM_TOML", "synthetic_files", "write_synthetic"]
 
@@ -59,7 +59,7 @@ _MENTOR_PROFESSIONS = [
     "social_worker",
 ]
 _PARENTS = ["chronic_pain", "substance_use", "mental_health", "geriatrics", "oncology"]
-_CHILDREN = {p: [c for c, q in _vocab.TAXONOMY.items() if q == p] for p in _PARENTS}
+_CHILDREN = {p: [c for c, q in vocab.TAXONOMY.items() if q == p] for p in _PARENTS}
 _SLOTS = [
     "12:00-13:00",
     "18:00-20:00",
@@ -70,7 +70,7 @@ _SLOTS = [
     "13:00-14:00",
     "20:00-21:00",
 ]
-_DAYS = list(_vocab.DAYS[:5])
+_DAYS = list(vocab.DAYS[:5])
 _TAGS = ["mental_health_recovery", "substance_use_recovery", "chronic_pain", "caregiver", "burnout"]
 _ORGS = [
     "Health Authority A",

@@ -13,8 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from matcher._errors import InvalidInputError, Problem
+from matcher.io._xlsx import EXCEL_SUFFIXES, read_sheet
 
-__all__ = ["MAX_CELL_CHARS", "Table", "decode", "parse_text", "read_table", "table_from_rows"]
+__all__ = [
+    "MAX_CELL_CHARS",
+    "Table",
+    "decode",
+    "parse_text",
+    "read_table",
+    "read_xlsx",
+    "table_from_rows",
+]
 
 _DELIMITERS = (",", ";", "\t")
 
@@ -327,8 +336,6 @@ def read_table(path: str | Path, *, name: str | None = None, sheet: str | None =
     (``.xlsx``: the first sheet unless ``sheet`` names one)."""
     path = Path(path)
     label = name or path.name
-    from matcher.io._xlsx import EXCEL_SUFFIXES, read_xlsx
-
     if path.suffix.lower() in EXCEL_SUFFIXES and not path.is_dir():
         return read_xlsx(path, name=label, sheet=sheet)
     try:
@@ -358,6 +365,14 @@ def read_table(path: str | Path, *, name: str | None = None, sheet: str | None =
             ]
         ) from None
     return parse_text(text, label, encoding)
+
+
+def read_xlsx(path: str | Path, *, name: str | None = None, sheet: str | None = None) -> Table:
+    """Read one sheet of a workbook (the first unless ``sheet`` names one) into a Table, its
+    name carrying the sheet (``mentors.xlsx [sheet Mentors]``) and its rows numbered as in
+    Excel."""
+    where, header, rows, numbers = read_sheet(path, name=name, sheet=sheet, max_cell=MAX_CELL_CHARS)
+    return Table(where, header, rows, numbers, "xlsx", "")
 
 
 def table_from_rows(name: str, header: list[str], rows: list[list[str]]) -> Table:

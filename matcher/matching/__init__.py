@@ -1,7 +1,7 @@
-"""The Matching result and how it is assembled from scores and a solver's choice."""
+"""The result types (Matching, Pair, Unmatched, Change), how a result is assembled from a
+solver's choice, and reason sentences.  May import profiles, io, scoring and solvers."""
 
 from matcher.matching._build import from_edges, from_model
-from matcher.matching._groups import form_groups
 from matcher.matching._result import Change, Matching, Pair, Unmatched
 
-__all__ = ["Change", "Matching", "Pair", "Unmatched", "form_groups", "from_edges", "from_model"]
+__all__ = ["Change", "Matching", "Pair", "Unmatched", "from_edges", "from_model"]

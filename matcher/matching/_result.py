@@ -10,8 +10,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from matcher._gc import gc_paused
-from matcher.io import csv_bytes, json_bytes, write_outputs, xlsx_bytes
+from matcher.io import csv_bytes, gc_paused, json_bytes, write_outputs, xlsx_bytes
 from matcher.matching._equity import equity
 from matcher.profiles import Participant
 from matcher.scoring import Explanation

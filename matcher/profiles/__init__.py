@@ -1,15 +1,19 @@
-"""Participant profiles and programme configuration (pydantic models) and their vocabularies."""
+"""Participant profiles and programme configuration (pydantic models) and their vocabularies
+(:mod:`matcher.profiles.vocab`).  The top layer: imports no other matcher package."""
 
+from matcher.profiles import vocab
 from matcher.profiles._models import (
     CRITERIA,
     MAX_CAPACITY,
     MAX_SCORE,
     MAX_SEED,
     MAX_WEIGHT,
+    METHOD_NAMES,
     Availability,
     CompositionRule,
     CriterionConfig,
     GroupsConfig,
+    MethodName,
     Participant,
     ProgramConfig,
     RegionDef,
@@ -25,10 +29,12 @@ __all__ = [
     "MAX_SCORE",
     "MAX_SEED",
     "MAX_WEIGHT",
+    "METHOD_NAMES",
     "Availability",
     "CompositionRule",
     "CriterionConfig",
     "GroupsConfig",
+    "MethodName",
     "Participant",
     "ProgramConfig",
     "RegionDef",
@@ -36,4 +42,5 @@ __all__ = [
     "StableConfig",
     "SuggestConfig",
     "check_timezone",
+    "vocab",
 ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from matcher.profiles import _vocab
+from matcher.profiles import vocab
 
 __all__ = [
     "CRITERIA",
@@ -18,10 +18,12 @@ __all__ = [
     "MAX_SCORE",
     "MAX_SEED",
     "MAX_WEIGHT",
+    "METHOD_NAMES",
     "Availability",
     "CompositionRule",
     "CriterionConfig",
     "GroupsConfig",
+    "MethodName",
     "Participant",
     "ProgramConfig",
     "RegionDef",
@@ -41,13 +43,17 @@ MAX_WEIGHT = 1_000.0
 MAX_SCORE = 1000.0
 #: Seeds are whole numbers from 0 to 2**63 - 1 (what a 64-bit generator takes).
 MAX_SEED = 2**63 - 1
+#: The matching methods ``program.toml`` may name, in the order of the engine's method table
+#: (:data:`matcher.METHODS`), which checks at import that it runs exactly these.
+MethodName = Literal["optimal", "fair", "stable", "groups", "suggest"]
+METHOD_NAMES: tuple[str, ...] = get_args(MethodName)
 
 
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return _vocab.split_multi(value)
+        return vocab.split_multi(value)
     if isinstance(value, Sequence | set | frozenset):
         return [str(v).strip() for v in value if str(v).strip()]
     raise ValueError(f"a '|'-separated string or a list, got {type(value).__name__}")
@@ -89,7 +95,7 @@ class Slot(BaseModel):
         return self
 
     def __str__(self) -> str:
-        return _vocab.format_slot(self.day, self.start, self.end)
+        return vocab.format_slot(self.day, self.start, self.end)
 
 
 class Availability(BaseModel):
@@ -112,7 +118,7 @@ class Availability(BaseModel):
     @classmethod
     def _from_text(cls, data: Any) -> Any:
         if isinstance(data, str):
-            return {"slots": [Slot(day=d, start=s, end=e) for d, s, e in _vocab.parse_slots(data)]}
+            return {"slots": [Slot(day=d, start=s, end=e) for d, s, e in vocab.parse_slots(data)]}
         if isinstance(data, list | tuple):
             return {"slots": list(data)}
         return data
@@ -170,7 +176,7 @@ class Participant(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _strip_id(cls, value: Any) -> Any:
-        return _vocab.normalize_id(value) if isinstance(value, str) else value
+        return vocab.normalize_id(value) if isinstance(value, str) else value
 
     @field_validator("profession", "career_stage", "gender", "gender_preference", mode="before")
     @classmethod
@@ -178,7 +184,7 @@ class Participant(BaseModel):
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, str):
-            text = _vocab.slug(value)
+            text = vocab.slug(value)
             return None if text in {"any", "none", "no_preference", "indifferent"} else text
         return value
 
@@ -192,27 +198,27 @@ class Participant(BaseModel):
     @field_validator("specialties", "lived_experience", mode="before")
     @classmethod
     def _slugs(cls, value: Any) -> tuple[str, ...]:
-        return _normalized(value, _vocab.normalize_area)
+        return _normalized(value, vocab.normalize_area)
 
     @field_validator("exclude", "preferences", mode="before")
     @classmethod
     def _ids(cls, value: Any) -> tuple[str, ...]:
-        return _unique([_vocab.normalize_id(v) for v in _as_list(value)])
+        return _unique([vocab.normalize_id(v) for v in _as_list(value)])
 
     @field_validator("languages", mode="before")
     @classmethod
     def _languages(cls, value: Any) -> tuple[str, ...]:
-        return _normalized(value, _vocab.normalize_language)
+        return _normalized(value, vocab.normalize_language)
 
     @field_validator("formats", mode="before")
     @classmethod
     def _formats(cls, value: Any) -> tuple[str, ...]:
-        return _normalized(value, _vocab.normalize_format)
+        return _normalized(value, vocab.normalize_format)
 
     @field_validator("group_formats", mode="before")
     @classmethod
     def _group_formats(cls, value: Any) -> tuple[str, ...]:
-        return _normalized(value, _vocab.normalize_group_format)
+        return _normalized(value, vocab.normalize_group_format)
 
     @field_validator("region", mode="before")
     @classmethod
@@ -221,7 +227,7 @@ class Participant(BaseModel):
             return None
         if isinstance(value, str):
             try:
-                return _vocab.normalize_region(value)
+                return vocab.normalize_region(value)
             except ValueError:
                 return value.strip()  # a programme-defined region, checked against the config
         return value
@@ -246,7 +252,7 @@ class Participant(BaseModel):
 @functools.lru_cache(maxsize=65536)
 def _parse_availability(text: str) -> Availability:
     # frozen models: one shared instance per distinct text is safe and saves re-validation
-    slots = tuple(_slot(d, s, e) for d, s, e in _vocab.parse_slots(text))
+    slots = tuple(_slot(d, s, e) for d, s, e in vocab.parse_slots(text))
     return Availability(slots=slots)
 
 
@@ -323,7 +329,7 @@ class CompositionRule(BaseModel):
     @field_validator("profession")
     @classmethod
     def _slug(cls, value: str) -> str:
-        return _vocab.slug(value)
+        return vocab.slug(value)
 
 
 class GroupsConfig(BaseModel):
@@ -396,7 +402,7 @@ class ProgramConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = "matcher programme"
-    method: Literal["optimal", "fair", "stable", "groups", "suggest"] = "optimal"
+    method: MethodName = "optimal"
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     min_score: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
     session_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60
@@ -443,7 +449,7 @@ class ProgramConfig(BaseModel):
     @classmethod
     def _slug_taxonomy(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {_vocab.slug(str(k)): _vocab.slug(str(v)) for k, v in value.items()}
+            return {vocab.slug(str(k)): vocab.slug(str(v)) for k, v in value.items()}
         return value
 
     def hard(self, criterion: str) -> bool:

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from matcher.profiles import Participant, ProgramConfig, _vocab
+from matcher.profiles import Participant, ProgramConfig, vocab
 
 __all__ = ["BIN_MINUTES", "Encoded", "Side", "encode"]
 
@@ -19,8 +19,8 @@ __all__ = ["BIN_MINUTES", "Encoded", "Side", "encode"]
 BIN_MINUTES = 15
 WEEK_BINS = 7 * 24 * 60 // BIN_MINUTES
 
-FORMAT_BITS = {name: 1 << k for k, name in enumerate(_vocab.FORMATS)}
-GROUP_BITS = {name: 1 << k for k, name in enumerate(_vocab.GROUP_FORMATS)}
+FORMAT_BITS = {name: 1 << k for k, name in enumerate(vocab.FORMATS)}
+GROUP_BITS = {name: 1 << k for k, name in enumerate(vocab.GROUP_FORMATS)}
 IN_PERSON = FORMAT_BITS["in_person"]
 
 F32 = npt.NDArray[np.float32]
@@ -115,8 +115,8 @@ def _zone_of(p: Participant, config: ProgramConfig) -> str | None:
         return p.timezone
     if p.region in config.regions:
         return config.regions[p.region].timezone
-    if p.region in _vocab.PROVINCES:
-        return _vocab.PROVINCES[p.region][2]
+    if p.region in vocab.PROVINCES:
+        return vocab.PROVINCES[p.region][2]
     return None
 
 
@@ -254,12 +254,12 @@ def _area_credit(config: ProgramConfig, areas: set[str]) -> dict[str, dict[str, 
     credit: dict[str, dict[str, float]] = {}
     for area in areas:
         row = {area: 1.0}
-        parent = _vocab.parent_of(area, config.taxonomy)
+        parent = vocab.parent_of(area, config.taxonomy)
         if parent:
-            row.setdefault(parent, _vocab.PARENT_CHILD_CREDIT)
-        children = {c for c, p in {**_vocab.TAXONOMY, **config.taxonomy}.items() if p == area}
+            row.setdefault(parent, vocab.PARENT_CHILD_CREDIT)
+        children = {c for c, p in {**vocab.TAXONOMY, **config.taxonomy}.items() if p == area}
         for child in children:
-            row.setdefault(child, _vocab.PARENT_CHILD_CREDIT)
+            row.setdefault(child, vocab.PARENT_CHILD_CREDIT)
         credit[area] = row
     return credit
 

@@ -1,7 +1,7 @@
 """numba loops of the scoring kernel (see ``_kernel``); imported only when the kernel is used.
 
 Every float operation mirrors the numpy criteria in ``_criteria`` and the weighted mean in
-``ScoringModel._block``, in the same order and precision (float32), so that scores agree to
+``ScoringModel.block``, in the same order and precision (float32), so that scores agree to
 the last bit.  Compiled functions are cached on disk (``cache=True``).
 """
 

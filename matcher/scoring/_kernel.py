@@ -1,7 +1,7 @@
 """The compiled scoring kernel (numba): the weighted mean of every criterion for one mentee row
 against every mentor, fused into one loop with no mentee x mentor array in memory.
 
-It reproduces :meth:`ScoringModel._block` bit for bit.  Criteria that depend on a few
+It reproduces :meth:`ScoringModel.block` bit for bit.  Criteria that depend on a few
 categorical features (specialty, lived experience, language, formats, profession, experience,
 gender, organisation) are evaluated *once per pair of feature classes* by the very numpy
 functions in ``_criteria`` and looked up; availability (a popcount of 15-minute bins) and
@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -339,30 +338,6 @@ class Kernel:
 
         _in_threads(work, n)
         return allowed, feasible, np.where(np.isfinite(best), best, np.float32(-1))
-
-
-def warm_up(config: Any) -> threading.Thread:
-    """Load the compiled loops (from numba's on-disk cache, about 0.5 s) on a background
-    thread while the caller goes on reading and encoding; the first real call then finds them
-    ready.  Returns the (daemon) thread."""
-
-    def load() -> None:
-        from matcher.profiles import Participant
-        from matcher.scoring._model import ScoringModel
-
-        try:
-            tiny = ScoringModel(
-                [Participant(id="e", role="mentee")], [Participant(id="m", role="mentor")], config
-            )
-            kernel = tiny.kernel
-            if kernel is not None:
-                kernel.top_candidates(np.zeros(1, np.int64), 1, 0.0)
-        except Exception:  # pragma: no cover - a warm-up must never fail the run
-            log.debug("kernel warm-up failed", exc_info=True)
-
-    thread = threading.Thread(target=load, name="matcher-kernel-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def build_kernel(model: Any) -> Kernel | None:

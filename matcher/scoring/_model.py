@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import operator
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -13,12 +14,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matcher.profiles import CRITERIA, Participant, ProgramConfig, _vocab
+from matcher.profiles import CRITERIA, Participant, ProgramConfig, vocab
 from matcher.scoring._criteria import CRITERION_FUNCS, Context, Part
 from matcher.scoring._encode import Encoded, encode
 from matcher.scoring._kernel import Kernel, build_kernel, known_pairs
 
-__all__ = ["Candidates", "Explanation", "ScoringModel"]
+__all__ = ["Candidates", "Explanation", "ScoringModel", "warm_up"]
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +164,7 @@ class ScoringModel:
 
     # -- blocks --------------------------------------------------------------------------
 
-    def _block(
+    def block(
         self,
         rows: npt.NDArray[np.intp] | slice,
         cols: npt.NDArray[np.intp] | slice = slice(None),
@@ -206,7 +207,7 @@ class ScoringModel:
 
     def score_matrix(self) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
         """The dense ``(n_mentees, n_mentors)`` scores and feasibility mask (small inputs only)."""
-        b = self._block(slice(None))
+        b = self.block(slice(None))
         return b.total, b.feasible
 
     def candidates(
@@ -242,7 +243,7 @@ class ScoringModel:
 
         def work(start: int) -> tuple[Any, ...]:
             stop = min(start + step, n_e)
-            block = self._block(slice(start, stop))
+            block = self.block(slice(start, stop))
             masked = np.where(block.feasible, block.total, np.float32(-1))
             keep = block.feasible & (block.total >= floor)
             allowed = keep.sum(axis=1)
@@ -431,7 +432,7 @@ class ScoringModel:
             rows = np.zeros(0, np.intp)
         for start in range(0, len(rows), step):
             chunk = np.asarray(rows[start : start + step], dtype=np.intp)
-            block = self._block(chunk)
+            block = self.block(chunk)
             keep = block.feasible & (block.total >= floor)
             masked = np.where(block.feasible, block.total, np.float32(-1))
             cand.feasible_per_mentee[chunk] = block.feasible.sum(axis=1)
@@ -444,7 +445,7 @@ class ScoringModel:
             am = np.zeros(cols.size, np.int64)
             bm = np.full(cols.size, -1.0, np.float32)
             for start in range(0, n_e, step):
-                block = self._block(slice(start, min(start + step, n_e)), cols)
+                block = self.block(slice(start, min(start + step, n_e)), cols)
                 fm += block.feasible.sum(axis=0)
                 am += (block.feasible & (block.total >= floor)).sum(axis=0)
                 bm = np.maximum(bm, np.where(block.feasible, block.total, -1).max(axis=0))
@@ -461,7 +462,7 @@ class ScoringModel:
         floor = score_floor(min_score)
         for start in range(0, len(rows), step):
             chunk = np.asarray(rows[start : start + step], dtype=np.intp)
-            block = self._block(chunk)
+            block = self.block(chunk)
             keep = block.feasible & (block.total >= floor)
             r, c = np.nonzero(keep)
             out_r.append(chunk[r].astype(np.int32))
@@ -487,7 +488,7 @@ class ScoringModel:
             c = np.asarray(cols)[at]
             ur, ir = np.unique(r, return_inverse=True)
             uc, ic = np.unique(c, return_inverse=True)
-            block = self._block(ur, uc)
+            block = self.block(ur, uc)
             total[at] = np.round(block.total[ir, ic].astype(np.float64), 6)
             feasible[at] = block.feasible[ir, ic]
             for name, part in block.parts.items():
@@ -509,7 +510,7 @@ class ScoringModel:
             j = self._mentor_pos[mentor_id]
         except KeyError:
             raise KeyError(f"no mentor with id {mentor_id!r}") from None
-        block = self._block(np.array([i]), np.array([j]))
+        block = self.block(np.array([i]), np.array([j]))
         e, m = self.mentees[i], self.mentors[j]
         criteria: dict[str, float | None] = {}
         weights: dict[str, float] = {}
@@ -615,6 +616,27 @@ class ScoringModel:
         return f"{name} {value:.2f}"  # pragma: no cover - every criterion has a sentence
 
 
+def warm_up(config: ProgramConfig) -> threading.Thread:
+    """Load the compiled loops (from numba's on-disk cache, about 0.5 s) on a background
+    thread while the caller goes on reading and encoding; the first real call then finds them
+    ready.  Returns the (daemon) thread."""
+
+    def load() -> None:
+        try:
+            tiny = ScoringModel(
+                [Participant(id="e", role="mentee")], [Participant(id="m", role="mentor")], config
+            )
+            kernel = tiny.kernel
+            if kernel is not None:
+                kernel.top_candidates(np.zeros(1, np.int64), 1, 0.0)
+        except Exception:  # pragma: no cover - a warm-up must never fail the run
+            log.debug("kernel warm-up failed", exc_info=True)
+
+    thread = threading.Thread(target=load, name="matcher-kernel-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2 - lon1)
@@ -623,9 +645,9 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _kin(area: str, covered: Sequence[str], config: ProgramConfig) -> bool:
-    parent = _vocab.parent_of(area, config.taxonomy)
+    parent = vocab.parent_of(area, config.taxonomy)
     return (parent is not None and parent in covered) or any(
-        _vocab.parent_of(c, config.taxonomy) == area for c in covered
+        vocab.parent_of(c, config.taxonomy) == area for c in covered
     )
 
 
@@ -635,7 +657,7 @@ def hard_masks(
     cols: npt.NDArray[np.intp] | slice = slice(None),
 ) -> dict[str, npt.NDArray[np.bool_]]:
     """Per hard rule, where it holds on the block; the keys name the rule (``exclude`` too)."""
-    block = model._block(rows, cols)
+    block = model.block(rows, cols)
     out: dict[str, npt.NDArray[np.bool_]] = {}
     for name, part in block.parts.items():
         mask = np.ones(block.total.shape, bool)

@@ -5,8 +5,8 @@ least one mentor as possible (counted first by two maximum flows when some mente
 several); then minimum cost = the largest total score.  Scores are scaled to integers
 (``SCALE``); the reported objective is the exact float total of the chosen pairs.
 
-:func:`mentee_weight` is the same order as one weight per mentee served; the optimality
-certificate (``_certify``) and the repair of a flow (``_warm``) use it.
+The network (nodes, arc costs, the mentee bonus) is the one of :mod:`matcher.solvers._network`,
+shared with the optimality certificate (``_certify``) and the repair of a flow (``_warm``).
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow
 
 from matcher._errors import SolverError
+from matcher.solvers._network import Nodes, score_units
 from matcher.solvers._problem import AssignmentProblem, SolverResult
 
-__all__ = ["SCALE", "mentee_weight", "most_served_known", "solve_optimal"]
+__all__ = ["most_served_known", "solve_optimal"]
 
 log = logging.getLogger(__name__)
-
-#: Score resolution of the flow: 1e-6.  Totals stay far below int64 limits at national scale.
-SCALE = 1_000_000
 
 _STATUS = {
     min_cost_flow.SimpleMinCostFlow.OPTIMAL: "optimal",
@@ -37,14 +35,6 @@ _STATUS = {
     min_cost_flow.SimpleMinCostFlow.BAD_COST_RANGE: "bad cost range",
     min_cost_flow.SimpleMinCostFlow.BAD_CAPACITY_RANGE: "bad capacity range",
 }
-
-
-def mentee_weight(problem: AssignmentProblem) -> int:
-    """The bonus for a mentee's first mentor, larger than any total score difference, so
-    that among matchings filling the most places, the most mentees get a mentor."""
-    places = int(min(problem.mentee_capacity.sum(), problem.mentor_capacity.sum()))
-    top = float(np.abs(problem.scores).max(initial=1.0))
-    return int(SCALE * max(top, 1.0) * 2 * (places + 1))
 
 
 def solve_optimal(
@@ -77,9 +67,10 @@ def solve_optimal(
     rng = np.random.default_rng(seed)
     order = rng.permutation(k)
     # nodes: mentees, mentors, sink, source of first places, source of further places
-    sink, first, further = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
-    mentee_node = np.arange(n_e)
-    mentor_node = n_e + np.arange(n_m)
+    nodes = Nodes(n_e, n_m)
+    sink, first, further = nodes.sink, nodes.source, nodes.further
+    mentee_node = nodes.mentee(np.arange(n_e))
+    mentor_node = nodes.mentor(np.arange(n_m))
     # only mentees and mentors with at least one edge need arcs to the sources/sink
     used_e = np.unique(problem.rows)
     used_m = np.unique(problem.cols)
@@ -109,7 +100,7 @@ def solve_optimal(
             problem.mentor_capacity[used_m],
         ]
     ).astype(np.int64)
-    scores = -np.rint(problem.scores[order] * SCALE).astype(np.int64)
+    scores = -score_units(problem.scores[order])
     first_pair_arc = used_e.size + more.size
     costs = np.concatenate(
         [np.zeros(first_pair_arc, np.int64), scores, np.zeros(used_m.size, np.int64)]

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 from matcher._errors import SolverError
-from matcher.solvers._flow import SCALE
+from matcher.solvers._network import SCALE
 from matcher.solvers._problem import AssignmentProblem, SolverResult
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Re-optimising an optimal flow after candidate pairs are added (compiled, numba).
 
-The certificate loop (``matcher._certified.certified_optimal``) solves on each mentee's best pairs,
+The certificate loop (``matcher.engine.certified_optimal``) solves on each mentee's best pairs,
 prices the pairs left out and adds back those that could improve the matching.  Solving again
 from scratch repeats almost all of the work: the new pairs change the optimum only around a
 few mentees.  This module keeps the optimal flow and its node potentials (the certificate) and
@@ -13,15 +13,15 @@ repairs them locally, by successive shortest paths:
    deficit; one unit is sent along it and the potentials of the nodes it settled are lowered,
    which keeps every reduced cost non-negative.
 
-The network is the one of :func:`matcher.solvers._flow.solve_optimal` and
-:func:`matcher.solvers._certify.flow_potentials`: source -> mentee (a first place worth the
-mentee bonus, further places worth 0) -> mentor (pair cost ``-(M + score)``) -> sink, and a
-return arc sink -> source.  The source and the sink touch every participant; Dijkstra does not
-scan them but walks three indexed heaps of their neighbours in order of reduced cost, so a
-path through the source or the sink costs a few heap steps.
+The network, and the order of its nodes in ``d``, is the one of :mod:`matcher.solvers._network`
+(shared with :func:`matcher.solvers.solve_optimal` and :func:`matcher.solvers.flow_potentials`):
+source -> mentee (a first place worth the mentee bonus, further places worth 0) -> mentor (pair
+cost ``-(M + score)``) -> sink, and a return arc sink -> source. The source and the sink touch
+every participant; Dijkstra does not scan them but walks three indexed heaps of their neighbours
+in order of reduced cost, so a path through the source or the sink costs a few heap steps.
 
-The result is checked in numpy (:func:`certify_flow`): a flow that breaks a capacity or a
-potential that leaves a negative reduced cost is never reported as optimal.
+The caller checks the result in numpy (:func:`matcher.solvers.holds`): a flow that breaks a
+capacity or a potential that leaves a negative reduced cost is never reported as optimal.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 import numpy.typing as npt
+
+from matcher.solvers._network import Nodes
 
 __all__ = ["WarmResult", "reoptimize"]
 
@@ -54,8 +56,8 @@ _INF = np.int64(1) << np.int64(62)
 
 @dataclass
 class WarmResult:
-    """The optimal flow (``used[k]``: pair k taken) and its node potentials ``d`` (mentees,
-    mentors, source, sink), with how much work the repair took."""
+    """The optimal flow (``used[k]``: pair k taken) and its node potentials ``d`` (in the
+    network's node order), with how much work the repair took."""
 
     used: npt.NDArray[np.bool_]
     d: npt.NDArray[np.int64]
@@ -194,12 +196,40 @@ def _pop(qk, qv, qs):  # type: ignore[no-untyped-def]
     return key, value
 
 
+@nb.njit(cache=True, inline="always")
+def _slot_set(slot, lo, hi, old, new):  # type: ignore[no-untyped-def]
+    """The first of ``slot[lo:hi]`` that holds ``old`` now holds ``new`` (a pair arc taken by
+    a mentee or a mentor: -1 for a free slot)."""
+    for s in range(lo, hi):
+        if slot[s] == old:
+            slot[s] = new
+            return
+
+
+@nb.njit(cache=True, inline="always")
+def _reach(  # type: ignore[no-untyped-def]
+    w, nd, u, how, a, stamp, best_t, target, done, seen, dist, pred, kind, via, qk, qv, qs, excess
+):
+    """Relax the arc ``u -> w`` (kind ``how``, pair ``a`` or -1) to distance ``nd`` in the
+    search ``stamp``; returns the nearest deficit found so far, (distance, node)."""
+    if done[w] != stamp and (seen[w] != stamp or nd < dist[w]):
+        seen[w] = stamp
+        dist[w] = nd
+        pred[w] = u
+        kind[w] = how
+        via[w] = a
+        _push(qk, qv, qs, nd, w)
+        if excess[w] < 0 and nd < best_t:
+            return nd, w
+    return best_t, target
+
+
 # ---------------------------------------------------------------------- the repair
 
 
 @nb.njit(cache=True, nogil=True)
 def _repair(  # type: ignore[no-untyped-def]
-    row_ptr, arc_row, arc_col, cost, used, e_cap, m_cap, bonus, d, max_freed, max_settled
+    row_ptr, arc_row, arc_col, cost, used, e_cap, m_cap, bonus, d, src, snk, max_freed, max_settled
 ):
     """Re-optimise ``used`` (the flow on pair arcs) and ``d`` in place; see the module doc.
     Returns (mentees freed, paths sent, nodes settled, status): status 0 = done,
@@ -207,9 +237,7 @@ def _repair(  # type: ignore[no-untyped-def]
     than ``max_settled`` nodes settled (the caller then solves from scratch)."""
     n_e = e_cap.shape[0]
     n_m = m_cap.shape[0]
-    src = n_e + n_m
-    snk = src + 1
-    n_nodes = snk + 1
+    n_nodes = d.shape[0]  # mentees, mentors, and the source and sink at ``src`` and ``snk``
     n_arcs = arc_col.shape[0]
 
     # ---- the flow: slots of each mentor and mentee hold the arcs taken
@@ -269,10 +297,7 @@ def _repair(  # type: ignore[no-untyped-def]
             e_slot[s] = -1
             used[a] = False
             j = arc_col[a]
-            for t in range(m_start[j], m_start[j + 1]):
-                if m_slot[t] == a:
-                    m_slot[t] = -1
-                    break
+            _slot_set(m_slot, m_start[j], m_start[j + 1], a, -1)
             excess[n_e + j] -= 1
             excess[i] += 1
         for a in range(row_ptr[i], row_ptr[i + 1]):
@@ -379,15 +404,26 @@ def _repair(  # type: ignore[no-untyped-def]
                     for child in (2 * pos + 1, 2 * pos + 2):
                         if child < size:
                             _push(qk, qv, qs, key - hk[pos] + hk[child], n_nodes + child * 3 + h)
-                    if done[node] != stamp and (seen[node] != stamp or key < dist[node]):
-                        seen[node] = stamp
-                        dist[node] = key
-                        pred[node] = hub
-                        kind[node] = how
-                        _push(qk, qv, qs, key, node)
-                        if excess[node] < 0 and key < best_t:
-                            best_t = key
-                            target = node
+                    best_t, target = _reach(
+                        node,
+                        key,
+                        hub,
+                        how,
+                        -1,
+                        stamp,
+                        best_t,
+                        target,
+                        done,
+                        seen,
+                        dist,
+                        pred,
+                        kind,
+                        via,
+                        qk,
+                        qv,
+                        qs,
+                        excess,
+                    )
                     continue
                 u = value
                 if done[u] == stamp or key > dist[u]:
@@ -402,16 +438,26 @@ def _repair(  # type: ignore[no-untyped-def]
                             continue
                         w = n_e + arc_col[a]
                         nd = key + cost[a] + du - d[w]
-                        if done[w] != stamp and (seen[w] != stamp or nd < dist[w]):
-                            seen[w] = stamp
-                            dist[w] = nd
-                            pred[w] = u
-                            kind[w] = _PAIR_FWD
-                            via[w] = a
-                            _push(qk, qv, qs, nd, w)
-                            if excess[w] < 0 and nd < best_t:
-                                best_t = nd
-                                target = w
+                        best_t, target = _reach(
+                            w,
+                            nd,
+                            u,
+                            _PAIR_FWD,
+                            a,
+                            stamp,
+                            best_t,
+                            target,
+                            done,
+                            seen,
+                            dist,
+                            pred,
+                            kind,
+                            via,
+                            qk,
+                            qv,
+                            qs,
+                            excess,
+                        )
                     if f2[u] > 0 or f1[u] > 0:
                         if f2[u] > 0:
                             nd = key + du - d[src]
@@ -419,16 +465,27 @@ def _repair(  # type: ignore[no-untyped-def]
                         else:
                             nd = key + bonus + du - d[src]
                             how = _FIRST_BWD
-                        if done[src] != stamp and (seen[src] != stamp or nd < dist[src]):
-                            seen[src] = stamp
-                            dist[src] = nd
-                            pred[src] = u
-                            kind[src] = how
-                            _push(qk, qv, qs, nd, src)
-                            if excess[src] < 0 and nd < best_t:
-                                best_t = nd
-                                target = src
-                elif u < src:  # a mentor
+                        best_t, target = _reach(
+                            src,
+                            nd,
+                            u,
+                            how,
+                            -1,
+                            stamp,
+                            best_t,
+                            target,
+                            done,
+                            seen,
+                            dist,
+                            pred,
+                            kind,
+                            via,
+                            qk,
+                            qv,
+                            qs,
+                            excess,
+                        )
+                elif u < n_e + n_m:  # a mentor
                     j = u - n_e
                     for s in range(m_start[j], m_start[j + 1]):
                         a = m_slot[s]
@@ -436,52 +493,95 @@ def _repair(  # type: ignore[no-untyped-def]
                             continue
                         w = arc_row[a]
                         nd = key - cost[a] + du - d[w]
-                        if done[w] != stamp and (seen[w] != stamp or nd < dist[w]):
-                            seen[w] = stamp
-                            dist[w] = nd
-                            pred[w] = u
-                            kind[w] = _PAIR_BWD
-                            via[w] = a
-                            _push(qk, qv, qs, nd, w)
-                            if excess[w] < 0 and nd < best_t:
-                                best_t = nd
-                                target = w
+                        best_t, target = _reach(
+                            w,
+                            nd,
+                            u,
+                            _PAIR_BWD,
+                            a,
+                            stamp,
+                            best_t,
+                            target,
+                            done,
+                            seen,
+                            dist,
+                            pred,
+                            kind,
+                            via,
+                            qk,
+                            qv,
+                            qs,
+                            excess,
+                        )
                     if tflow[j] < m_cap[j]:
                         nd = key + du - d[snk]
-                        if done[snk] != stamp and (seen[snk] != stamp or nd < dist[snk]):
-                            seen[snk] = stamp
-                            dist[snk] = nd
-                            pred[snk] = u
-                            kind[snk] = _SINK_FWD
-                            _push(qk, qv, qs, nd, snk)
-                            if excess[snk] < 0 and nd < best_t:
-                                best_t = nd
-                                target = snk
+                        best_t, target = _reach(
+                            snk,
+                            nd,
+                            u,
+                            _SINK_FWD,
+                            -1,
+                            stamp,
+                            best_t,
+                            target,
+                            done,
+                            seen,
+                            dist,
+                            pred,
+                            kind,
+                            via,
+                            qk,
+                            qv,
+                            qs,
+                            excess,
+                        )
                 elif u == snk:
                     nd = key + du - d[src]
-                    if done[src] != stamp and (seen[src] != stamp or nd < dist[src]):
-                        seen[src] = stamp
-                        dist[src] = nd
-                        pred[src] = u
-                        kind[src] = _RETURN_FWD
-                        _push(qk, qv, qs, nd, src)
-                        if excess[src] < 0 and nd < best_t:
-                            best_t = nd
-                            target = src
+                    best_t, target = _reach(
+                        src,
+                        nd,
+                        u,
+                        _RETURN_FWD,
+                        -1,
+                        stamp,
+                        best_t,
+                        target,
+                        done,
+                        seen,
+                        dist,
+                        pred,
+                        kind,
+                        via,
+                        qk,
+                        qv,
+                        qs,
+                        excess,
+                    )
                     if ht_s[0] > 0:
                         _push(qk, qv, qs, key + du + ht_k[0], n_nodes + 0)
                 else:  # the source
                     if ts > 0:
                         nd = key + du - d[snk]
-                        if done[snk] != stamp and (seen[snk] != stamp or nd < dist[snk]):
-                            seen[snk] = stamp
-                            dist[snk] = nd
-                            pred[snk] = u
-                            kind[snk] = _RETURN_BWD
-                            _push(qk, qv, qs, nd, snk)
-                            if excess[snk] < 0 and nd < best_t:
-                                best_t = nd
-                                target = snk
+                        best_t, target = _reach(
+                            snk,
+                            nd,
+                            u,
+                            _RETURN_BWD,
+                            -1,
+                            stamp,
+                            best_t,
+                            target,
+                            done,
+                            seen,
+                            dist,
+                            pred,
+                            kind,
+                            via,
+                            qk,
+                            qv,
+                            qs,
+                            excess,
+                        )
                     if h1_s[0] > 0:
                         _push(qk, qv, qs, key - bonus + du + h1_k[0], n_nodes + 1)
                     if h2_s[0] > 0:
@@ -510,14 +610,8 @@ def _repair(  # type: ignore[no-untyped-def]
                     used[a] = False
                     i = arc_row[a]
                     j = arc_col[a]
-                    for s in range(e_start[i], e_start[i + 1]):
-                        if e_slot[s] == a:
-                            e_slot[s] = -1
-                            break
-                    for s in range(m_start[j], m_start[j + 1]):
-                        if m_slot[s] == a:
-                            m_slot[s] = -1
-                            break
+                    _slot_set(e_slot, e_start[i], e_start[i + 1], a, -1)
+                    _slot_set(m_slot, m_start[j], m_start[j + 1], a, -1)
             for p in range(n_path):
                 k = path_k[p]
                 w = path_n[p]
@@ -526,14 +620,8 @@ def _repair(  # type: ignore[no-untyped-def]
                     used[a] = True
                     i = arc_row[a]
                     j = arc_col[a]
-                    for s in range(e_start[i], e_start[i + 1]):
-                        if e_slot[s] < 0:
-                            e_slot[s] = a
-                            break
-                    for s in range(m_start[j], m_start[j + 1]):
-                        if m_slot[s] < 0:
-                            m_slot[s] = a
-                            break
+                    _slot_set(e_slot, e_start[i], e_start[i + 1], -1, a)
+                    _slot_set(m_slot, m_start[j], m_start[j + 1], -1, a)
                 elif k == _FIRST_FWD:
                     f1[w] = 1
                     _h_remove(h1_k, h1_v, h1_p, h1_s, w)
@@ -574,7 +662,7 @@ def _repair(  # type: ignore[no-untyped-def]
                 if u < n_e:
                     _h_update(h1_k, h1_v, h1_p, h1_s, u, -d[u])
                     _h_update(h2_k, h2_v, h2_p, h2_s, u, -d[u])
-                elif u < src:
+                elif u < n_e + n_m:
                     _h_update(ht_k, ht_v, ht_p, ht_s, u - n_e, -d[u])
     return freed, paths, total_settled, 0
 
@@ -598,6 +686,9 @@ def reoptimize(
     ``max_freed`` mentees, or settled more than ``max_settled`` nodes (solve from scratch
     then: a repair that reaches far is slower than a new solve)."""
     n_e = mentee_cap.shape[0]
+    nodes = Nodes(n_e, mentor_cap.shape[0])
+    if d.shape[0] != nodes.count:
+        raise ValueError(f"d must hold {nodes.count} node potentials, got {d.shape[0]}")
     order = np.argsort(rows, kind="stable")
     arc_row = rows[order].astype(np.int64)
     arc_col = cols[order].astype(np.int64)
@@ -616,6 +707,8 @@ def reoptimize(
         mentor_cap.astype(np.int64),
         np.int64(bonus),
         pot,
+        np.int64(nodes.source),
+        np.int64(nodes.sink),
         np.int64(n_e if max_freed is None else max_freed),
         np.int64(_INF if max_settled is None else max_settled),
     )

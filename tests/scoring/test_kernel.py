@@ -22,10 +22,10 @@ from scipy import sparse
 from strategies import AREAS, TAGS
 
 import matcher
-import matcher._api as api
-import matcher._certified as certified
 from matcher import Participant, ProgramConfig
-from matcher.io import write_synthetic
+from matcher.engine import SparseOptions, build_model
+from matcher.engine import _pricing as pricing_module
+from matcher.io import load_config, load_program, write_synthetic
 from matcher.scoring import ScoringModel
 from matcher.scoring import _kernel as _kernel_module
 from matcher.scoring import _model as _model_module
@@ -226,7 +226,7 @@ def _kernel(model: ScoringModel) -> Kernel:
 
 
 def _reference(model: ScoringModel) -> tuple[np.ndarray, np.ndarray]:
-    block = model._block(slice(None))
+    block = model.block(slice(None))
     assert block.total.dtype == np.float32
     return block.total, block.feasible
 
@@ -807,10 +807,12 @@ def test_kernel_pricing_repairs_a_too_small_candidate_set(
     programme: Path, config: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cfg = CONFIGS[config]
+    options = SparseOptions(
+        sparse_top=0,  # two or four pairs per mentee: far too few
+    )
     dense = _run(programme, cfg, sparse=False)
-    monkeypatch.setattr(certified, "SPARSE_TOP", 0)  # two or four pairs per mentee: far too few
     spy = _Spy(monkeypatch)
-    thin = _run(programme, cfg, sparse=True)
+    thin = _run(programme, cfg, sparse=options)
     stats = thin.summary_extra["solver"]
     assert spy.calls["top_candidates_in_order"] > 0 and spy.calls["price"] > 0
     assert stats["certificate_rounds"] > 1
@@ -859,9 +861,9 @@ def test_best_for_mentors_with_one_pair_per_mentee_stays_within_need(
     may get fewer pairs than it needs, never more, and only allowed pairs that the mentees'
     own lists left out."""
     folder = write_synthetic(tmp_path / "p", 300, 40, seed=3, mentor_capacity=3)
-    cfg = api._config(folder / "program.toml")
-    mentor_set, mentee_set = api._load_both(folder / "mentors.csv", folder / "mentees.csv", cfg)
-    model, _ = api._model(mentor_set, mentee_set, cfg, (), ())
+    cfg = load_config(folder / "program.toml")
+    mentor_set, mentee_set = load_program(folder / "mentors.csv", folder / "mentees.csv", cfg)
+    model, _ = build_model(mentor_set, mentee_set, cfg, (), ())
     min_score = model.config.min_score
     cand = model.candidates(min_score, top=3)
     need = np.maximum(3 * model.enc.mentors.capacity - np.bincount(cand.cols, minlength=40), 0)
@@ -883,21 +885,23 @@ def test_pricing_apart_against_the_mentors_of_highest_potential_keeps_the_optimu
     programme: Path, config: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Mentees whose cutoff keeps them clear of all but the mentors of highest potential are
-    priced against those only (``_hot_mentors``); forced here whenever any mentee qualifies."""
+    priced against those only (``hot_mentors``); forced here whenever any mentee qualifies."""
     cfg = CONFIGS[config]
+    options = SparseOptions(
+        sparse_top=0,  # many rounds of pricing
+        hot_cost=(1.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+    )
     dense = _run(programme, cfg, sparse=False)
-    monkeypatch.setattr(certified, "SPARSE_TOP", 0)  # many rounds of pricing
-    monkeypatch.setattr(certified, "HOT_COST", (1.0, 0.0, 0.0, 0.0, 0.0, 0.0))
     chosen: list[int] = []
-    hot_mentors = certified._hot_mentors
+    hot_mentors = pricing_module.hot_mentors
 
-    def spy(d_m: np.ndarray, reach: np.ndarray) -> tuple[np.ndarray, int]:
-        hot, cold_top = hot_mentors(d_m, reach)
+    def spy(d_m: np.ndarray, reach: np.ndarray, tuning: SparseOptions) -> tuple[np.ndarray, int]:
+        hot, cold_top = hot_mentors(d_m, reach, tuning)
         chosen.append(int((reach + cold_top <= 0).sum()) if hot.any() else 0)
         return hot, cold_top
 
-    monkeypatch.setattr(certified, "_hot_mentors", spy)
-    thin = _run(programme, cfg, sparse=True)
+    monkeypatch.setattr(pricing_module, "hot_mentors", spy)
+    thin = _run(programme, cfg, sparse=options)
     assert sum(chosen) > 0, "no mentee was priced apart"
     assert thin.objective == pytest.approx(dense.objective, rel=1e-9)
     assert thin.matched == dense.matched

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from strategies import Program, programs
 
-import matcher._api as api
 from matcher import Explanation, Participant, ProgramConfig
-from matcher.io import write_synthetic
+from matcher.engine import build_model
+from matcher.io import load_config, load_program, write_synthetic
 from matcher.scoring import ScoringModel, _model, hard_masks
 
 
@@ -209,9 +209,9 @@ def test_reasons_of_many_pairs_are_those_of_each_pair(program: Program) -> None:
 def test_reasons_of_a_synthetic_programme_are_those_of_each_pair(tmp_path: Path) -> None:
     """The same on a generated programme, where many pairs share sentences."""
     folder = write_synthetic(tmp_path / "p", 200, 30, seed=5)
-    cfg = api._config(folder / "program.toml")
-    mentor_set, mentee_set = api._load_both(folder / "mentors.csv", folder / "mentees.csv", cfg)
-    model, _ = api._model(mentor_set, mentee_set, cfg, (), ())
+    cfg = load_config(folder / "program.toml")
+    mentor_set, mentee_set = load_program(folder / "mentors.csv", folder / "mentees.csv", cfg)
+    model, _ = build_model(mentor_set, mentee_set, cfg, (), ())
     rng = np.random.default_rng(0)
     rows, cols = rng.integers(0, 200, 3000), rng.integers(0, 30, 3000)
     _, _, per = model.pair_parts(rows, cols)

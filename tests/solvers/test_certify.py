@@ -14,11 +14,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import matcher
-import matcher._certified as certified
+from matcher.engine import SparseOptions
 from matcher.io import write_synthetic
-from matcher.solvers import AssignmentProblem, solve_optimal
-from matcher.solvers._certify import _residual, flow_potentials
-from matcher.solvers._flow import most_served_known
+from matcher.solvers import (
+    AssignmentProblem,
+    flow_potentials,
+    most_served_known,
+    residual_arcs,
+    solve_optimal,
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,25 +50,25 @@ def test_sparse_path_reaches_the_dense_optimum(programme: Path) -> None:
     _assert_same_optimum(sparse, dense)
 
 
-def test_too_small_candidate_set_is_caught_and_repaired(
-    programme: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(certified, "SPARSE_TOP", 0)  # two pairs per mentee: far too few
+def test_too_small_candidate_set_is_caught_and_repaired(programme: Path) -> None:
+    options = SparseOptions(
+        sparse_top=0,  # two pairs per mentee: far too few
+    )
     dense = _run(programme, sparse=False)
-    sparse = _run(programme, sparse=True)
+    sparse = _run(programme, sparse=options)
     stats = sparse.summary_extra["solver"]
     assert stats["pairs_added_by_certificate"] > 0
     assert stats["certificate_rounds"] > 1
     _assert_same_optimum(sparse, dense)
 
 
-def test_certificate_without_the_dense_cache_rescoring_rows(
-    programme: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(certified, "SPARSE_TOP", 0)
-    monkeypatch.setattr(certified, "DENSE_CACHE_CELLS", 0)  # price by scoring rows again
+def test_certificate_without_the_dense_cache_rescoring_rows(programme: Path) -> None:
+    options = SparseOptions(
+        sparse_top=0,
+        dense_cache_cells=0,  # price by scoring rows again
+    )
     dense = _run(programme, sparse=False)
-    sparse = _run(programme, sparse=True)
+    sparse = _run(programme, sparse=options)
     assert sparse.summary_extra["solver"]["mentees_rescored"] > 0
     _assert_same_optimum(sparse, dense)
 
@@ -109,33 +113,33 @@ def test_potentials_give_non_negative_reduced_costs(n_e: int, n_m: int, seed: in
     assert (units <= pot.threshold(rows[unused], cols[unused])).all()
 
 
-def test_pairs_set_aside_after_the_first_solve_are_priced_again(
-    programme: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(certified, "SPARSE_TOP", 0)
-    monkeypatch.setattr(certified, "ACTIVE_PAIRS", 0)  # set pairs aside even on a small programme
-    monkeypatch.setattr(certified, "ACTIVE_SLACK", 0)  # every unused pair with a positive margin
+def test_pairs_set_aside_after_the_first_solve_are_priced_again(programme: Path) -> None:
+    options = SparseOptions(
+        sparse_top=0,
+        active_pairs=0,  # set pairs aside even on a small programme
+        active_slack=0,  # every unused pair with a positive margin
+    )
     dense = _run(programme, sparse=False)
-    sparse = _run(programme, sparse=True)
+    sparse = _run(programme, sparse=options)
     stats = sparse.summary_extra["solver"]
     assert stats["pairs_set_aside"] > 0
     _assert_same_optimum(sparse, dense)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_pairs_set_aside_after_every_new_solve_are_priced_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
-) -> None:
+def test_pairs_set_aside_after_every_new_solve_are_priced_again(tmp_path: Path, seed: int) -> None:
     folder = write_synthetic(tmp_path / "p", 300, 100, seed=seed, mentor_capacity=2)
-    monkeypatch.setattr(certified, "SPARSE_TOP", 0)  # many rounds
-    monkeypatch.setattr(certified, "WARM_START", False)  # each one a new solve
-    monkeypatch.setattr(certified, "ACTIVE_PAIRS", 0)
-    monkeypatch.setattr(certified, "ACTIVE_SLACK", 10**12)  # none after the first solve
-    monkeypatch.setattr(certified, "LATER_ACTIVE_SLACK", 0)  # every far pair after later ones
-    monkeypatch.setattr(certified, "LARGE_PRICING_PER_ROW", 1)  # one pair back per mentee
-    monkeypatch.setattr(certified, "PRICING_SLACK", 0)
+    options = SparseOptions(
+        sparse_top=0,  # many rounds
+        warm_start=False,  # each one a new solve
+        active_pairs=0,
+        active_slack=10**12,  # none after the first solve
+        later_active_slack=0,  # every far pair after later ones
+        large_pricing_per_row=1,  # one pair back per mentee
+        pricing_slack=0,
+    )
     dense = _run(folder, sparse=False)
-    sparse = _run(folder, sparse=True)
+    sparse = _run(folder, sparse=options)
     stats = sparse.summary_extra["solver"]
     assert stats["certificate_rounds"] > 2
     assert stats["pairs_set_aside"] > 0
@@ -143,26 +147,26 @@ def test_pairs_set_aside_after_every_new_solve_are_priced_again(
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_every_round_repaired_reaches_the_dense_optimum(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
-) -> None:
+def test_every_round_repaired_reaches_the_dense_optimum(tmp_path: Path, seed: int) -> None:
     folder = write_synthetic(tmp_path / "p", 300, 40, seed=seed, mentor_capacity=3)
-    monkeypatch.setattr(certified, "SPARSE_TOP", 0)  # many rounds
-    monkeypatch.setattr(certified, "WARM_FREED_SHARE", 1.0)  # and each one repaired
-    monkeypatch.setattr(certified, "PRICING_PER_ROW", 1)
+    options = SparseOptions(
+        sparse_top=0,  # many rounds
+        warm_freed_share=1.0,  # and each one repaired
+        pricing_per_row=1,
+    )
     dense = _run(folder, sparse=False)
-    sparse = _run(folder, sparse=True)
+    sparse = _run(folder, sparse=options)
     stats = sparse.summary_extra["solver"]
     assert stats["rounds_repaired"] == stats["certificate_rounds"] - 1 > 0
     _assert_same_optimum(sparse, dense)
 
 
-def test_later_rounds_price_only_the_mentees_whose_costs_fell(
-    programme: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(certified, "SPARSE_TOP", 0)
-    monkeypatch.setattr(certified, "WARM_FREED_SHARE", 1.0)
-    sparse = _run(programme, sparse=True)
+def test_later_rounds_price_only_the_mentees_whose_costs_fell(programme: Path) -> None:
+    options = SparseOptions(
+        sparse_top=0,
+        warm_freed_share=1.0,
+    )
+    sparse = _run(programme, sparse=options)
     stats = sparse.summary_extra["solver"]
     priced = stats["mentees_priced_per_round"]
     assert len(priced) == stats["certificate_rounds"] > 1
@@ -171,26 +175,22 @@ def test_later_rounds_price_only_the_mentees_whose_costs_fell(
     assert priced[-1] < priced[0]
 
 
-def test_solving_every_round_from_scratch_gives_the_same_optimum(
-    programme: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(certified, "SPARSE_TOP", 0)
-    warm = _run(programme, sparse=True)
-    monkeypatch.setattr(certified, "WARM_START", False)
-    cold = _run(programme, sparse=True)
+def test_solving_every_round_from_scratch_gives_the_same_optimum(programme: Path) -> None:
+    warm = _run(programme, sparse=SparseOptions(sparse_top=0))
+    cold = _run(programme, sparse=SparseOptions(sparse_top=0, warm_start=False))
     assert cold.summary_extra["solver"]["rounds_repaired"] == 0
     assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
     assert warm.matched == cold.matched
 
 
-def test_repaired_rounds_keep_pinned_pairs_and_reach_the_optimum(
-    programme: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_repaired_rounds_keep_pinned_pairs_and_reach_the_optimum(programme: Path) -> None:
+    options = SparseOptions(
+        sparse_top=0,
+        warm_freed_share=1.0,
+    )
     dense_free = _run(programme, sparse=False)
     pin = [(p.mentee_id, p.mentor_id) for p in dense_free.pairs[3:9]]
-    monkeypatch.setattr(certified, "SPARSE_TOP", 0)
-    monkeypatch.setattr(certified, "WARM_FREED_SHARE", 1.0)
-    sparse = _run(programme, sparse=True, pinned=pin)
+    sparse = _run(programme, sparse=options, pinned=pin)
     assert sparse.summary_extra["solver"]["rounds_repaired"] > 0
     assert set(pin) <= {(p.mentee_id, p.mentor_id) for p in sparse.pairs}
     dense = _run(programme, sparse=False, pinned=pin)
@@ -216,7 +216,7 @@ def _sweeps(
     problem: AssignmentProblem, chosen: np.ndarray, limit: int = 10_000
 ) -> np.ndarray | None:
     """Reference: plain Bellman-Ford sweeps over every residual arc, from zeros."""
-    tails, heads, costs = _residual(problem, chosen)
+    tails, heads, costs = residual_arcs(problem, chosen)
     d = np.zeros(problem.n_mentees + problem.n_mentors + 2, np.int64)
     for _ in range(limit):
         best = d.copy()

@@ -14,10 +14,17 @@ import numpy.typing as npt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.solvers import AssignmentProblem, solve_optimal
-from matcher.solvers._certify import Potentials, flow_potentials, holds
-from matcher.solvers._flow import SCALE, mentee_weight
-from matcher.solvers._warm import WarmResult, reoptimize
+from matcher.solvers import (
+    SCALE,
+    AssignmentProblem,
+    Potentials,
+    WarmResult,
+    flow_potentials,
+    holds,
+    mentee_weight,
+    reoptimize,
+    solve_optimal,
+)
 
 
 def _random_problem(

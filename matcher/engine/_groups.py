@@ -7,25 +7,34 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
 
-from matcher.matching._build import from_model
-from matcher.matching._result import Matching, Pair, Unmatched
-from matcher.profiles import Participant, _vocab
-from matcher.scoring import ScoringModel
-from matcher.scoring._encode import BIN_MINUTES, FORMAT_BITS, WEEK_BINS, Side
-from matcher.scoring._model import score_floor
-from matcher.solvers import AssignmentProblem, get_solver
-from matcher.solvers._groups import GroupProblem, check_groups, solve_groups
+from matcher.matching import Matching, Pair, Unmatched, from_model
+from matcher.profiles import Participant, vocab
+from matcher.scoring import (
+    BIN_MINUTES,
+    FORMAT_BITS,
+    WEEK_BINS,
+    Progress,
+    ScoringModel,
+    Side,
+    score_floor,
+)
+from matcher.solvers import (
+    AssignmentProblem,
+    GroupProblem,
+    check_groups,
+    solve_groups,
+    solve_optimal,
+)
 
 __all__ = ["form_groups"]
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, float], None]
 _GROUP = {"small_group", "large_group"}
 
 
@@ -83,7 +92,7 @@ def _lang_matrix(lang: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
 def _when(window: int, offset: float, minutes: int) -> str:
     start = (window * BIN_MINUTES + round(offset)) % (7 * 1440)
     day, minute = divmod(start, 1440)
-    return _vocab.format_slot(day, minute, min(minute + minutes, 1440))
+    return vocab.format_slot(day, minute, min(minute + minutes, 1440))
 
 
 def form_groups(
@@ -117,7 +126,7 @@ def form_groups(
     if progress is not None:
         progress("scoring", 0.5)
     if leader_idx.size and member_idx.size:
-        block = model._block(member_idx, leader_idx)
+        block = model.block(member_idx, leader_idx)
         ml_score = block.total.astype(np.float64)
         ml_ok = block.feasible & (block.total >= score_floor(cfg.min_score))
     else:
@@ -378,7 +387,7 @@ def _pairs(
         sub.enc.mentors.capacity,
         check_pairs=False,
     )
-    result = get_solver("optimal")(problem, seed=seed)
+    result = solve_optimal(problem, seed=seed)
     return from_model(
         sub, cand, result, pinned=[], residual_mentor_capacity=sub.enc.mentors.capacity, seed=seed
     )
