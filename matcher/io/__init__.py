@@ -35,9 +35,9 @@ from matcher.io._participants import (
     participants_from_table,
 )
 from matcher.io._synthetic import synthetic_files, write_synthetic
-from matcher.io._table import Table, decode, parse_text, read_table, table_from_rows
+from matcher.io._table import Table, decode, parse_text, read_table, read_xlsx, table_from_rows
 from matcher.io._write import csv_bytes, json_bytes, neutralise, sha256_file, write_outputs
-from matcher.io._xlsx import EXCEL_SUFFIXES, profile_file, read_xlsx, xlsx_bytes
+from matcher.io._xlsx import EXCEL_SUFFIXES, profile_file, xlsx_bytes
 
 __all__ = [
     "CANONICAL_COLUMNS",

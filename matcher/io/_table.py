@@ -9,15 +9,35 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from matcher._errors import InvalidInputError, Problem
-from matcher.io._cells import MAX_CELL_CHARS, Table
-from matcher.io._xlsx import EXCEL_SUFFIXES, read_xlsx
+from matcher.io._xlsx import EXCEL_SUFFIXES, read_sheet
 
-__all__ = ["MAX_CELL_CHARS", "Table", "decode", "parse_text", "read_table", "table_from_rows"]
+__all__ = [
+    "MAX_CELL_CHARS",
+    "Table",
+    "decode",
+    "parse_text",
+    "read_table",
+    "read_xlsx",
+    "table_from_rows",
+]
 
 _DELIMITERS = (",", ";", "\t")
+
+
+@dataclass
+class Table:
+    """A header and its rows of strings; ``row_numbers[k]`` is row k's number as Excel shows it."""
+
+    name: str
+    header: list[str]
+    rows: list[list[str]]
+    row_numbers: list[int] = field(default_factory=list)
+    encoding: str = "utf-8"
+    delimiter: str = ","
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -57,6 +77,10 @@ def _detect_delimiter(text: str) -> str:
         return best if counts[best] else ","
     return best
 
+
+#: Longest cell accepted, in characters: a free-text note is far shorter; a longer cell is a
+#: quote left open or a file that is not an export.
+MAX_CELL_CHARS = 100_000
 
 # the csv module's own limit (131,072 characters by default) would stop at a long cell without
 # saying which; it is raised once so that the located check below is the one that speaks
@@ -341,6 +365,14 @@ def read_table(path: str | Path, *, name: str | None = None, sheet: str | None =
             ]
         ) from None
     return parse_text(text, label, encoding)
+
+
+def read_xlsx(path: str | Path, *, name: str | None = None, sheet: str | None = None) -> Table:
+    """Read one sheet of a workbook (the first unless ``sheet`` names one) into a Table, its
+    name carrying the sheet (``mentors.xlsx [sheet Mentors]``) and its rows numbered as in
+    Excel."""
+    where, header, rows, numbers = read_sheet(path, name=name, sheet=sheet, max_cell=MAX_CELL_CHARS)
+    return Table(where, header, rows, numbers, "xlsx", "")
 
 
 def table_from_rows(name: str, header: list[str], rows: list[list[str]]) -> Table:

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from matcher._errors import InvalidInputError, Problem
-from matcher.io._cells import MAX_CELL_CHARS, Table
 from matcher.io._write import neutralise
 
-__all__ = ["EXCEL_SUFFIXES", "PROFILE_SUFFIXES", "profile_file", "read_xlsx", "xlsx_bytes"]
+__all__ = ["EXCEL_SUFFIXES", "PROFILE_SUFFIXES", "profile_file", "read_sheet", "xlsx_bytes"]
 
 #: Workbook formats read directly.
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -44,10 +43,13 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def read_xlsx(path: str | Path, *, name: str | None = None, sheet: str | None = None) -> Table:
-    """Read one sheet of a workbook (the first unless ``sheet`` names one) into a Table.
+def read_sheet(
+    path: str | Path, *, name: str | None = None, sheet: str | None = None, max_cell: int
+) -> tuple[str, list[str], list[list[str]], list[int]]:
+    """One sheet of a workbook (the first unless ``sheet`` names one) as ``(name, header,
+    rows, Excel row numbers)``; :func:`matcher.io.read_xlsx` makes it a Table.
 
-    The file's name in messages carries the sheet, ``mentors.xlsx [sheet Mentors]``, and row
+    The name in messages carries the sheet, ``mentors.xlsx [sheet Mentors]``, and row
     numbers are Excel's: the header is on the first row that holds anything.
     """
     from python_calamine import CalamineError, CalamineWorkbook
@@ -107,11 +109,11 @@ def read_xlsx(path: str | Path, *, name: str | None = None, sheet: str | None = 
             file=where,
             row=k + 1,
             column=header[i] if i < len(header) and header[i] else f"column {i + 1}",
-            expected=f"at most {MAX_CELL_CHARS:,} characters per cell",
+            expected=f"at most {max_cell:,} characters per cell",
         )
         for k, record in enumerate(records)
         for i, cell in enumerate(record)
-        if len(cell) > MAX_CELL_CHARS
+        if len(cell) > max_cell
     ]
     if problems:
         raise InvalidInputError(problems)
@@ -121,7 +123,7 @@ def read_xlsx(path: str | Path, *, name: str | None = None, sheet: str | None = 
         if any(c.strip() for c in records[k]):
             rows.append(records[k])
             numbers.append(k + 1)
-    return Table(where, header, rows, numbers, "xlsx", "")
+    return where, header, rows, numbers
 
 
 def _width(values: Sequence[Any]) -> float:
