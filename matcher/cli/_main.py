@@ -673,6 +673,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     problems: list[matcher.Problem] = []
     notes: list[str] = []
     sets: dict[str, mio.ParticipantSet] = {}
+    checked: list[tuple[mio.ParticipantSet, mio.ParticipantSet, matcher.ProgramConfig]] = []
     configs = [f for f in args.files if f.suffix.lower() == ".toml"]
     cfg = matcher.ProgramConfig()
     for path in args.files:
@@ -702,6 +703,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                     problems.extend(matcher.Problem("file not found", file=str(f)) for f in missing)
                     continue
                 found_sets = mio.load_program(files["mentor"], files["mentee"], local)
+                checked.append((found_sets[0], found_sets[1], local))
                 notes.append(
                     f"{path}: {len(found_sets[0].participants)} mentors, "
                     f"{len(found_sets[1].participants)} mentees OK"
@@ -745,12 +747,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if len(sets) == 2:
         try:
             mio.check_program(sets["mentor"], sets["mentee"], cfg)
+            checked.append((sets["mentor"], sets["mentee"], cfg))
         except matcher.InvalidInputError as exc:
             problems.extend(exc.problems)
     if problems:
         raise matcher.InvalidInputError(problems)
     for note in notes:
         print(note)
+    for mentors, mentees, config in checked:  # the values themselves, to the user's own screen
+        unknown = mio.unknown_values(list(mentors.participants), list(mentees.participants), config)
+        for line in mio.describe_unknown_values(unknown):
+            print(f"matcher: {line}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -24,6 +24,7 @@ from matcher.io._edges import (
     read_edges,
     read_pairs,
 )
+from matcher.io._forms import describe_unknown_values, unknown_values
 from matcher.io._gc import gc_paused
 from matcher.io._participants import (
     CANONICAL_COLUMNS,
@@ -57,6 +58,7 @@ __all__ = [
     "csv_bytes",
     "dataframe_table",
     "decode",
+    "describe_unknown_values",
     "edges_from_table",
     "encode_edges",
     "encode_matrix",
@@ -82,6 +84,7 @@ __all__ = [
     "synthetic_files",
     "table_from_rows",
     "tuple_edges",
+    "unknown_values",
     "write_outputs",
     "write_synthetic",
     "xlsx_bytes",

@@ -34,6 +34,7 @@ __all__ = [
     "MULTI_VALUED",
     "PROFESSIONS",
     "FormExport",
+    "describe_unknown_values",
     "detect_tool",
     "prepare_form",
     "unknown_values",
@@ -293,22 +294,37 @@ def unknown_values(
     return found
 
 
-def warn_unknown_values(
-    mentors: list[object], mentees: list[object], config: ProgramConfig
-) -> dict[str, dict[str, int]]:
-    """Log one warning per column listing each unknown value and how many people gave it."""
-    found = unknown_values(mentors, mentees, config)
+def describe_unknown_values(found: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """One line per column naming each unknown value and how many people gave it, for the
+    person who ran the check (``matcher validate`` prints them; logs never carry them)."""
+    lines = []
     for column, counts in found.items():
         shown = ", ".join(f"{value!r} ({n})" for value, n in list(counts.items())[:30])
         more = f", and {len(counts) - 30} more" if len(counts) > 30 else ""
+        lines.append(
+            f"{len(counts)} unknown {column} value{'' if len(counts) == 1 else 's'}, used as "
+            f"written: {shown}{more} (map a tool's codes or labels with [values.{column}] in "
+            "program.toml, or add areas to [taxonomy])"
+        )
+    return lines
+
+
+def warn_unknown_values(
+    mentors: list[object], mentees: list[object], config: ProgramConfig
+) -> dict[str, dict[str, int]]:
+    """Log one warning per column with how many unknown values it holds and how many people
+    gave them: counts only, as profile values never go to a log; ``matcher validate`` (or
+    :func:`unknown_values`) lists the values themselves."""
+    found = unknown_values(mentors, mentees, config)
+    for column, counts in found.items():
         _log.warning(
-            "%d unknown %s value%s, used as written: %s%s (map a tool's codes or labels with "
-            "[values.%s] in program.toml, or add areas to [taxonomy])",
+            "%d unknown %s value%s given by %d people, used as written (`matcher validate` "
+            "lists them; map a tool's codes or labels with [values.%s] in program.toml, or add "
+            "areas to [taxonomy])",
             len(counts),
             column,
             "" if len(counts) == 1 else "s",
-            shown,
-            more,
+            sum(counts.values()),
             column,
         )
     return found

@@ -229,7 +229,10 @@ def child_main(db_url: str, job_id: str, tmp_root: str) -> None:
     data = result_json(result)
     outputs = dict(files)
     outputs["result.json"] = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    store.finish(job_id, "succeeded", summary=data["summary"], outputs=outputs)
+    # the job record (status, listings, events) keeps figures only: equity names subgroups by
+    # profile values, so it stays in the result and summary.json that only the caller reads
+    figures = {k: v for k, v in data["summary"].items() if k != "equity"}
+    store.finish(job_id, "succeeded", summary=figures, outputs=outputs)
 
 
 def _heartbeats(store: Store, settings: Settings, running: set[str]) -> None:
