@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     heartbeat_timeout_s: float = Field(default=15.0, gt=0)
     heartbeat_s: float = Field(default=1.0, gt=0)
     #: how often the worker looks for a cancel request or the time limit
-    poll_s: float = Field(default=0.2, gt=0)
+    poll_s: float = Field(default=0.1, gt=0)
 
     def db_url(self) -> str:
         return self.db or f"sqlite:///{(self.data_dir / 'matcher.db').resolve()}"

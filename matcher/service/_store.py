@@ -286,18 +286,24 @@ class Store:
             return True
 
     def request_cancel(self, job_id: str) -> str | None:
-        """A queued job is cancelled at once; a running one is flagged for its worker."""
+        """Cancel a queued or running job now; the worker of a running one sees the flag and
+        kills its run (within a poll interval, 0.1 s), which can then record nothing more."""
         with self.session() as s:
             row = s.get(_Job, job_id, with_for_update=True)
             if row is None:
                 return None
-            if row.status == "queued":
+            if row.status in ACTIVE:
+                row.error = json.dumps(
+                    {
+                        "message": "cancelled before it started"
+                        if row.status == "queued"
+                        else "cancelled while running"
+                    }
+                )
+                row.cancel_requested = True
                 row.status = "cancelled"
                 row.phase = "cancelled"
                 row.finished = time.time()
-                row.error = json.dumps({"message": "cancelled before it started"})
-            elif row.status == "running":
-                row.cancel_requested = True
             return row.status
 
     def cancel_requested(self, job_id: str) -> bool:

@@ -101,8 +101,9 @@ def supervise(store: Store, settings: Settings, job_id: str) -> None:
                 store.heartbeat(job_id)
                 beat = now
             if store.cancel_requested(job_id):
-                _kill(child)
+                # recorded first (the run can no longer record a result), then stopped at once
                 store.finish(job_id, "cancelled", error={"message": "cancelled while running"})
+                _kill(child)
                 log.info("job %s cancelled after %.2f s", job_id, time.monotonic() - started)
                 return
             # groups get the limit as their own time budget and stop in time with their best

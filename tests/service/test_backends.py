@@ -47,14 +47,17 @@ def test_store_cancel_reap_and_purge(db_url: str) -> None:
     assert store.request_cancel(queued) == "cancelled"
     running = store.submit(tenant, "match", {}, {})
     store.claim(running, "w")
-    assert store.request_cancel(running) == "running"
-    assert store.cancel_requested(running)
+    assert store.request_cancel(running) == "cancelled"
+    assert store.cancel_requested(running)  # its worker kills the run
+    assert store.finish(running, "succeeded") is False  # and the run records nothing more
+    running = store.submit(tenant, "match", {}, {})
+    store.claim(running, "w")
     time.sleep(0.05)
     assert running in store.reap(0.01)
     view = store.get(running)
     assert view is not None and view.status == "interrupted"
     assert "heartbeat" in (view.error or {})["message"]
-    assert store.purge(-1) >= 2
+    assert store.purge(-1) >= 3
     assert store.jobs(tenant) == []
     store.dispose()
 
