@@ -6,11 +6,12 @@ Exit codes: 0 success; 2 bad input; 3 infeasible constraints; 1 internal error.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import logging
 import math
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -291,13 +292,28 @@ def _service_commands(sub: Any) -> None:
     k.add_argument("--data-dir", type=Path, default=None, metavar="DIR")
 
 
+def _service_command(name: str) -> Callable[..., int] | None:
+    """``serve`` or ``worker`` from the service layer, which registers them as entry points
+    (group ``matcher.commands``): the command line sits above the service and never imports it."""
+    for entry in importlib.metadata.entry_points(group="matcher.commands", name=name):
+        command: Callable[..., int] = entry.load()
+        return command
+    return None
+
+
 def _cmd_service(args: argparse.Namespace) -> int:
     try:
-        from matcher.service import _cli
+        command = _service_command(args.command)
     except ImportError as exc:
         sys.stderr.write(
             f"matcher: error: the service needs its extra ({exc.name} is missing): "
             "pip install 'matcher[service]'\n"
+        )
+        return EXIT_INPUT
+    if command is None:
+        sys.stderr.write(
+            f"matcher: error: 'matcher {args.command}' is not registered by this installation: "
+            "pip install 'matcher[service]' (again, if it was installed before this version)\n"
         )
         return EXIT_INPUT
     if args.workers < 1:
@@ -311,14 +327,14 @@ def _cmd_service(args: argparse.Namespace) -> int:
             ]
         )
     if args.command == "serve":
-        return _cli.serve(
+        return command(
             host=args.host,
             port=args.port,
             workers=args.workers,
             data_dir=args.data_dir,
             insecure=args.insecure,
         )
-    return _cli.worker(workers=args.workers, data_dir=args.data_dir)
+    return command(workers=args.workers, data_dir=args.data_dir)
 
 
 def _echo(args: argparse.Namespace, text: str) -> None:
