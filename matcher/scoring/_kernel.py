@@ -420,6 +420,8 @@ def build_kernel(enc: Encoded, cfg: ProgramConfig, active: Sequence[str]) -> Ker
     """The kernel for encoded profiles scored on the ``active`` criteria (in the weighted
     mean's order, as :class:`ScoringModel` keeps them), or None where it does not apply."""
     e, m = enc.mentees, enc.mentors
+    if not len(e) or not len(m):
+        return None  # nothing to scan (and no class of an empty side to compute)
     if "preference" in active and (enc.mentee_ranks.any() or enc.mentor_ranks.any()):
         return None
     names = [n for n in active if n != "preference"]
