@@ -20,6 +20,7 @@ from matcher.engine import (
     RunOptions,
     SparseOptions,
     check_method,
+    from_edges,
     manifest_key,
     record_inputs,
     run_program,
@@ -45,7 +46,7 @@ from matcher.io import (
     tuple_edges,
 )
 from matcher.io import check_scores as _check_scores
-from matcher.matching import Matching, from_edges
+from matcher.matching import Matching
 from matcher.profiles import MAX_SCORE, MAX_SEED, Participant, ProgramConfig
 from matcher.solvers import AssignmentProblem
 from matcher.solvers import blocking_pairs as _blocking

@@ -10,6 +10,7 @@ from matcher.engine._assign import (
     check_pinned,
     edge_ranks,
 )
+from matcher.engine._build import from_edges, from_model
 from matcher.engine._groups import form_groups
 from matcher.engine._incremental import IncrementalPlan, changes, incremental_plan, settle_current
 from matcher.engine._methods import METHODS, Method, Runner, RunOptions, check_method, solver_for
@@ -36,6 +37,8 @@ __all__ = [
     "check_pinned",
     "edge_ranks",
     "form_groups",
+    "from_edges",
+    "from_model",
     "incremental_plan",
     "manifest_key",
     "record_inputs",

@@ -12,10 +12,11 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher._errors import InfeasibleError
+from matcher.engine._build import from_model
 from matcher.engine._options import SparseOptions
 from matcher.engine._sparse import certified_optimal
 from matcher.io import PairList, ParticipantSet, pair_indices, pairs_of
-from matcher.matching import Matching, from_model
+from matcher.matching import ASSIGNED, Matching, Wording
 from matcher.profiles import ProgramConfig
 from matcher.scoring import Progress, ScoringModel, hard_masks, warm_up
 from matcher.solvers import AssignmentProblem, SolverResult
@@ -135,11 +136,13 @@ def assign(
     mentor_capacity: npt.NDArray[np.int64] | None = None,
     certified: SparseOptions | None = None,
     ranked: bool = False,
+    wording: Wording = ASSIGNED,
 ) -> Matching:
     """Score, build the assignment problem (minus pinned pairs), solve it, assemble the result.
 
     ``certified``: solve on each mentee's best pairs and certify (``solver`` must then be the
-    optimal one); ``ranked``: give the solver each side's stated ranks (method stable)."""
+    optimal one); ``ranked``: give the solver each side's stated ranks (method stable);
+    ``wording``: how the reasons speak of places (matches, or suggestions shown)."""
     cfg = model.config
     mentee_cap = (model.enc.mentees.capacity if mentee_capacity is None else mentee_capacity).copy()
     mentor_cap = (model.enc.mentors.capacity if mentor_capacity is None else mentor_capacity).copy()
@@ -160,7 +163,13 @@ def assign(
             options=certified,
         )
         return from_model(
-            model, cand, result, pinned=pin, residual_mentor_capacity=mentor_cap, seed=seed
+            model,
+            cand,
+            result,
+            pinned=pin,
+            residual_mentor_capacity=mentor_cap,
+            seed=seed,
+            wording=wording,
         )
     cand = model.candidates(cfg.min_score, progress=progress)
     log.info("scored %d x %d pairs: %d allowed", *model.shape, len(cand))
@@ -195,5 +204,11 @@ def assign(
     if progress is not None:
         progress("explaining", 0.0)
     return from_model(
-        model, cand, result, pinned=pin, residual_mentor_capacity=mentor_cap, seed=seed
+        model,
+        cand,
+        result,
+        pinned=pin,
+        residual_mentor_capacity=mentor_cap,
+        seed=seed,
+        wording=wording,
     )

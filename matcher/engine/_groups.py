@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from matcher.matching import Matching, Pair, Unmatched, from_model
+from matcher.engine._build import from_model
+from matcher.matching import Matching, Pair, Unmatched, group_member_reason
 from matcher.profiles import Participant, vocab
 from matcher.scoring import (
     BIN_MINUTES,
@@ -213,7 +214,7 @@ def form_groups(
         person = model.mentees[member_idx[p_local]]
         if g < 0:
             unmatched.append(
-                Unmatched(person.id, "mentee", _member_reason(problem, p_local, gcfg.min_size))
+                Unmatched(person.id, "mentee", group_member_reason(problem, p_local, gcfg.min_size))
             )
             continue
         mates = np.flatnonzero(result.group == g)
@@ -319,54 +320,6 @@ def _prof_names(model: ScoringModel) -> list[str]:
         if p.profession is not None:
             seen.setdefault(p.profession, len(seen))
     return list(seen)
-
-
-def _others(count: int) -> str:
-    if count == 0:
-        return "no other member shares"
-    if count == 1:
-        return "only 1 other member shares"
-    return f"only {count} other members share"
-
-
-def _member_reason(problem: GroupProblem, p: int, min_size: int) -> str:
-    """Why member ``p`` is in no group, as specifically as the arrays allow."""
-    if problem.n_leaders and not problem.member_leader_ok[p].any():
-        return (
-            "no group leader is compatible: every leader fails a hard rule with this "
-            "person (language, format, organisation, exclusion or min_score)"
-        )
-    if not problem.member_window[p].any():
-        leader = " (and a leader)" if problem.n_leaders else ""
-        return f"no session window in which at least {min_size} group members{leader} are all free"
-    need = min_size - 1
-    shared = {}
-    for what, matrix in (
-        ("a meeting format", problem.member_fmt),
-        ("a language", problem.member_lang),
-        ("a session window", problem.member_window),
-    ):
-        mask = (matrix.astype(np.int32) @ matrix[p].astype(np.int32)) > 0
-        mask[p] = False
-        shared[what] = mask
-        if int(mask.sum()) < need:
-            return f"{_others(int(mask.sum()))} {what} with this person; a group needs {min_size}"
-    together = (
-        shared["a meeting format"]
-        & shared["a language"]
-        & shared["a session window"]
-        & problem.member_member_ok[p]
-    )
-    if int(together.sum()) < need:
-        return (
-            f"{_others(int(together.sum()))} a session window, a language and a meeting "
-            f"format with this person; a group needs {min_size}"
-        )
-    return (
-        f"could not be placed: no group of {problem.min_size}-{problem.max_size} meets at a "
-        "window, in a language and format that suit this person without breaking a size "
-        "limit or a composition rule"
-    )
 
 
 def _pairs(

@@ -15,7 +15,7 @@ from matcher._errors import InvalidInputError, Problem
 from matcher.engine._assign import SPARSE_PAIRS, Solver, assign
 from matcher.engine._groups import form_groups
 from matcher.engine._options import SparseOptions
-from matcher.matching import Matching, Pair, Unmatched
+from matcher.matching import SHOWN, Matching, Pair
 from matcher.profiles import METHOD_NAMES
 from matcher.scoring import Progress, ScoringModel
 from matcher.solvers import solve_fair, solve_optimal, solve_stable
@@ -152,6 +152,7 @@ def _suggest(
         mentee_capacity=wanted,
         mentor_capacity=shown,
         certified=_sparse(model, options),
+        wording=SHOWN,
     )
     ranked: list[Pair] = []
     by_mentee: dict[str, list[Pair]] = {}
@@ -172,18 +173,6 @@ def _suggest(
             "mentees_with_short_list": sum(1 for c in counts if c < top),
         }
     )
-    matching.unmatched = [
-        Unmatched(
-            u.id,
-            u.role,
-            u.reason.replace(
-                "are at capacity", "are already shown to as many mentees as their places allow"
-            )
-            .replace("is at capacity", "is already shown to as many mentees as its places allow")
-            .replace("matched to other mentors", "shown other mentors"),
-        )
-        for u in matching.unmatched
-    ]
     return matching
 
 

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from matcher.engine._options import SparseOptions
 from matcher.scoring import Candidates, ScoringModel, best_per_group, known_pairs, score_floor
-from matcher.solvers import SCALE, Potentials
+from matcher.solvers import SCALE, Potentials, score_units
 
 __all__ = [
     "NO_PAIR_LEFT_OUT",
@@ -132,7 +132,7 @@ def price(
         truncated = np.flatnonzero(np.isfinite(cand.cutoff) & rows_in).astype(np.int64)
         # a left-out pair scores at most the cutoff: its gain is at most this (1e-6 units),
         # plus the potential of its mentor
-        reach = np.rint(cand.cutoff[truncated] * SCALE).astype(np.int64) - limit_e[truncated]
+        reach = score_units(cand.cutoff[truncated]) - limit_e[truncated]
         bar = -reach - (int(d_m.max()) if n_m else 0)
         margin[truncated] = bar
         rows_to_check = truncated[bar < 0]
@@ -143,7 +143,7 @@ def price(
         # priced against those only
         known_csr = known_pairs(known // width, known % width, (n_e, n_m))
         floor = float(score_floor(model.config.min_score))
-        reach = np.rint(cand.cutoff[rows_to_check] * SCALE).astype(np.int64)
+        reach = score_units(cand.cutoff[rows_to_check])
         reach -= limit_e[rows_to_check]
         hot, cold_top = hot_mentors(d_m, reach, options)
         apart = reach + cold_top <= 0
@@ -204,7 +204,7 @@ def price(
         return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), checked, margin
     found_r, found_c = np.concatenate(out_r), np.concatenate(out_c)
     found_s = np.concatenate(out_s)
-    found_units = np.rint(found_s * SCALE).astype(np.int64)
+    found_units = score_units(found_s)
     cut_margins(margin, found_r, found_c, found_units, limit_e, d_m, per_row)
     return found_r, found_c, found_s, checked, margin
 

@@ -22,7 +22,6 @@ from matcher.engine._options import SparseOptions
 from matcher.engine._pricing import price, pricing_limits, to_price
 from matcher.scoring import Candidates, Progress, ScoringModel
 from matcher.solvers import (
-    SCALE,
     AssignmentProblem,
     Potentials,
     SolverResult,
@@ -32,6 +31,7 @@ from matcher.solvers import (
     most_served_known,
     pair_costs,
     reoptimize,
+    score_units,
     solve_optimal,
 )
 
@@ -159,9 +159,7 @@ def certified_optimal(
         )
         for group in apart:
             again[group.rows] = True  # priced this round
-        improving = np.rint(sc * SCALE).astype(np.int64) > potentials.threshold(
-            r.astype(np.intp), c.astype(np.intp)
-        )
+        improving = score_units(sc) > potentials.threshold(r.astype(np.intp), c.astype(np.intp))
         mentor_at.append(potentials.mentor.copy())
         priced_round[again] = len(mentor_at) - 1
         priced_d[again] = potentials.mentee[again]
@@ -312,7 +310,7 @@ def _drop_far_pairs(
     set aside (each mentee's ``cutoff`` rises to cover them, its margin falls to ``slack``),
     so none can be missed.  Returns the mentee of each pair set aside."""
     on = np.flatnonzero(keep)
-    units = np.rint(cand.scores[on] * SCALE).astype(np.int64)
+    units = score_units(cand.scores[on])
     margin = potentials.threshold(cand.rows[on].astype(np.intp), cand.cols[on].astype(np.intp))
     far = np.zeros(len(cand), bool)
     far[on] = (margin - units > slack) & priced[cand.rows[on]]

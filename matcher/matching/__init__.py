@@ -1,7 +1,35 @@
-"""The result types (Matching, Pair, Unmatched, Change), how a result is assembled from a
-solver's choice, and reason sentences.  May import profiles, io, scoring and solvers."""
+"""The result types (Matching, Pair, Unmatched, Change) and the reason sentences that explain
+them.  May import profiles, io, scoring and solvers; never the engine or anything below."""
 
-from matcher.matching._build import from_edges, from_model
+from matcher.matching._reasons import (
+    ASSIGNED,
+    KEPT,
+    PRECOMPUTED,
+    SHOWN,
+    Wording,
+    edge_mentee_reason,
+    edge_mentor_reason,
+    group_member_reason,
+    mentee_reason,
+    mentor_reason,
+    partial_note,
+)
 from matcher.matching._result import Change, Matching, Pair, Unmatched
 
-__all__ = ["Change", "Matching", "Pair", "Unmatched", "from_edges", "from_model"]
+__all__ = [
+    "ASSIGNED",
+    "KEPT",
+    "PRECOMPUTED",
+    "SHOWN",
+    "Change",
+    "Matching",
+    "Pair",
+    "Unmatched",
+    "Wording",
+    "edge_mentee_reason",
+    "edge_mentor_reason",
+    "group_member_reason",
+    "mentee_reason",
+    "mentor_reason",
+    "partial_note",
+]

@@ -1,14 +1,58 @@
-"""Specific reasons for everyone left unmatched ("no mentor shares a language: fr")."""
+"""Reason sentences: why everyone left unmatched is ("no mentor shares a language: fr"), why a
+mentee got fewer mentors than wanted, why a group member is in no group, and the same for
+precomputed scores.  Suggestions speak of mentors *shown*, not matched (:data:`SHOWN`)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.profiles import Participant
 from matcher.scoring import Candidates, ScoringModel, hard_masks
+from matcher.solvers import GroupProblem
 
-__all__ = ["mentee_reason", "mentor_reason"]
+__all__ = [
+    "ASSIGNED",
+    "KEPT",
+    "PRECOMPUTED",
+    "SHOWN",
+    "Wording",
+    "edge_mentee_reason",
+    "edge_mentor_reason",
+    "group_member_reason",
+    "mentee_reason",
+    "mentor_reason",
+    "partial_note",
+]
+
+#: The reason of a pair kept from the current matches (incremental runs), before its own.
+KEPT = "kept from the current matches"
+#: The reason of a pair from precomputed scores.
+PRECOMPUTED = "precomputed score"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How reasons speak of mentors' places: taken by matches, or by suggestions shown."""
+
+    #: all N compatible mentors ...
+    full_many: str
+    #: the only compatible mentor ...
+    full_one: str
+    #: a mentor's compatible mentees are ... (and the rest of the sentence)
+    elsewhere: str
+
+
+#: Matches: places are filled by pairs.
+ASSIGNED = Wording("are at capacity", "is at capacity", "matched to other mentors")
+#: Suggestions: a mentor with c places is shown to at most c x top mentees.
+SHOWN = Wording(
+    "are already shown to as many mentees as their places allow",
+    "is already shown to as many mentees as its places allow",
+    "shown other mentors",
+)
 
 
 def _rule_phrase(name: str, p: Participant, model: ScoringModel, other: str) -> str:
@@ -105,6 +149,7 @@ def mentee_reason(
     min_score: float,
     mentor_capacity: npt.NDArray[np.int64],
     closed_per_mentee: npt.NDArray[np.int64] | None = None,
+    wording: Wording = ASSIGNED,
 ) -> str:
     """Why mentee ``i`` has no mentor; ``closed_per_mentee`` counts, per mentee, compatible
     mentors who take no mentees at present."""
@@ -125,9 +170,9 @@ def mentee_reason(
         )
     closed = int(closed_per_mentee[i]) if closed_per_mentee is not None else 0
     if n_edges == 1:
-        text = "the only compatible mentor is at capacity"
+        text = f"the only compatible mentor {wording.full_one}"
         return text + (" (takes no mentees at present)" if closed else "")
-    text = f"all {n_edges} compatible mentors are at capacity"
+    text = f"all {n_edges} compatible mentors {wording.full_many}"
     if closed == 1:
         text += " (one of them takes no mentees at present)"
     elif closed:
@@ -141,6 +186,7 @@ def mentor_reason(
     j: int,
     n_edges: int,
     min_score: float,
+    wording: Wording = ASSIGNED,
 ) -> str:
     """Why mentor ``j`` has no mentee."""
     p = model.mentors[j]
@@ -165,6 +211,86 @@ def mentor_reason(
         if n_edges == 1
         else (f"all {n_edges} compatible mentees are")
     )
+    return f"{who} {wording.elsewhere}, which serves more mentees or gives a higher total score"
+
+
+def partial_note(got: int, wanted: int, others: int) -> str:
+    """On the pairs of a mentee who got ``got`` of ``wanted`` mentors: why not more
+    (``others``: its other compatible mentors)."""
+    why = (
+        f"the other {others} compatible mentor{'s are' if others != 1 else ' is'} at capacity"
+        if others > 0
+        else "no other mentor is compatible"
+    )
+    return f"{got} of {wanted} mentors wanted: {why}"
+
+
+def edge_mentee_reason(capacity: int, n_edges: int, below: str) -> str:
+    """Why a mentee of precomputed scores has no mentor (``below``: the min_score clause)."""
+    if capacity == 0:
+        return "capacity is 0 (wants no mentor)"
+    if n_edges == 0:
+        return f"no allowed pair{below} in the edge list"
+    if n_edges == 1:
+        return "the only allowed mentor is at capacity"
+    return f"all {n_edges} allowed mentors are at capacity"
+
+
+def edge_mentor_reason(capacity: int, n_edges: int, below: str) -> str:
+    """Why a mentor of precomputed scores has no mentee."""
+    if capacity == 0:
+        return "capacity is 0"
+    if n_edges == 0:
+        return f"no allowed pair{below} in the edge list"
+    who = "the only allowed mentee is" if n_edges == 1 else f"all {n_edges} allowed mentees are"
     return (
         f"{who} matched to other mentors, which serves more mentees or gives a higher total score"
+    )
+
+
+def _others(count: int) -> str:
+    if count == 0:
+        return "no other member shares"
+    if count == 1:
+        return "only 1 other member shares"
+    return f"only {count} other members share"
+
+
+def group_member_reason(problem: GroupProblem, p: int, min_size: int) -> str:
+    """Why member ``p`` is in no group, as specifically as the arrays allow."""
+    if problem.n_leaders and not problem.member_leader_ok[p].any():
+        return (
+            "no group leader is compatible: every leader fails a hard rule with this "
+            "person (language, format, organisation, exclusion or min_score)"
+        )
+    if not problem.member_window[p].any():
+        leader = " (and a leader)" if problem.n_leaders else ""
+        return f"no session window in which at least {min_size} group members{leader} are all free"
+    need = min_size - 1
+    shared = {}
+    for what, matrix in (
+        ("a meeting format", problem.member_fmt),
+        ("a language", problem.member_lang),
+        ("a session window", problem.member_window),
+    ):
+        mask = (matrix.astype(np.int32) @ matrix[p].astype(np.int32)) > 0
+        mask[p] = False
+        shared[what] = mask
+        if int(mask.sum()) < need:
+            return f"{_others(int(mask.sum()))} {what} with this person; a group needs {min_size}"
+    together = (
+        shared["a meeting format"]
+        & shared["a language"]
+        & shared["a session window"]
+        & problem.member_member_ok[p]
+    )
+    if int(together.sum()) < need:
+        return (
+            f"{_others(int(together.sum()))} a session window, a language and a meeting "
+            f"format with this person; a group needs {min_size}"
+        )
+    return (
+        f"could not be placed: no group of {problem.min_size}-{problem.max_size} meets at a "
+        "window, in a language and format that suit this person without breaking a size "
+        "limit or a composition rule"
     )

@@ -154,13 +154,13 @@ def _class_order(live: Any, t_nd: Any, row: int, rest0: float) -> Any:
 def _row_order(i: int, p: Any, last: Any, visit: Any) -> tuple[Any, Any]:
     """Row ``i``'s ranking order of the classes, and its key (first-table class, weight to
     come): ``visit`` again when the key is ``last``, the previous row's."""
-    e_cls, t_nd, t_off, t_width, before, rest = p[0], p[2], p[5], p[6], p[7], p[8]
-    if before == 0:
+    e_cls, t_nd, t_off, t_width, rest = p.e_cls, p.t_nd, p.t_off, p.t_width, p.rest
+    if p.before == 0:
         return visit, last
     key = (e_cls[i, 0], rest[i, 0])
     if key == last:
         return visit, last
-    return _class_order(p[-3], t_nd, t_off[0] + key[0] * t_width[0], key[1]), key
+    return _class_order(p.first_live, t_nd, t_off[0] + key[0] * t_width[0], key[1]), key
 
 
 @numba.njit(cache=True)
@@ -200,48 +200,46 @@ def _scan_row(
     The pair code is written out in this one loop: a call per pair would cost a reference
     count per array argument.
     """
-    (
-        e_cls,
-        m_cls,
-        t_nd,
-        t_ok,
-        t_hard,
-        t_off,
-        t_width,
-        before,
-        rest,
-        ex_ptr,
-        ex_idx,
-        e_bits,
-        m_bits,
-        e_has_av,
-        m_has_av,
-        w_av,
-        session,
-        bin_minutes,
-        needed,
-        av_hard,
-        av_required,
-        e_reg,
-        m_reg,
-        e_xyz,
-        m_xyz,
-        e_has_xyz,
-        m_has_xyz,
-        e_utc,
-        m_utc,
-        e_fmt,
-        m_fmt,
-        w_reg,
-        scale_km,
-        earth_km,
-        reg_hard,
-        in_person_max,
-        in_person_bit,
-        first_live,
-        first_ptr,
-        m_id,
-    ) = p
+    e_cls = p.e_cls
+    m_cls = p.m_cls
+    t_nd = p.t_nd
+    t_ok = p.t_ok
+    t_hard = p.t_hard
+    t_off = p.t_off
+    t_width = p.t_width
+    before = p.before
+    rest = p.rest
+    ex_ptr = p.ex_ptr
+    ex_idx = p.ex_idx
+    e_bits = p.e_bits
+    m_bits = p.m_bits
+    e_has_av = p.e_has_av
+    m_has_av = p.m_has_av
+    w_av = p.w_av
+    session = p.session
+    bin_minutes = p.bin_minutes
+    needed = p.needed
+    av_hard = p.av_hard
+    av_required = p.av_required
+    e_reg = p.e_reg
+    m_reg = p.m_reg
+    e_xyz = p.e_xyz
+    m_xyz = p.m_xyz
+    e_has_xyz = p.e_has_xyz
+    m_has_xyz = p.m_has_xyz
+    e_utc = p.e_utc
+    m_utc = p.m_utc
+    e_fmt = p.e_fmt
+    m_fmt = p.m_fmt
+    w_reg = p.w_reg
+    scale_km = p.scale_km
+    earth_km = p.earth_km
+    reg_hard = p.reg_hard
+    in_person_max = p.in_person_max
+    in_person_bit = p.in_person_bit
+    first_live = p.first_live
+    first_ptr = p.first_ptr
+    m_id = p.m_id
     top = cols.size
     n_t = e_cls.shape[1]
     base = np.empty(n_t, np.int64)
@@ -495,7 +493,7 @@ def top_candidates(
     Rows with the same first-table class and the same weight still to come visit the classes
     in the same order: it is worked out once for a run of such rows."""
     none = np.zeros(1, np.int64)
-    visit = p[-3]
+    visit = p.first_live
     last = (np.int32(-1), np.nan)
     for r in range(rows.size):
         i = rows[r]
@@ -542,7 +540,7 @@ def price(
     ``limit[i] - slack - mentor_potential[j]`` the most.  Classes go in the order of ``p``,
     by falling class_top (``by_top``), or else in ranking's order, row by row."""
     nothing = np.zeros(1, np.float32)
-    visit = p[-3]
+    visit = p.first_live
     last = (np.int32(-1), np.nan)
     for r in range(rows.size):
         i = rows[r]
@@ -577,6 +575,21 @@ def row_stats(rows: Any, floor: Any, allowed: Any, feasible: Any, best: Any, p: 
     for r in range(rows.size):
         key = np.full(1, NEG, np.float32)
         allowed[r], feasible[r], _ = _scan_row(
-            rows[r], 2, floor, 0, 0, none, none, none, none, key, none, cols, none, p, p[-3], False
+            rows[r],
+            2,
+            floor,
+            0,
+            0,
+            none,
+            none,
+            none,
+            none,
+            key,
+            none,
+            cols,
+            none,
+            p,
+            p.first_live,
+            False,
         )
         best[r] = key[0]

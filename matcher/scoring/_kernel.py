@@ -31,16 +31,18 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from matcher.profiles import ProgramConfig
 from matcher.scoring._criteria import CRITERION_FUNCS, EARTH_KM, Context
-from matcher.scoring._encode import BIN_MINUTES, IN_PERSON, Side
+from matcher.scoring._encode import BIN_MINUTES, IN_PERSON, Encoded, Side
 
 __all__ = ["Kernel", "build_kernel", "known_pairs"]
 
@@ -121,41 +123,115 @@ def known_pairs(
     return known
 
 
-#: Positions in ``Kernel.args`` of the arrays with a row per mentor.
-_MENTOR_ROWS = (1, 12, 14, 22, 24, 26, 28, 30)
+class KernelArgs(NamedTuple):
+    """Everything the compiled loops read, by name (numba compiles a NamedTuple like a tuple,
+    and the loops read its fields by name).  ``m_*`` arrays and ``m_cls`` have a row per mentor
+    (:data:`_MENTOR_FIELDS`); the loops get them arranged in visiting order with ``m_id``."""
+
+    #: each mentee's class in every table (n_e, n_tables)
+    e_cls: Any
+    #: each mentor's class in every table
+    m_cls: Any
+    #: every table's weighted score and weight, interleaved (num, den)
+    t_nd: Any
+    #: whether the hard rules allow each pair of classes
+    t_ok: Any
+    #: the tables that carry a hard rule
+    t_hard: Any
+    #: where each table starts in t_nd / t_ok
+    t_off: Any
+    #: each table's row length (mentor classes)
+    t_width: Any
+    #: how many tables come before availability in the weighted mean
+    before: Any
+    #: per mentee and step, the most weight still to come
+    rest: Any
+    #: exclusions (CSR by mentee): pointers
+    ex_ptr: Any
+    #: exclusions: mentors
+    ex_idx: Any
+    #: availability bins as 64-bit words
+    e_bits: Any
+    m_bits: Any
+    #: whether the person gave availability
+    e_has_av: Any
+    m_has_av: Any
+    #: weight of availability
+    w_av: Any
+    #: session length (minutes)
+    session: Any
+    #: minutes per availability bin
+    bin_minutes: Any
+    #: minutes of common availability required (0: none)
+    needed: Any
+    #: availability is a hard rule
+    av_hard: Any
+    #: a minimum overlap is set
+    av_required: Any
+    #: region code (-1: none)
+    e_reg: Any
+    m_reg: Any
+    #: position on the unit sphere
+    e_xyz: Any
+    m_xyz: Any
+    #: whether lat/lon were given
+    e_has_xyz: Any
+    m_has_xyz: Any
+    #: UTC offset
+    e_utc: Any
+    m_utc: Any
+    #: accepted formats (bits)
+    e_fmt: Any
+    m_fmt: Any
+    #: weight of region
+    w_reg: Any
+    #: distance scale of the region score
+    scale_km: Any
+    #: earth radius (km)
+    earth_km: Any
+    #: region is a hard rule
+    reg_hard: Any
+    #: largest distance for in-person pairs (-1: none)
+    in_person_max: Any
+    #: the in-person format bit
+    in_person_bit: Any
+    #: the classes of the first table a scan visits, in order
+    first_live: Any
+    #: members of each class of the first table (CSR pointers)
+    first_ptr: Any
+    #: the mentor at each position of the mentor arrays (arranged in visiting order)
+    m_id: Any
+
+
+#: The fields with a row per mentor, arranged together in a scan's visiting order.
+_MENTOR_FIELDS = ("m_cls", "m_bits", "m_has_av", "m_reg", "m_xyz", "m_has_xyz", "m_utc", "m_fmt")
 
 
 @dataclass
 class Kernel:
     """Everything the compiled loops need, as flat arrays.
 
-    ``args`` holds the mentor arrays in input order and, last, the classes of the first table
-    (every class, CSR pointers, members by class).  The loops read mentors class by class,
-    so they are given the mentor arrays arranged in that visiting order (:meth:`_arranged`):
-    a scan then reads them in sequence rather than all over memory."""
+    ``args`` holds the mentor arrays in input order and the classes of the first table (every
+    class, CSR pointers, members by class).  The loops read mentors class by class, so they
+    are given the mentor arrays arranged in that visiting order (:meth:`_arranged`): a scan
+    then reads them in sequence rather than all over memory."""
 
-    args: tuple[Any, ...]
+    args: KernelArgs
     n_mentors: int
 
-    def _arranged(
-        self, order: npt.NDArray[np.int64], live: npt.NDArray[np.int64]
-    ) -> tuple[Any, ...]:
+    def _arranged(self, order: npt.NDArray[np.int64], live: npt.NDArray[np.int64]) -> KernelArgs:
         """``args`` with the mentor arrays taken in ``order`` (every mentor once; class c at
-        positions ``ptr[c]:ptr[c + 1]``), the classes ``live`` to visit and, last, the mentor
-        at each position."""
-        args = list(self.args)
-        for k in _MENTOR_ROWS:
-            args[k] = np.ascontiguousarray(args[k][order])
-        args[-3] = live
-        args[-1] = order
-        return tuple(args)
+        positions ``ptr[c]:ptr[c + 1]``), the classes ``live`` to visit and the mentor at each
+        position (``m_id``)."""
+        arranged = {f: np.ascontiguousarray(getattr(self.args, f)[order]) for f in _MENTOR_FIELDS}
+        return self.args._replace(**arranged, first_live=live, m_id=order)
 
     @functools.cached_property
-    def _by_class(self) -> tuple[Any, ...]:
+    def _by_class(self) -> KernelArgs:
         """``args`` arranged class by class (the order of ranking and statistics scans)."""
-        members = self.args[-1]
+        members = self.args.m_id
         order = members if members.size == self.n_mentors else np.arange(self.n_mentors)
-        return self._arranged(order.astype(np.int64), self.args[-3])
+        return self._arranged(order.astype(np.int64), self.args.first_live)
 
     def top_candidates(
         self, rows: npt.NDArray[np.int64], top: int, floor: float
@@ -173,7 +249,7 @@ class Kernel:
         """An order of ``rows`` that puts side by side the rows alike in their first table's
         class and in the weight still to come after it: a run of such rows shares the order
         in which it visits the classes (see ``_jit.top_candidates``), and the table's row."""
-        e_cls, rest = self.args[0], self.args[8]
+        e_cls, rest = self.args.e_cls, self.args.rest
         if not e_cls.shape[1]:
             return np.arange(rows.size, dtype=np.int64)
         return np.lexsort((rest[rows, 0], e_cls[rows, 0])).astype(np.int64)
@@ -240,7 +316,7 @@ class Kernel:
         units = np.zeros((n, per_row), np.int64)
         count = np.zeros(n, np.int32)
         # per class of the first table, its members' largest potential (the lowest bar)
-        ptr, members = self.args[-2], self.args[-1]
+        ptr, members = self.args.first_ptr, self.args.m_id
         if members.size:
             class_top = np.maximum.reduceat(mentor_potential[members], ptr[:-1])
         else:
@@ -252,14 +328,14 @@ class Kernel:
         # loop stops at the first member the class's own value cannot carry over it.  With no
         # table before availability the loop runs over every mentor in one go: all of them
         # by falling potential, then
-        before = self.args[7]  # tables before availability
+        before = self.args.before  # tables before availability
         if before == 0:
             order = np.argsort(-mentor_potential, kind="stable").astype(np.int64)
-            args = self._arranged(order, self.args[-3])
+            args = self._arranged(order, self.args.first_live)
         else:
             of_class = np.repeat(np.arange(ptr.size - 1), np.diff(ptr))
             order = members[np.lexsort((-mentor_potential[members], of_class))]
-            live = self.args[-3]
+            live = self.args.first_live
             if mentors is not None:
                 live = np.unique(of_class[np.argsort(members)][mentors]).astype(np.int64)
             # the classes by falling top potential: a row's bar only rises along them
@@ -340,14 +416,15 @@ class Kernel:
         return allowed, feasible, np.where(np.isfinite(best), best, np.float32(-1))
 
 
-def build_kernel(model: Any) -> Kernel | None:
-    """The kernel for a :class:`ScoringModel`, or None where it does not apply."""
-    cfg = model.config
-    enc = model.enc
+def build_kernel(enc: Encoded, cfg: ProgramConfig, active: Sequence[str]) -> Kernel | None:
+    """The kernel for encoded profiles scored on the ``active`` criteria (in the weighted
+    mean's order, as :class:`ScoringModel` keeps them), or None where it does not apply."""
     e, m = enc.mentees, enc.mentors
-    if "preference" in model.active and (enc.mentee_ranks.any() or enc.mentor_ranks.any()):
+    if not len(e) or not len(m):
+        return None  # nothing to scan (and no class of an empty side to compute)
+    if "preference" in active and (enc.mentee_ranks.any() or enc.mentor_ranks.any()):
         return None
-    names = [n for n in model.active if n != "preference"]
+    names = [n for n in active if n != "preference"]
     tabled = [n for n in names if n in TABLED]
     e_cls = np.zeros((len(e), len(tabled)), np.int32)
     m_cls = np.zeros((len(m), len(tabled)), np.int32)
@@ -437,45 +514,48 @@ def build_kernel(model: Any) -> Kernel | None:
     needed = max(min_overlap, 1 if avail_hard else 0)
     in_person_max = -1.0 if cfg.in_person_max_km is None else float(cfg.in_person_max_km)
     hard = np.array(hard_tables, np.int64)
-    args = (
-        e_cls,
-        m_cls,
-        num_den,
-        t_ok,
-        hard,
-        offsets,
-        widths,
-        before,
-        rest,
-        excluded.indptr.astype(np.int64),
-        excluded.indices.astype(np.int32),
-        _bits(e.avail_used),
-        _bits(m.avail_used),
-        e.has_avail,
-        m.has_avail,
-        np.float32(cfg.weight("availability")),
-        np.float32(cfg.session_minutes),
-        np.float32(BIN_MINUTES),
-        float(needed),
-        avail_hard,
-        min_overlap > 0,
-        e.region,
-        m.region,
-        np.ascontiguousarray(e.xyz),
-        np.ascontiguousarray(m.xyz),
-        e.has_xyz,
-        m.has_xyz,
-        e.utc_offset,
-        m.utc_offset,
-        e.fmt,
-        m.fmt,
-        np.float32(cfg.weight("region")),
-        np.float32(cfg.distance_scale_km),
-        np.float32(EARTH_KM),
-        bool(cfg.hard("region")),
-        in_person_max,
-        int(IN_PERSON),
-        *_members(m_cls[:, 0] if len(tabled) else np.zeros(0, np.int32)),
+    first_live, first_ptr, m_id = _members(m_cls[:, 0] if len(tabled) else np.zeros(0, np.int32))
+    args = KernelArgs(
+        e_cls=e_cls,
+        m_cls=m_cls,
+        t_nd=num_den,
+        t_ok=t_ok,
+        t_hard=hard,
+        t_off=offsets,
+        t_width=widths,
+        before=before,
+        rest=rest,
+        ex_ptr=excluded.indptr.astype(np.int64),
+        ex_idx=excluded.indices.astype(np.int32),
+        e_bits=_bits(e.avail_used),
+        m_bits=_bits(m.avail_used),
+        e_has_av=e.has_avail,
+        m_has_av=m.has_avail,
+        w_av=np.float32(cfg.weight("availability")),
+        session=np.float32(cfg.session_minutes),
+        bin_minutes=np.float32(BIN_MINUTES),
+        needed=float(needed),
+        av_hard=avail_hard,
+        av_required=min_overlap > 0,
+        e_reg=e.region,
+        m_reg=m.region,
+        e_xyz=np.ascontiguousarray(e.xyz),
+        m_xyz=np.ascontiguousarray(m.xyz),
+        e_has_xyz=e.has_xyz,
+        m_has_xyz=m.has_xyz,
+        e_utc=e.utc_offset,
+        m_utc=m.utc_offset,
+        e_fmt=e.fmt,
+        m_fmt=m.fmt,
+        w_reg=np.float32(cfg.weight("region")),
+        scale_km=np.float32(cfg.distance_scale_km),
+        earth_km=np.float32(EARTH_KM),
+        reg_hard=bool(cfg.hard("region")),
+        in_person_max=in_person_max,
+        in_person_bit=int(IN_PERSON),
+        first_live=first_live,
+        first_ptr=first_ptr,
+        m_id=m_id,
     )
-    assert all(np.shape(args[k])[0] == len(m) for k in _MENTOR_ROWS)
+    assert all(np.shape(getattr(args, f))[0] == len(m) for f in _MENTOR_FIELDS)
     return Kernel(args, len(m))

@@ -315,7 +315,7 @@ class ScoringModel:
     @functools.cached_property
     def kernel(self) -> Kernel | None:
         """The compiled scoring kernel, or None where it does not apply (see ``_kernel``)."""
-        return build_kernel(self)
+        return build_kernel(self.enc, self.config, self.active)
 
     def _kernel_candidates(
         self, min_score: float, top: int, progress: Progress | None

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 from matcher._errors import SolverError
-from matcher.solvers._network import SCALE
+from matcher.solvers._network import SCALE, score_units
 from matcher.solvers._problem import AssignmentProblem, SolverResult
 
 __all__ = [
@@ -216,7 +216,7 @@ def max_weight_bound(problem: AssignmentProblem) -> float:
     costs = np.concatenate(
         [
             np.zeros(used_e.size, np.int64),
-            -np.rint(scores * SCALE).astype(np.int64),
+            -score_units(scores),
             np.zeros(used_m.size + 1, np.int64),
         ]
     )

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from matcher import Participant, ProgramConfig
-from matcher.scoring import CRITERION_FUNCS, ScoringModel, encode
-from matcher.scoring._encode import BIN_MINUTES
+from matcher.scoring import BIN_MINUTES, CRITERION_FUNCS, ScoringModel, encode
 
 MENTEE = "mentee"
 MENTOR = "mentor"

@@ -26,11 +26,10 @@ from matcher import Participant, ProgramConfig
 from matcher.engine import SparseOptions, build_model
 from matcher.engine import _pricing as pricing_module
 from matcher.io import load_config, load_program, write_synthetic
-from matcher.scoring import ScoringModel
+from matcher.scoring import Kernel, ScoringModel
 from matcher.scoring import _kernel as _kernel_module
 from matcher.scoring import _model as _model_module
 from matcher.scoring._criteria import _distance_km
-from matcher.scoring._kernel import Kernel
 
 SETTINGS = settings(
     max_examples=60,

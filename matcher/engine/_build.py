@@ -1,4 +1,6 @@
-"""Assembling a :class:`Matching` from the scoring model and a solver's result."""
+"""Assembling a :class:`Matching` from the scoring model (or precomputed scores) and a
+solver's result: pairs with their criteria and reasons, everyone unmatched with a reason
+(the sentences are :mod:`matcher.matching`'s), and the summary's counts."""
 
 from __future__ import annotations
 
@@ -9,8 +11,20 @@ from itertools import repeat
 import numpy as np
 import numpy.typing as npt
 
-from matcher.matching._reasons import mentee_reason, mentor_reason
-from matcher.matching._result import Matching, Pair, Unmatched
+from matcher.matching import (
+    ASSIGNED,
+    KEPT,
+    PRECOMPUTED,
+    Matching,
+    Pair,
+    Unmatched,
+    Wording,
+    edge_mentee_reason,
+    edge_mentor_reason,
+    mentee_reason,
+    mentor_reason,
+    partial_note,
+)
 from matcher.scoring import Candidates, ScoringModel, pair_reasons_many
 from matcher.solvers import SolverResult
 
@@ -39,13 +53,7 @@ def _explain_partial(
         if i is None:
             out.append(pair)
             continue
-        others = int(allowed[i]) - int(got[i])
-        why = (
-            f"the other {others} compatible mentor{'s are' if others != 1 else ' is'} at capacity"
-            if others > 0
-            else "no other mentor is compatible"
-        )
-        note = f"{got[i]} of {wanted[i]} mentors wanted: {why}"
+        note = partial_note(int(got[i]), int(wanted[i]), int(allowed[i]) - int(got[i]))
         out.append(replace(pair, reasons="; ".join(filter(None, [pair.reasons, note]))))
     return out
 
@@ -58,8 +66,10 @@ def from_model(
     pinned: Sequence[tuple[int, int]],
     residual_mentor_capacity: npt.NDArray[np.int64],
     seed: int,
+    wording: Wording = ASSIGNED,
 ) -> Matching:
-    """Pairs with per-criterion scores and reasons, and a reason for everyone unmatched."""
+    """Pairs with per-criterion scores and reasons, and a reason for everyone unmatched
+    (``wording``: matches, or suggestions shown)."""
     cfg = model.config
     chosen_r = cand.rows[result.chosen].astype(np.intp)
     chosen_c = cand.cols[result.chosen].astype(np.intp)
@@ -92,7 +102,7 @@ def from_model(
         strict=True,
     ):
         if kept:
-            reasons = "; ".join(filter(None, ["kept from the current matches", reasons]))
+            reasons = "; ".join(filter(None, [KEPT, reasons]))
         pairs.append(
             Pair(
                 mentees[i].id,
@@ -136,6 +146,7 @@ def from_model(
                     cfg.min_score,
                     residual_mentor_capacity,
                     closed,
+                    wording,
                 ),
             )
         )
@@ -144,7 +155,9 @@ def from_model(
             Unmatched(
                 model.mentors[j].id,
                 "mentor",
-                mentor_reason(model, cand, int(j), int(edges_per_mentor[j]), cfg.min_score),
+                mentor_reason(
+                    model, cand, int(j), int(edges_per_mentor[j]), cfg.min_score, wording
+                ),
             )
         )
 
@@ -203,7 +216,7 @@ def from_edges(
     chosen_r = rows[result.chosen]
     chosen_c = cols[result.chosen]
     pairs = [
-        Pair(mentee_ids[r], mentor_ids[c], float(s), {}, "precomputed score")
+        Pair(mentee_ids[r], mentor_ids[c], float(s), {}, PRECOMPUTED)
         for r, c, s in zip(chosen_r, chosen_c, scores[result.chosen], strict=True)
     ]
     pairs.sort(key=lambda p: (p.mentee_id, p.mentor_id))
@@ -216,30 +229,10 @@ def from_edges(
     below = f" at or above min_score {min_score:g}" if min_score is not None else ""
     unmatched: list[Unmatched] = []
     for i in map(int, np.flatnonzero(got_e == 0)):
-        if mentee_capacity[i] == 0:
-            reason = "capacity is 0 (wants no mentor)"
-        elif edges_e[i] == 0:
-            reason = f"no allowed pair{below} in the edge list"
-        elif edges_e[i] == 1:
-            reason = "the only allowed mentor is at capacity"
-        else:
-            reason = f"all {edges_e[i]} allowed mentors are at capacity"
+        reason = edge_mentee_reason(int(mentee_capacity[i]), int(edges_e[i]), below)
         unmatched.append(Unmatched(mentee_ids[i], "mentee", reason))
     for j in map(int, np.flatnonzero(got_m == 0)):
-        if mentor_capacity[j] == 0:
-            reason = "capacity is 0"
-        elif edges_m[j] == 0:
-            reason = f"no allowed pair{below} in the edge list"
-        else:
-            who = (
-                "the only allowed mentee is"
-                if edges_m[j] == 1
-                else f"all {edges_m[j]} allowed mentees are"
-            )
-            reason = (
-                f"{who} matched to other mentors, which serves more mentees or gives a "
-                "higher total score"
-            )
+        reason = edge_mentor_reason(int(mentor_capacity[j]), int(edges_m[j]), below)
         unmatched.append(Unmatched(mentor_ids[j], "mentor", reason))
     extra = {
         "mentees": n_e,
