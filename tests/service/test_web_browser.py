@@ -175,6 +175,10 @@ def test_coordinator_journey(server: str, browser: Any, shots: Path, tmp_path: P
     assert page.locator("#method").input_value() == "optimal"
     assert page.locator("#min_score").input_value() == "0.25"
     assert page.locator("#hard-language").is_checked()
+    page.locator("#settings summary").click()
+    page.locator("#settings").scroll_into_view_if_needed()
+    page.screenshot(path=shots / "03-settings.png")
+    page.locator("#settings summary").click()
     page.get_by_role("button", name="Run the matching").click()
     page.wait_for_selector("#progress-box:not([hidden])")
     _wait_run(page)
@@ -182,7 +186,7 @@ def test_coordinator_journey(server: str, browser: Any, shots: Path, tmp_path: P
     pairs = page.get_by_test_id("pairs")
     pairs.locator("tbody tr").first.wait_for()
     assert pairs.locator("tbody tr").count() == 292
-    page.screenshot(path=shots / "03-review.png")
+    page.screenshot(path=shots / "04-review.png")
 
     # downloads are the job's files routes; pairs.csv equals the CLI's, byte for byte
     link = page.locator('a[data-file="pairs.csv"]')
@@ -215,7 +219,7 @@ def test_coordinator_journey(server: str, browser: Any, shots: Path, tmp_path: P
     why.wait_for()
     text = why.inner_text()
     assert "Areas sought" in text and "Language" in text and "both speak en" in text
-    page.screenshot(path=shots / "04-explanation.png")
+    page.screenshot(path=shots / "05-explanation.png")
 
     # pin the second pair, forbid the first, run again
     second = pairs.locator("tbody tr[data-mentee]").nth(1)
@@ -233,7 +237,7 @@ def test_coordinator_journey(server: str, browser: Any, shots: Path, tmp_path: P
     assert ended >= 1 and kept >= 1 and kept + new == pairs.locator("tbody tr").count()
     assert changes.locator('tr[data-change="ended"]', has_text="E0001").count() >= 1
     assert pairs.locator('tr[data-mentee="E0001"][data-mentor="M006"]').count() == 0
-    page.screenshot(path=shots / "05-changes.png")
+    page.screenshot(path=shots / "06-changes.png")
 
     # until accepted, the downloads are still the first run's
     href = page.locator('a[data-file="pairs.csv"]').get_attribute("href")
@@ -260,9 +264,10 @@ def test_coordinator_journey(server: str, browser: Any, shots: Path, tmp_path: P
     page.locator("#report-box summary").click()
     page.frame_locator("#report").locator("h1").first.wait_for()
     page.locator("#downloads").scroll_into_view_if_needed()
-    page.screenshot(path=shots / "06-downloads.png")
+    page.screenshot(path=shots / "07-downloads.png")
     page.locator("#report-box").scroll_into_view_if_needed()
-    page.screenshot(path=shots / "07-report.png")
+    page.wait_for_timeout(1000)  # the sandboxed frame paints in a process of its own
+    page.screenshot(path=shots / "08-report.png")
     # the broken copy's check answers 422 on purpose; nothing else may fail
     assert [e for e in errors if "422" not in e] == [], errors
     context.close()
@@ -276,6 +281,7 @@ def test_settings_on_the_page_and_cancel(server: str, browser: Any, shots: Path)
     _upload(page, AMN, config=False)
     page.get_by_role("button", name="Check the files").click()
     page.wait_for_selector("#check-status.ok")
+    page.locator("#settings summary").click()
     page.fill("#min_score", "0.5")
     page.check("#hard-region")
     page.fill("#weight-specialty", "4")
@@ -310,7 +316,7 @@ def test_french(server: str, browser: Any, shots: Path) -> None:
         "button", name="Pourquoi ?"
     ).click()
     assert "Domaines recherchés" in page.get_by_test_id("explanation").inner_text()
-    page.screenshot(path=shots / "08-french.png")
+    page.screenshot(path=shots / "09-french.png")
     # the switch back to English
     page.get_by_role("link", name="English").click()
     assert page.get_by_role("button", name="Check the files").count() == 1

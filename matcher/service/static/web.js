@@ -245,15 +245,17 @@
     const response = await api("/v1/jobs/" + encodeURIComponent(id) + "/result");
     const result = await response.json();
     const done = { id, result };
+    state.open.clear();
     if (!state.accepted) {
       state.accepted = done;
       showDownloads();
+      showReview();
+      $("review").scrollIntoView({ block: "start" });
     } else {
       state.candidate = done;
+      showReview();
       showChanges();
     }
-    state.open.clear();
-    showReview();
     busy(false);
   }
 
@@ -340,7 +342,7 @@
         el("td", { text: (re || "—") + " / " + (rm || "—") }),
         el("td", { class: "num", text: p.score == null ? "" : p.score.toFixed(2) }),
         el("td", { class: "actions" },
-          el("button", { type: "button", class: "small", "aria-expanded": String(isOpen), "aria-controls": whyId, "data-action": "explain",
+          el("button", { type: "button", class: "small secondary", "aria-expanded": String(isOpen), "aria-controls": whyId, "data-action": "explain",
             onclick: () => { if (isOpen) state.open.delete(k); else state.open.add(k); showPairs(); focusAction(p, "explain"); },
             text: isOpen ? T.hide : T.explain }),
           el("button", { type: "button", class: "small secondary", "data-action": "pin", onclick: () => pin(pair), text: T.pin }),
