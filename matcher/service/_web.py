@@ -26,7 +26,6 @@ from matcher.service._deps import AppDep, AppState
 from matcher.service._errors import ApiError
 from matcher.service._session import (
     COOKIE,
-    CSRF_FIELD,
     LOGIN_COOKIE,
     MAX_AGE_S,
     Session,
@@ -51,8 +50,7 @@ PAGE_CSP = (
 )
 #: the report in its frame: inline style and SVG only, no script, sandboxed
 REPORT_CSP = (
-    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    "frame-ancestors 'self'"
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 )
 FILES = ("pairs.csv", "unmatched.csv", "pairs.xlsx", "report.html", "summary.json")
 

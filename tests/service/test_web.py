@@ -140,9 +140,7 @@ def test_csrf_is_required_with_the_cookie_not_with_the_bearer_token(tmp_path: Pa
         assert r.status_code == 403
         assert r.headers["content-type"].startswith("application/problem+json")
         assert c.post("/v1/validate", files=files).status_code == 403
-        r = c.post(
-            "/v1/jobs", data={"kind": "match"}, files=files, headers={"X-CSRF-Token": csrf}
-        )
+        r = c.post("/v1/jobs", data={"kind": "match"}, files=files, headers={"X-CSRF-Token": csrf})
         assert r.status_code == 202, r.text
         job = r.json()["id"]
         assert c.post(f"/v1/jobs/{job}/cancel").status_code == 403

@@ -287,8 +287,10 @@ def test_settings_on_the_page_and_cancel(server: str, browser: Any, shots: Path)
     page.fill("#weight-specialty", "4")
     page.get_by_role("button", name="Run the matching").click()
     _wait_run(page)
-    scores = [float(t) for t in page.locator('[data-testid="pairs"] tbody tr td:nth-child(4)')
-              .all_inner_texts()]
+    scores = [
+        float(t)
+        for t in page.locator('[data-testid="pairs"] tbody tr td:nth-child(4)').all_inner_texts()
+    ]
     assert scores and min(scores) >= 0.5
     regions = page.locator('[data-testid="pairs"] tbody tr td:nth-child(3)').all_inner_texts()
     assert all(r.split(" / ")[0] == r.split(" / ")[1] for r in regions), regions[:5]
