@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from matcher.cli._main import main as cli_main
+from matcher.io import write_synthetic
 
 from .conftest import SCENARIOS, free_port
 
@@ -273,7 +274,9 @@ def test_coordinator_journey(server: str, browser: Any, shots: Path, tmp_path: P
     context.close()
 
 
-def test_settings_on_the_page_and_cancel(server: str, browser: Any, shots: Path) -> None:
+def test_settings_on_the_page_and_cancel(
+    server: str, browser: Any, shots: Path, tmp_path: Path
+) -> None:
     """Without a rules file the page writes one from its settings; a run can be cancelled."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
     page = context.new_page()
@@ -294,6 +297,22 @@ def test_settings_on_the_page_and_cancel(server: str, browser: Any, shots: Path)
     assert scores and min(scores) >= 0.5
     regions = page.locator('[data-testid="pairs"] tbody tr td:nth-child(3)').all_inner_texts()
     assert all(r.split(" / ")[0] == r.split(" / ")[1] for r in regions), regions[:5]
+
+    # a long run (3000 mentees, method fair) is cancelled from its button
+    big = write_synthetic(tmp_path / "big", 3000, 600, seed=1)
+    _upload(page, big, config=False)
+    page.get_by_role("button", name="Check the files").click()
+    page.wait_for_selector("#check-status.ok", timeout=60_000)
+    page.select_option("#method", "fair")
+    page.get_by_role("button", name="Run the matching").click()
+    page.wait_for_selector('#progress-box[data-status="running"]', timeout=60_000)
+    cancel = page.get_by_role("button", name="Cancel the run")
+    cancel.click()
+    page.wait_for_selector('#progress-box[data-status="cancelled"]', timeout=10_000)
+    assert page.locator("#progress-text").inner_text() == "Cancelled"
+    page.wait_for_selector("#cancel", state="hidden")  # the job's end event has come
+    assert page.locator("#run").is_enabled()
+    page.screenshot(path=shots / "10-cancelled.png")
     context.close()
 
 

@@ -40,6 +40,8 @@
     for (const child of children) node.append(child);
     return node;
   }
+  const NUMBER = new Intl.NumberFormat(document.documentElement.lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const num = (v) => (v == null ? "" : NUMBER.format(v));
   const key = (p) => p.mentee_id + "\u0000" + p.mentor_id;
 
   async function api(path, options) {
@@ -275,7 +277,7 @@
     $("review").hidden = false;
     const s = shown.result.summary;
     $("summary").textContent = fmt("summary_line", {
-      matched: s.pairs, unmatched: s.unmatched, mean: s.mean_score == null ? "—" : Number(s.mean_score).toFixed(2),
+      matched: s.pairs, unmatched: s.unmatched, mean: s.mean_score == null ? "—" : num(Number(s.mean_score)),
     });
     const frameUrl = "/web/jobs/" + encodeURIComponent(shown.id) + "/report.html";
     if ($("report").getAttribute("src") !== frameUrl) $("report").setAttribute("src", frameUrl);
@@ -307,7 +309,7 @@
     const rows = Object.entries(p.criteria).map(([name, value]) =>
       el("tr", {},
         el("th", { scope: "row", text: criterionName(name) }),
-        el("td", { class: "num", text: value == null ? T.not_used : value.toFixed(2) }),
+        el("td", { class: "num", text: value == null ? T.not_used : num(value) }),
         el("td", {}, value == null ? "" : el("meter", { min: "0", max: "1", value: String(value), "aria-hidden": "true" }))));
     return el("div", { class: "explanation", "data-testid": "explanation", id: "why-" + p.mentee_id + "-" + p.mentor_id },
       el("h4", { text: fmt("explanation_of", { mentee: p.mentee_id, mentor: p.mentor_id }) }),
@@ -340,7 +342,7 @@
         el("td", {}, p.mentee_id, p.pinned ? el("span", { class: "badge", text: T.pinned_badge }) : ""),
         el("td", { text: p.mentor_id }),
         el("td", { text: (re || "—") + " / " + (rm || "—") }),
-        el("td", { class: "num", text: p.score == null ? "" : p.score.toFixed(2) }),
+        el("td", { class: "num", text: num(p.score) }),
         el("td", { class: "actions" },
           el("button", { type: "button", class: "small secondary", "aria-expanded": String(isOpen), "aria-controls": whyId, "data-action": "explain",
             onclick: () => { if (isOpen) state.open.delete(k); else state.open.add(k); showPairs(); focusAction(p, "explain"); },
@@ -401,7 +403,7 @@
       for (const p of list) {
         body.append(el("tr", { class: cls, "data-change": cls },
           el("td", { text: label }), el("td", { text: p.mentee_id }), el("td", { text: p.mentor_id }),
-          el("td", { class: "num", text: p.score == null ? "" : p.score.toFixed(2) })));
+          el("td", { class: "num", text: num(p.score) })));
       }
     }
     section.hidden = false;
