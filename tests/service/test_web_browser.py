@@ -303,6 +303,7 @@ def test_settings_on_the_page_and_cancel(
     _upload(page, big, config=False)
     page.get_by_role("button", name="Check the files").click()
     page.wait_for_selector("#check-status.ok", timeout=60_000)
+    assert page.locator("#review").is_hidden()  # the previous files' run is gone
     page.select_option("#method", "fair")
     page.get_by_role("button", name="Run the matching").click()
     page.wait_for_selector('#progress-box[data-status="running"]', timeout=60_000)

@@ -436,10 +436,23 @@
 
   // -- wiring ---------------------------------------------------------------------------------
 
+  // new people: the runs, pins and exclusions on screen were about the previous files
+  function reset() {
+    state.accepted = null;
+    state.candidate = null;
+    state.pinned = [];
+    state.forbidden = [];
+    state.open.clear();
+    for (const id of ["review", "changes", "downloads"]) $(id).hidden = true;
+    $("report").removeAttribute("src");
+    $("run-error").hidden = true;
+  }
+
   for (const id of ["mentors", "mentees", "config"]) {
     $(id).addEventListener("change", () => {
       state.checked = null;
       if (id === "config") state.configDirty = true;
+      else reset();
       $("run").disabled = true;
       $("run-hint").hidden = false;
       $("check-status").textContent = "";
