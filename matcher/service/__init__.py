@@ -1,7 +1,6 @@
-"""The HTTP service (``matcher serve``): jobs on huey, a store on SQLAlchemy, the public API only.
-
-Install with ``pip install 'matcher[service]'``.  Routes, statuses and settings are described in
-DESIGN.md ("Service contract") and the README's "Service" section.
+"""The HTTP service (``matcher serve``) and the coordinators' web page: jobs on huey, a store on
+SQLAlchemy; may import only the public API (matcher, api, io, report, profiles, matching).
+Install with ``pip install 'matcher[service]'``; contract in DESIGN.md, design in docs/service.md.
 """
 
 from matcher.service._app import create_app
