@@ -1,6 +1,6 @@
-"""The HTTP service (``matcher serve``, ``matcher worker``): jobs on huey, a store on SQLAlchemy.
-May import only the public API (``matcher``, ``matcher.api``, ``matcher.io``, ``matcher.report``);
-its commands reach the CLI as entry points. Needs ``pip install 'matcher[service]'``."""
+"""The HTTP service (``matcher serve``, ``matcher worker``) and the coordinators' web page: jobs
+on huey, a store on SQLAlchemy; may import only the public API (matcher, api, io, report,
+profiles, matching); its commands reach the CLI as entry points. Extra ``matcher[service]``."""
 
 from matcher.service._app import create_app
 from matcher.service._cli import serve, worker

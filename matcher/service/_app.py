@@ -36,9 +36,10 @@ from matcher.service._errors import (
 )
 from matcher.service._models import JobCreated, JobInfo, JobListItem, ProblemDetails
 from matcher.service._programs import router as programs_router
-from matcher.service._run import execute, result_json, size_of, write_inputs
+from matcher.service._run import check, execute, result_json, size_of, write_inputs
 from matcher.service._settings import Settings
 from matcher.service._store import Store
+from matcher.service._web import router as web_router
 from matcher.service._worker import make_queue
 
 __all__ = ["create_app"]
@@ -137,6 +138,24 @@ for _kind in ("match", "suggest", "solve"):
         responses=ERRORS,
         summary=f"{_kind} (synchronous)",
     )
+
+
+@sync.post("/validate", openapi_extra=RUN_BODY, responses=ERRORS, summary="validate inputs")
+async def validate(request: Request, app: AppDep, _tenant: Tenant) -> dict[str, Any]:
+    """Check a run's inputs without running it: 422 with every problem at once, else 200 with
+    the counts, each person's region (ids and regions only) and the settings in force."""
+    body, inputs = await read_run(request)
+    options = options_of(body)
+    tmp_root = app.settings.data_dir / "tmp"
+    tmp_root.mkdir(parents=True, exist_ok=True)
+
+    def work() -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(dir=tmp_root, prefix="check.") as tmp:
+            found = check(write_inputs(Path(tmp), inputs), options)
+        log.info("validate: %d mentors, %d mentees OK", found["mentors"], found["mentees"])
+        return found
+
+    return await run_in_threadpool(work)
 
 
 # -- jobs ------------------------------------------------------------------------------------
@@ -425,5 +444,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sync)
     app.include_router(jobs)
     app.include_router(programs_router)
+    app.include_router(web_router)
     app.add_middleware(_BodyLimit, limit=int(settings.max_body_mb * 1_000_000))
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from matcher.io import csv_bytes
 from matcher.service._errors import ApiError, BodyTooLargeError
 from matcher.service._models import JobInfo, JobListItem, Progress, RunRequest
 from matcher.service._run import FILE_ROLES, JSON_NAMES
+from matcher.service._session import COOKIE, CSRF_HEADER, Session, read_session, same
 from matcher.service._settings import Settings, check_token
 from matcher.service._store import JobView, Store
 
@@ -34,6 +36,18 @@ class AppState:
     tokens: dict[str, str]
     pools: dict[tuple[str, str], tuple[int, matcher.MentorPool]] = field(default_factory=dict)
     pool_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: signs the web page's sessions when the service has no token (a key of this process)
+    web_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+    def session_keys(self) -> dict[bytes, str]:
+        """The keys that sign web sessions: each bearer token (-> its tenant), else our own."""
+        if not self.tokens:
+            return {self.web_key: "default"}
+        return {token.encode(): owner for token, owner in self.tokens.items()}
+
+    def session(self, request: Request) -> Session | None:
+        """The web page's session carried by the request's cookie, if valid."""
+        return read_session(self.session_keys(), request.cookies.get(COOKIE))
 
 
 def state(request: Request) -> AppState:
@@ -41,13 +55,30 @@ def state(request: Request) -> AppState:
     return got
 
 
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def tenant(
+    request: Request,
     app: Annotated[AppState, Depends(state)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str:
-    """The caller's tenant from its bearer token ('default' when the service has no token)."""
+    """The caller's tenant from its bearer token ('default' when the service has no token).
+
+    The web page's session cookie stands for the token; a request that changes something
+    with the cookie alone must also carry the session's CSRF token in ``X-CSRF-Token``.
+    """
     if not app.tokens:
         return "default"
+    if (credentials is None or not credentials.credentials) and COOKIE in request.cookies:
+        session = app.session(request)
+        if session is None:
+            raise ApiError(401, "the session has expired: sign in again")
+        if request.method not in _SAFE_METHODS and not same(
+            session.csrf, request.headers.get(CSRF_HEADER)
+        ):
+            raise ApiError(403, "the CSRF token is missing or wrong: reload the page")
+        return session.tenant
     if credentials is None or not credentials.credentials:
         raise ApiError(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     found = check_token(app.tokens, credentials.credentials.strip())

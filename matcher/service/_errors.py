@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 TITLES = {
     400: "bad request",
     401: "unauthorized",
+    403: "forbidden",
     404: "not found",
     405: "method not allowed",
     409: "conflict",

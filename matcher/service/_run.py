@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import matcher
 from matcher import io as mio
+from matcher.report import report_html
 
 __all__ = [
     "FILE_ROLES",
     "JSON_NAMES",
+    "check",
     "execute",
     "problem_dicts",
     "result_json",
@@ -130,8 +133,14 @@ def execute(
     paths: Mapping[str, Path],
     options: Mapping[str, Any],
     progress: Progress | None = None,
+    *,
+    extras: bool = False,
 ) -> tuple[matcher.Matching, dict[str, bytes]]:
-    """Run ``kind`` (match, suggest or solve) as the CLI would; the result and its files."""
+    """Run ``kind`` (match, suggest or solve) as the CLI would; the result and its files.
+
+    With ``extras`` the files also hold ``report.html`` and ``pairs.xlsx``, as the CLI's
+    ``--report --xlsx`` write them (jobs; the synchronous routes answer JSON only).
+    """
     if progress is not None:
         progress("reading", 0.0)
     seed = options.get("seed")
@@ -145,8 +154,10 @@ def execute(
             seed=seed or 0,
         )
         hashed: list[Path] = []
+        cfg_used: matcher.ProgramConfig | None = None
     else:
         cfg = _config(paths, options)
+        cfg_used = cfg
         peer_led = cfg.groups.leader == "none"
         _missing(paths, *(("mentees",) if peer_led else ("mentors", "mentees")))
         mentors: Path | list[matcher.Participant] = paths.get("mentors") or []
@@ -182,7 +193,60 @@ def execute(
         bom=bool(options.get("excel")),
         delimiter=options.get("delimiter") or ",",
     )
+    if extras:
+        files["pairs.xlsx"] = result.workbook(version=matcher.__version__)
+        files["report.html"] = report_html(result, cfg_used)
     return result, files
+
+
+def _raw_config(path: Path | None) -> dict[str, Any]:
+    """The config file as its tables (already checked), for the page to change a setting."""
+    if path is None:
+        return {}
+    text = path.read_text("utf-8-sig")
+    data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    return dict(json.loads(json.dumps(data, default=str)))
+
+
+def check(paths: Mapping[str, Path], options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every problem of a run's inputs at once (config, both files, cross-file ids), or what
+    the page needs to review the run: counts, each person's region, and the settings."""
+    problems: list[matcher.Problem] = []
+    try:
+        cfg = _config(paths, options)
+    except matcher.InvalidInputError as exc:
+        problems.extend(exc.problems)
+        cfg = matcher.ProgramConfig()
+    peer_led = cfg.groups.leader == "none"
+    try:
+        _missing(paths, *(("mentees",) if peer_led else ("mentors", "mentees")))
+    except matcher.InvalidInputError as exc:
+        problems.extend(exc.problems)
+    sets: tuple[mio.ParticipantSet, mio.ParticipantSet] | None = None
+    if "mentees" in paths and (peer_led or "mentors" in paths):
+        try:
+            sets = mio.load_program(paths.get("mentors") or [], paths["mentees"], cfg)
+        except matcher.InvalidInputError as exc:
+            problems.extend(exc.problems)
+    if problems or sets is None:
+        raise matcher.InvalidInputError(problems)
+    mentors, mentees = sets
+    return {
+        "config": _raw_config(paths.get("config")),
+        "mentors": len(mentors.participants),
+        "mentees": len(mentees.participants),
+        "regions": {
+            "mentors": {p.id: p.region or "" for p in mentors.participants},
+            "mentees": {p.id: p.region or "" for p in mentees.participants},
+        },
+        "settings": {
+            "method": cfg.method,
+            "min_score": cfg.min_score,
+            "criteria": {
+                name: {"weight": c.weight, "hard": c.hard} for name, c in cfg.criteria.items()
+            },
+        },
+    }
 
 
 def _number(value: float | None) -> float | None:

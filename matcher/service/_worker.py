@@ -185,7 +185,7 @@ def child_main(db_url: str, job_id: str, tmp_root: str) -> None:
     with tempfile.TemporaryDirectory(dir=tmp_root, prefix=f"{job_id}.") as tmp:
         paths = write_inputs(Path(tmp), store.job_inputs(job_id))
         try:
-            result, files = execute(job.kind, paths, options, _Progress(store, job_id))
+            result, files = execute(job.kind, paths, options, _Progress(store, job_id), extras=True)
         except matcher.InvalidInputError as exc:
             store.finish(
                 job_id,

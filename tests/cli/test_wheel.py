@@ -91,3 +91,24 @@ def test_the_wheel_holds_every_scenario(installed: Path, tmp_path: Path) -> None
     assert matched.returncode == 0, matched.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["matched"] > 0
+
+
+def test_the_wheel_holds_the_web_page(installed: Path, tmp_path: Path) -> None:
+    """The coordinators' page needs its templates, script, style and catalogues at run time."""
+    where = _run(
+        installed / "python",
+        "-c",
+        "import matcher, pathlib; print(pathlib.Path(matcher.__file__).parent / 'service')",
+        cwd=tmp_path,
+    )
+    service = Path(where.stdout.strip())
+    for name in (
+        "templates/base.html",
+        "templates/index.html",
+        "templates/login.html",
+        "static/web.js",
+        "static/web.css",
+        "i18n/en.json",
+        "i18n/fr.json",
+    ):
+        assert (service / name).is_file(), name
