@@ -8,6 +8,8 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +28,7 @@ from matcher.scoring import (
 from matcher.solvers import (
     AssignmentProblem,
     GroupProblem,
+    GroupResult,
     check_groups,
     solve_groups,
     solve_optimal,
@@ -209,12 +212,25 @@ def form_groups(
             lead_parts[p_local] = {
                 n: (None if np.isnan(per[n][k]) else float(per[n][k])) for n in criteria
             }
+    near = _Nearest(
+        problem,
+        result,
+        group_names,
+        m_win,
+        l_win,
+        keep_w,
+        members.utc_offset,
+        [model.mentors[j].id for j in leader_idx.tolist()],
+        lang_names,
+        cfg.session_minutes,
+    )
     for p_local, g in enumerate(result.group.tolist()):
         person = model.mentees[member_idx[p_local]]
         if g < 0:
-            unmatched.append(
-                Unmatched(person.id, "mentee", _member_reason(problem, p_local, gcfg.min_size))
-            )
+            reason = _member_reason(problem, p_local, gcfg.min_size)
+            if not problem.member_window[p_local].any():
+                reason += near.window(p_local)
+            unmatched.append(Unmatched(person.id, "mentee", reason + near.group(p_local)))
             continue
         mates = np.flatnonzero(result.group == g)
         others = mates[mates != p_local]
@@ -327,6 +343,100 @@ def _others(count: int) -> str:
     if count == 1:
         return "only 1 other member shares"
     return f"only {count} other members share"
+
+
+@dataclass
+class _Nearest:
+    """What almost fitted an unplaced member: the formed group with the fewest obstacles, or
+    the session window in which the most other members are free."""
+
+    problem: GroupProblem
+    result: GroupResult
+    names: dict[int, str]
+    member_window: npt.NDArray[np.bool_]  # (n, WEEK_BINS), every window, not only those kept
+    leader_window: npt.NDArray[np.bool_]
+    kept: npt.NDArray[np.intp]
+    utc_offset: npt.NDArray[np.floating[Any]]
+    leader_ids: list[str]
+    languages: list[str]
+    minutes: int
+
+    def _when(self, p: int, window: int) -> str:
+        offset = float(self.utc_offset[p])
+        return _when(window, 0.0 if np.isnan(offset) else offset, self.minutes)
+
+    def window(self, p: int) -> str:
+        """``"; nearest window: ..."`` for a member free in no window the groups could use."""
+        free = self.member_window[p]
+        if not free.any():
+            return f"; this person is free for no whole {self.minutes}-minute session in the week"
+        others = self.member_window.sum(axis=0).astype(np.int64) - 1
+        if self.leader_window.shape[0]:
+            others = np.where(self.leader_window.any(axis=0), others, -1)
+        best = int(np.flatnonzero(free)[np.argmax(np.where(free, others, -2)[free])])
+        k = int(others[best])
+        if k < 0:
+            return f"; when this person is free ({self._when(p, best)}), no group leader is"
+        needed = self.problem.min_size - 1
+        return (
+            f"; nearest window: {self._when(p, best)} your local time, when "
+            f"{vocab.count(k, 'other member')} {'is' if k == 1 else 'are'} free "
+            f"({needed} needed)"
+        )
+
+    def group(self, p: int) -> str:
+        """``"; nearest group G02 (...): ..."`` naming what kept member ``p`` out of it."""
+        pr, res = self.problem, self.result
+        best: tuple[int, float, str, str] | None = None
+        for g, name in self.names.items():
+            mates = np.flatnonzero(res.group == g)
+            misses: list[str] = []
+            window = int(self.kept[res.window[g]])
+            if not pr.member_window[p, res.window[g]]:
+                misses.append("not free then")
+            lang = int(res.language[g])
+            if lang >= 0 and not pr.member_lang[p, lang]:
+                misses.append("does not speak its language")
+            fmt = int(res.fmt[g])
+            if not pr.member_fmt[p, fmt]:
+                misses.append("does not accept its format")
+            if pr.n_leaders and not pr.member_leader_ok[p, g]:
+                misses.append("a hard rule or min_score with its leader")
+            clash = int((~pr.member_member_ok[p, mates]).sum()) if mates.size else 0
+            if clash:
+                misses.append(
+                    f"a hard rule (language, format, exclusion...) keeps this person from "
+                    f"{clash} of its {vocab.count(mates.size, 'member')}"
+                )
+            room = pr.max_size
+            if pr.n_leaders:
+                room = min(room, int(pr.leader_capacity[g]))
+            if mates.size >= room:
+                misses.append(f"full ({mates.size} of {room})")
+            org = int(pr.organization[p])
+            if pr.distinct_organizations and org >= 0 and (pr.organization[mates] == org).any():
+                misses.append("already has a member of the same organisation")
+            prof = int(pr.profession[p])
+            if (
+                pr.max_same_profession
+                and prof >= 0
+                and int((pr.profession[mates] == prof).sum()) >= pr.max_same_profession
+            ):
+                misses.append("already has the most members of this profession allowed")
+            if not misses:
+                misses.append("joining would break a composition rule or a size limit")
+            fit = float(pr.member_member_score[p, mates].mean()) if mates.size else 0.0
+            lead = f", led by {self.leader_ids[g]}" if pr.n_leaders else ""
+            language = self.languages[lang] if lang >= 0 and self.languages else "any language"
+            text = (
+                f"; nearest group {name} (meets {self._when(p, window)} your local time, "
+                f"{language}, {list(FORMAT_BITS)[fmt]}, {vocab.count(mates.size, 'member')}"
+                f"{lead}): " + "; ".join(misses)
+            )
+            key = (len(misses), -fit, name, text)
+            if best is None or key[:3] < best[:3]:
+                best = key
+        return best[3] if best is not None else ""
 
 
 def _member_reason(problem: GroupProblem, p: int, min_size: int) -> str:
