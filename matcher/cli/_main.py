@@ -648,7 +648,12 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
                 )
             ]
         )
-    files = {p.name: p.read_bytes() for p in sorted(source.iterdir()) if p.is_file()}
+    files = {  # with its subfolders (a second intake's scenario carries the first's folder)
+        p.relative_to(source).as_posix(): p.read_bytes()
+        for p in sorted(source.rglob("*"))
+        if p.is_file()
+        and not any(part in ("out", "__pycache__") for part in p.relative_to(source).parts)
+    }
     shared = root / "_common.py"  # what the scenario's generate.py imports
     if shared.is_file():
         files[shared.name] = shared.read_bytes()

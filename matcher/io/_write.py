@@ -162,6 +162,8 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
     old: Path | None = None
     try:
         for name, data in files.items():
+            if "/" in name:  # a file in a subfolder of the outputs (a scenario's intake-1/)
+                (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).write_bytes(data)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
@@ -175,8 +177,9 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
                 old = None
             raise
         if old is not None:  # keep the user's own files that lived in the folder
+            tops = {name.split("/")[0] for name in files}
             for item in old.iterdir():
-                if item.name not in files and item.name not in OUTPUT_NAMES:
+                if item.name not in tops and item.name not in OUTPUT_NAMES:
                     os.replace(item, out / item.name)
         return out
     finally:
