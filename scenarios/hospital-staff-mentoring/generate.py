@@ -27,6 +27,7 @@ The same seed always yields byte-identical files. Only the standard library is i
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -229,7 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     write_csv(first / "mentors.csv", mentors, COLUMNS)
     write_csv(first / "mentees.csv", spring, COLUMNS)
-    pairs = spring_pairs(first, out / "program.toml")
+    rules = Path(__file__).resolve().parent / "program.toml"
+    if not (out / "program.toml").exists():  # a folder elsewhere: runnable as it is
+        shutil.copyfile(rules, out / "program.toml")
+    pairs = spring_pairs(first, rules)
 
     # What happened over the summer, by fixed rules (no draw): the mentor with the most
     # spring mentees moved away; every third pair ended as planned after six months (the
