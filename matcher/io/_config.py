@@ -148,10 +148,10 @@ def _keys_at(loc: list[str]) -> list[str]:
         model = _model_of(fields[part].annotation)
         if model is None:
             return []
-    fields = getattr(model, "model_fields", None)
+    fields = getattr(model, "model_fields", None) or {}
     if model is ProgramConfig:  # [program]'s own keys; the rest are tables of their own
         return [k for k in fields if k not in _TABLES]
-    return list(fields) if fields else []
+    return list(fields)
 
 
 def _model_of(annotation: Any) -> Any:
