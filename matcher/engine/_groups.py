@@ -385,58 +385,76 @@ class _Nearest:
         )
 
     def group(self, p: int) -> str:
-        """``"; nearest group G02 (...): ..."`` naming what kept member ``p`` out of it."""
+        """``"; nearest group G02 (...): ..."`` naming what kept member ``p`` out of it.
+
+        Every formed group is checked at once (arrays over the groups), so a large programme
+        with many groups and many people left out stays fast."""
         pr, res = self.problem, self.result
-        best: tuple[int, float, str, str] | None = None
-        for g, name in self.names.items():
-            mates = np.flatnonzero(res.group == g)
-            misses: list[str] = []
-            window = int(self.kept[res.window[g]])
-            if not pr.member_window[p, res.window[g]]:
-                misses.append("not free then")
-            lang = int(res.language[g])
-            if lang >= 0 and not pr.member_lang[p, lang]:
-                misses.append("does not speak its language")
-            fmt = int(res.fmt[g])
-            if not pr.member_fmt[p, fmt]:
-                misses.append("does not accept its format")
-            if pr.n_leaders and not pr.member_leader_ok[p, g]:
-                misses.append("a hard rule or min_score with its leader")
-            clash = int((~pr.member_member_ok[p, mates]).sum()) if mates.size else 0
-            if clash:
-                misses.append(
-                    f"a hard rule (language, format, exclusion...) keeps this person from "
-                    f"{clash} of its {vocab.count(mates.size, 'member')}"
+        gs = np.array(sorted(self.names), dtype=np.intp)
+        if gs.size == 0:
+            return ""
+        placed = np.flatnonzero(res.group >= 0)
+        where = res.group[placed]
+        n_g = int(res.group.max()) + 1
+
+        def per_group(values: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+            counted = np.bincount(where, weights=values.astype(np.float64), minlength=n_g)
+            return np.asarray(counted[gs], dtype=np.float64)
+
+        size = per_group(np.ones(placed.size)).astype(np.int64)
+        lang = res.language[gs].astype(np.intp)
+        fmt = res.fmt[gs].astype(np.intp)
+        room = np.full(gs.size, pr.max_size, np.int64)
+        if pr.n_leaders:
+            room = np.minimum(room, pr.leader_capacity[gs])
+        clash = per_group(~pr.member_member_ok[p, placed]).astype(np.int64)
+        org, prof = int(pr.organization[p]), int(pr.profession[p])
+        same_org = per_group(pr.organization[placed] == org) if org >= 0 else np.zeros(gs.size)
+        same_prof = per_group(pr.profession[placed] == prof) if prof >= 0 else np.zeros(gs.size)
+        checks: list[tuple[npt.NDArray[np.bool_], str]] = [
+            (~pr.member_window[p, res.window[gs]], "not free then"),
+            ((lang >= 0) & ~pr.member_lang[p, np.maximum(lang, 0)], "does not speak its language"),
+            (~pr.member_fmt[p, fmt], "does not accept its format"),
+        ]
+        if pr.n_leaders:
+            checks.append((~pr.member_leader_ok[p, gs], "a hard rule or min_score with its leader"))
+        checks.append((clash > 0, "clash"))
+        checks.append((size >= room, "full"))
+        if pr.distinct_organizations:
+            checks.append((same_org > 0, "already has a member of the same organisation"))
+        if pr.max_same_profession:
+            checks.append(
+                (
+                    same_prof >= pr.max_same_profession,
+                    "already has the most members of this profession allowed",
                 )
-            room = pr.max_size
-            if pr.n_leaders:
-                room = min(room, int(pr.leader_capacity[g]))
-            if mates.size >= room:
-                misses.append(f"full ({mates.size} of {room})")
-            org = int(pr.organization[p])
-            if pr.distinct_organizations and org >= 0 and (pr.organization[mates] == org).any():
-                misses.append("already has a member of the same organisation")
-            prof = int(pr.profession[p])
-            if (
-                pr.max_same_profession
-                and prof >= 0
-                and int((pr.profession[mates] == prof).sum()) >= pr.max_same_profession
-            ):
-                misses.append("already has the most members of this profession allowed")
-            if not misses:
-                misses.append("joining would break a composition rule or a size limit")
-            fit = float(pr.member_member_score[p, mates].mean()) if mates.size else 0.0
-            lead = f", led by {self.leader_ids[g]}" if pr.n_leaders else ""
-            language = self.languages[lang] if lang >= 0 and self.languages else "any language"
-            text = (
-                f"; nearest group {name} (meets {self._when(p, window)} your local time, "
-                f"{language}, {list(FORMAT_BITS)[fmt]}, {vocab.count(mates.size, 'member')}"
-                f"{lead}): " + "; ".join(misses)
             )
-            key = (len(misses), -fit, name, text)
-            if best is None or key[:3] < best[:3]:
-                best = key
-        return best[3] if best is not None else ""
+        misses = np.sum([hit for hit, _ in checks], axis=0)
+        fit = per_group(pr.member_member_score[p, placed]) / np.maximum(size, 1)
+        k = int(np.lexsort((gs, -fit, misses))[0])  # fewest obstacles, then the best fit
+        g = int(gs[k])
+        said: list[str] = []
+        for hit, text in checks:
+            if not hit[k]:
+                continue
+            if text == "clash":
+                text = (
+                    f"a hard rule with {clash[k]} of its {vocab.count(int(size[k]), 'member')} "
+                    "(language, format, common free time, organisation or an exclusion)"
+                )
+            elif text == "full":
+                text = f"full ({size[k]} of {room[k]})"
+            said.append(text)
+        if not said:
+            said.append("joining would break a composition rule or a size limit")
+        window = int(self.kept[res.window[g]])
+        lead = f", led by {self.leader_ids[g]}" if pr.n_leaders else ""
+        language = self.languages[lang[k]] if lang[k] >= 0 and self.languages else "any language"
+        return (
+            f"; nearest group {self.names[g]} (meets {self._when(p, window)} your local time, "
+            f"{language}, {list(FORMAT_BITS)[fmt[k]]}, {vocab.count(int(size[k]), 'member')}"
+            f"{lead}): " + "; ".join(said)
+        )
 
 
 def _member_reason(problem: GroupProblem, p: int, min_size: int) -> str:
