@@ -342,6 +342,13 @@ def _echo(args: argparse.Namespace, text: str) -> None:
         print(text)
 
 
+def _n(n: Any, noun: str, plural: str | None = None) -> str:
+    """``1 mentor``, ``2 mentors`` (a count missing from the summary shows as ``?``)."""
+    if isinstance(n, int):
+        return matcher.profiles.vocab.count(n, noun, plural)
+    return f"{n} {plural or noun + 's'}"
+
+
 def _how(method: str, status: str) -> str:
     return method if method == status else f"{method}, {status}"
 
@@ -351,27 +358,27 @@ def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
     mentees = s.get("mentees", "?")
     if result.kind == "suggest":
         head = (
-            f"Suggested {s['pairs']} mentors to {s['matched']} of {mentees} mentees "
+            f"Suggested {_n(s['pairs'], 'mentor')} to {s['matched']} of {_n(mentees, 'mentee')} "
             f"(top {s.get('top')}, load-aware; total score {s['objective']:.4f})."
         )
     elif result.method == "groups" and not s.get("groups"):
         head = "Formed no group."
     elif result.method == "groups":
         head = (
-            f"Formed {s.get('groups', 0)} groups of {s.get('group_sizes')} members "
+            f"Formed {_n(s.get('groups', 0), 'group')} of {s.get('group_sizes')} members "
             f"({s.get('engine')}, {s['status']}; total compatibility {s['objective']:.4f}, "
-            f"bound {s['bound']:.4f}); {s['pairs']} rows in pairs.csv."
+            f"bound {s['bound']:.4f}); {_n(s['pairs'], 'row')} in pairs.csv."
         )
     else:
         head = (
-            f"Matched {s['matched']} of {mentees} mentees in {s['pairs']} pairs "
+            f"Matched {s['matched']} of {_n(mentees, 'mentee')} in {_n(s['pairs'], 'pair')} "
             f"({_how(s['method'], s['status'])}; total score {s['objective']:.4f}, "
             f"bound {s['bound']:.4f})."
         )
     lines = [head]
     if result.unmatched:
         lines.append(
-            f"{s['unmatched_mentees']} mentees and {s['unmatched_mentors']} mentors "
+            f"{_n(s['unmatched_mentees'], 'mentee')} and {_n(s['unmatched_mentors'], 'mentor')} "
             f"unmatched: reasons in {out / 'unmatched.csv'}."
         )
     lines.append(f"Wrote {', '.join(names)} to {out} in {result.elapsed_s:.2f} s.")
@@ -446,6 +453,8 @@ def _inputs(
 
 def _check_options(args: argparse.Namespace, *, low: float = 0.0) -> None:
     """The command's own options, each problem named by its flag (every one at once)."""
+    if getattr(args, "out", None) is not None:
+        mio.check_output_dir(args.out)  # before a long run, not after it
     problems = []
     seed = getattr(args, "seed", None)
     if seed is not None and not 0 <= seed <= matcher.profiles.MAX_SEED:
@@ -475,7 +484,11 @@ def _check_options(args: argparse.Namespace, *, low: float = 0.0) -> None:
     if method is not None and method not in allowed:
         problems.append(
             matcher.Problem(
-                "invalid option --method", value=method, expected="one of " + ", ".join(allowed)
+                "invalid option --method",
+                value=method,
+                expected="one of "
+                + ", ".join(allowed)
+                + matcher.profiles.vocab.did_you_mean(method, allowed),
             )
         )
     top = getattr(args, "top", None)
@@ -634,8 +647,8 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
             args.out, args.mentees, args.mentors, seed=args.seed, mentor_capacity=args.capacity
         )
         print(
-            f"Wrote a synthetic programme of {args.mentors} mentors and "
-            f"{args.mentees} mentees to {out}"
+            f"Wrote a synthetic programme of {_n(args.mentors, 'mentor')} and "
+            f"{_n(args.mentees, 'mentee')} to {out}"
         )
         return EXIT_OK
     source = root / args.name
@@ -651,7 +664,12 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
                 )
             ]
         )
-    files = {p.name: p.read_bytes() for p in sorted(source.iterdir()) if p.is_file()}
+    files = {  # with its subfolders (a second intake's scenario carries the first's folder)
+        p.relative_to(source).as_posix(): p.read_bytes()
+        for p in sorted(source.rglob("*"))
+        if p.is_file()
+        and not any(part in ("out", "__pycache__") for part in p.relative_to(source).parts)
+    }
     shared = root / "_common.py"  # what the scenario's generate.py imports
     if shared.is_file():
         files[shared.name] = shared.read_bytes()
@@ -721,15 +739,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 found_sets = mio.load_program(files["mentor"], files["mentee"], local)
                 checked.append((found_sets[0], found_sets[1], local))
                 notes.append(
-                    f"{path}: {len(found_sets[0].participants)} mentors, "
-                    f"{len(found_sets[1].participants)} mentees OK"
+                    f"{path}: {_n(len(found_sets[0].participants), 'mentor')}, "
+                    f"{_n(len(found_sets[1].participants), 'mentee')} OK"
                 )
             elif kind == "edges":
                 edges = mio.read_edges(path)
-                notes.append(f"{path.name}: {len(edges.scores)} scored pairs OK")
+                notes.append(f"{path.name}: {_n(len(edges.scores), 'scored pair')} OK")
             elif kind == "capacities":
                 caps = mio.read_capacities(path)
-                notes.append(f"{path.name}: {len(caps)} capacities OK")
+                notes.append(f"{path.name}: {_n(len(caps), 'capacity', 'capacities')} OK")
             else:
                 found = _role_of(path, args.role)
                 if found is None:
@@ -753,7 +771,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                     continue
                 try:
                     sets[role] = mio.load_participants(path, role, cfg)
-                    notes.append(f"{path.name}: {len(sets[role].participants)} {role}s OK")
+                    notes.append(f"{path.name}: {_n(len(sets[role].participants), role)} OK")
                 except matcher.InvalidInputError as exc:
                     problems.extend(exc.problems)
                     if isinstance(exc.partial, mio.ParticipantSet):

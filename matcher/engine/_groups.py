@@ -8,6 +8,8 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +29,7 @@ from matcher.scoring import (
 from matcher.solvers import (
     AssignmentProblem,
     GroupProblem,
+    GroupResult,
     check_groups,
     solve_groups,
     solve_optimal,
@@ -210,12 +213,25 @@ def form_groups(
             lead_parts[p_local] = {
                 n: (None if np.isnan(per[n][k]) else float(per[n][k])) for n in criteria
             }
+    near = _Nearest(
+        problem,
+        result,
+        group_names,
+        m_win,
+        l_win,
+        keep_w,
+        members.utc_offset,
+        [model.mentors[j].id for j in leader_idx.tolist()],
+        lang_names,
+        cfg.session_minutes,
+    )
     for p_local, g in enumerate(result.group.tolist()):
         person = model.mentees[member_idx[p_local]]
         if g < 0:
-            unmatched.append(
-                Unmatched(person.id, "mentee", group_member_reason(problem, p_local, gcfg.min_size))
-            )
+            reason = group_member_reason(problem, p_local, gcfg.min_size)
+            if not problem.member_window[p_local].any():
+                reason += near.window(p_local)
+            unmatched.append(Unmatched(person.id, "mentee", reason + near.group(p_local)))
             continue
         mates = np.flatnonzero(result.group == g)
         others = mates[mates != p_local]
@@ -320,6 +336,118 @@ def _prof_names(model: ScoringModel) -> list[str]:
         if p.profession is not None:
             seen.setdefault(p.profession, len(seen))
     return list(seen)
+
+
+@dataclass
+class _Nearest:
+    """What almost fitted an unplaced member: the formed group with the fewest obstacles, or
+    the session window in which the most other members are free."""
+
+    problem: GroupProblem
+    result: GroupResult
+    names: dict[int, str]
+    member_window: npt.NDArray[np.bool_]  # (n, WEEK_BINS), every window, not only those kept
+    leader_window: npt.NDArray[np.bool_]
+    kept: npt.NDArray[np.intp]
+    utc_offset: npt.NDArray[np.floating[Any]]
+    leader_ids: list[str]
+    languages: list[str]
+    minutes: int
+
+    def _when(self, p: int, window: int) -> str:
+        offset = float(self.utc_offset[p])
+        return _when(window, 0.0 if np.isnan(offset) else offset, self.minutes)
+
+    def window(self, p: int) -> str:
+        """``"; nearest window: ..."`` for a member free in no window the groups could use."""
+        free = self.member_window[p]
+        if not free.any():
+            return f"; this person is free for no whole {self.minutes}-minute session in the week"
+        others = self.member_window.sum(axis=0).astype(np.int64) - 1
+        if self.leader_window.shape[0]:
+            others = np.where(self.leader_window.any(axis=0), others, -1)
+        best = int(np.flatnonzero(free)[np.argmax(np.where(free, others, -2)[free])])
+        k = int(others[best])
+        if k < 0:
+            return f"; when this person is free ({self._when(p, best)}), no group leader is"
+        needed = self.problem.min_size - 1
+        return (
+            f"; nearest window: {self._when(p, best)} your local time, when "
+            f"{vocab.count(k, 'other member')} {'is' if k == 1 else 'are'} free "
+            f"({needed} needed)"
+        )
+
+    def group(self, p: int) -> str:
+        """``"; nearest group G02 (...): ..."`` naming what kept member ``p`` out of it.
+
+        Every formed group is checked at once (arrays over the groups), so a large programme
+        with many groups and many people left out stays fast."""
+        pr, res = self.problem, self.result
+        gs = np.array(sorted(self.names), dtype=np.intp)
+        if gs.size == 0:
+            return ""
+        placed = np.flatnonzero(res.group >= 0)
+        where = res.group[placed]
+        n_g = int(res.group.max()) + 1
+
+        def per_group(values: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+            counted = np.bincount(where, weights=values.astype(np.float64), minlength=n_g)
+            return np.asarray(counted[gs], dtype=np.float64)
+
+        size = per_group(np.ones(placed.size)).astype(np.int64)
+        lang = res.language[gs].astype(np.intp)
+        fmt = res.fmt[gs].astype(np.intp)
+        room = np.full(gs.size, pr.max_size, np.int64)
+        if pr.n_leaders:
+            room = np.minimum(room, pr.leader_capacity[gs])
+        clash = per_group(~pr.member_member_ok[p, placed]).astype(np.int64)
+        org, prof = int(pr.organization[p]), int(pr.profession[p])
+        same_org = per_group(pr.organization[placed] == org) if org >= 0 else np.zeros(gs.size)
+        same_prof = per_group(pr.profession[placed] == prof) if prof >= 0 else np.zeros(gs.size)
+        checks: list[tuple[npt.NDArray[np.bool_], str]] = [
+            (~pr.member_window[p, res.window[gs]], "not free then"),
+            ((lang >= 0) & ~pr.member_lang[p, np.maximum(lang, 0)], "does not speak its language"),
+            (~pr.member_fmt[p, fmt], "does not accept its format"),
+        ]
+        if pr.n_leaders:
+            checks.append((~pr.member_leader_ok[p, gs], "a hard rule or min_score with its leader"))
+        checks.append((clash > 0, "clash"))
+        checks.append((size >= room, "full"))
+        if pr.distinct_organizations:
+            checks.append((same_org > 0, "already has a member of the same organisation"))
+        if pr.max_same_profession:
+            checks.append(
+                (
+                    same_prof >= pr.max_same_profession,
+                    "already has the most members of this profession allowed",
+                )
+            )
+        misses = np.sum([hit for hit, _ in checks], axis=0)
+        fit = per_group(pr.member_member_score[p, placed]) / np.maximum(size, 1)
+        k = int(np.lexsort((gs, -fit, misses))[0])  # fewest obstacles, then the best fit
+        g = int(gs[k])
+        said: list[str] = []
+        for hit, text in checks:
+            if not hit[k]:
+                continue
+            if text == "clash":
+                text = (
+                    f"a hard rule with {clash[k]} of its {vocab.count(int(size[k]), 'member')} "
+                    "(language, format, common free time, organisation or an exclusion)"
+                )
+            elif text == "full":
+                text = f"full ({size[k]} of {room[k]})"
+            said.append(text)
+        if not said:
+            said.append("joining would break a composition rule or a size limit")
+        window = int(self.kept[res.window[g]])
+        lead = f", led by {self.leader_ids[g]}" if pr.n_leaders else ""
+        language = self.languages[lang[k]] if lang[k] >= 0 and self.languages else "any language"
+        return (
+            f"; nearest group {self.names[g]} (meets {self._when(p, window)} your local time, "
+            f"{language}, {list(FORMAT_BITS)[fmt[k]]}, {vocab.count(int(size[k]), 'member')}"
+            f"{lead}): " + "; ".join(said)
+        )
 
 
 def _pairs(

@@ -11,6 +11,7 @@ import numpy as np
 from matcher._errors import InfeasibleError
 from matcher.io import ParticipantSet
 from matcher.matching import Change, Matching
+from matcher.profiles import vocab
 from matcher.scoring import ScoringModel, hard_masks
 
 __all__ = ["IncrementalPlan", "changes", "incremental_plan", "settle_current"]
@@ -99,7 +100,8 @@ def settle_current(
         if used_m[j] >= m.capacity:
             plan.dropped.append((e.id, m.id, f"the mentor's capacity is now {m.capacity}"))
         elif used_e[i] >= e.capacity:
-            plan.dropped.append((e.id, m.id, f"the mentee now wants {e.capacity} mentor(s)"))
+            wants = vocab.count(e.capacity, "mentor")
+            plan.dropped.append((e.id, m.id, f"the mentee now wants {wants}"))
         else:
             used_e[i] += 1
             used_m[j] += 1

@@ -16,7 +16,7 @@ from matcher.engine._assign import SPARSE_PAIRS, Solver, assign
 from matcher.engine._groups import form_groups
 from matcher.engine._options import SparseOptions
 from matcher.matching import SHOWN, Matching, Pair
-from matcher.profiles import METHOD_NAMES
+from matcher.profiles import METHOD_NAMES, vocab
 from matcher.scoring import Progress, ScoringModel
 from matcher.solvers import solve_fair, solve_optimal, solve_stable
 
@@ -219,7 +219,7 @@ def check_method(name: str) -> Method:
                     "unknown method",
                     column="method",
                     value=name,
-                    expected="one of " + ", ".join(METHODS),
+                    expected="one of " + ", ".join(METHODS) + vocab.did_you_mean(name, METHODS),
                 )
             ]
         )

@@ -37,7 +37,14 @@ from matcher.io._participants import (
 )
 from matcher.io._synthetic import synthetic_files, write_synthetic
 from matcher.io._table import Table, decode, parse_text, read_table, read_xlsx, table_from_rows
-from matcher.io._write import csv_bytes, json_bytes, neutralise, sha256_file, write_outputs
+from matcher.io._write import (
+    check_output_dir,
+    csv_bytes,
+    json_bytes,
+    neutralise,
+    sha256_file,
+    write_outputs,
+)
 from matcher.io._xlsx import EXCEL_SUFFIXES, profile_file, xlsx_bytes
 
 __all__ = [
@@ -52,6 +59,7 @@ __all__ = [
     "ParticipantSet",
     "Table",
     "capacity_vector",
+    "check_output_dir",
     "check_program",
     "check_scores",
     "config_from_mapping",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from matcher._errors import InvalidInputError, Problem
-from matcher.profiles import ProgramConfig
+from matcher.profiles import ProgramConfig, vocab
 
 __all__ = ["config_from_mapping", "load_config"]
 
@@ -32,13 +34,19 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
     """Build a config from the parsed TOML structure, reporting every problem with its key."""
     problems: list[Problem] = []
     unknown = sorted(set(data) - set(_TABLES))
+    program_keys = [k for k in ProgramConfig.model_fields if k not in _TABLES]
     for key in unknown:
+        near = vocab.closest(key, [*_TABLES, *program_keys])
+        if near in program_keys:
+            hint = f"; did you mean [program] {near}?"
+        else:
+            hint = f"; did you mean [{near}]?" if near is not None else ""
         problems.append(
             Problem(
                 "unknown table or key",
                 file=name,
                 column=key,
-                expected="tables " + ", ".join(f"[{t}]" for t in _TABLES),
+                expected="tables " + ", ".join(f"[{t}]" for t in _TABLES) + hint,
             )
         )
     program = data.get("program", {})
@@ -65,7 +73,7 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
                     file=name,
                     column=".".join(loc),
                     value=_toml_value(value),
-                    expected=_expected(error),
+                    expected=_expected(error, loc),
                 )
             )
     if problems:
@@ -125,11 +133,54 @@ def _friendly(error: Any) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _expected(error: Any) -> str | None:
+def _keys_at(loc: list[str]) -> list[str]:
+    """The keys a table of program.toml may hold, at ``loc`` (``["groups"]`` -> GroupsConfig's)."""
+    model: Any = ProgramConfig
+    parts = loc[1:] if loc and loc[0] == "program" else loc
+    for part in parts:
+        fields = getattr(model, "model_fields", None)
+        if fields is None:
+            return []
+        if part not in fields:
+            if part.isdigit():  # an array of tables: [[groups.require]]
+                continue
+            return []
+        model = _model_of(fields[part].annotation)
+        if model is None:
+            return []
+    fields = getattr(model, "model_fields", None) or {}
+    if model is ProgramConfig:  # [program]'s own keys; the rest are tables of their own
+        return [k for k in fields if k not in _TABLES]
+    return list(fields)
+
+
+def _model_of(annotation: Any) -> Any:
+    """The pydantic model inside a field's type (``tuple[CompositionRule, ...]`` too)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _expected(error: Any, loc: list[str]) -> str | None:
     context = error.get("ctx") or {}
     kind = error.get("type")
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        keys = _keys_at(loc[:-1])
+        if not keys:
+            return None
+        table = ".".join(loc[:-1])
+        return f"one of the keys of [{table}]: {', '.join(keys)}" + vocab.did_you_mean(
+            loc[-1], keys
+        )
     if kind == "literal_error" and "expected" in context:
-        return f"one of {context['expected']}"
+        choices = re.findall(r"'([^']*)'", str(context["expected"]))
+        hint = vocab.did_you_mean(given, choices) if isinstance(given, str) else ""
+        return f"one of {context['expected']}{hint}"
     if kind in _TOML_TYPES:
         return _TOML_TYPES[kind]
     bounds = [

@@ -336,7 +336,7 @@ def participants_from_table(
                                 row=number,
                                 column=table.header[index],
                                 value=written,
-                                expected=_region_expected(config.regions),
+                                expected=_region_expected(config.regions, written),
                             )
                         )
                     continue
@@ -588,7 +588,7 @@ def check_program(mentors: ParticipantSet, mentees: ParticipantSet, config: Prog
                             row=group.rows[p.id],
                             column=group.columns.get("region", "region"),
                             value=p.region,
-                            expected=_region_expected(config.regions),
+                            expected=_region_expected(config.regions, p.region),
                         )
                     )
         refs = group.refs or {
@@ -652,12 +652,14 @@ def load_program(
     return sets["mentor"], sets["mentee"]
 
 
-def _region_expected(custom: Iterable[str]) -> str:
+def _region_expected(custom: Iterable[str], given: str = "") -> str:
     names = sorted(custom)
+    near = vocab.closest_region(given, names) if given else None
+    hint = f"; did you mean {near!r}?" if near is not None else ""
     text = "a Canadian province/territory code or name (e.g. NB, Nouveau-Brunswick)"
     if names:
         shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
         text += f" or a region defined in program.toml [regions] ({shown})"
     else:
         text += " or a region defined in program.toml [regions]"
-    return text
+    return text + hint

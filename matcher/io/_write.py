@@ -17,7 +17,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["csv_bytes", "json_bytes", "neutralise", "sha256_file", "write_outputs"]
+__all__ = [
+    "check_output_dir",
+    "csv_bytes",
+    "json_bytes",
+    "neutralise",
+    "sha256_file",
+    "write_outputs",
+]
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection").
@@ -108,16 +115,14 @@ OUTPUT_NAMES = (
 )
 
 
-def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
-    """Write ``files`` (name -> bytes) into ``out_dir`` all together or not at all.
+def check_output_dir(out_dir: str | Path) -> Path:
+    """``out_dir`` as a path, or an :class:`InvalidInputError` (exit 2) when it cannot be a
+    folder: it is a file, or a file stands where one of its parent folders should be
+    (``-o notes.txt/out``).  Checked before a run starts and again before writing."""
+    from matcher._errors import InvalidInputError, Problem
 
-    The new set is written to a temporary folder beside ``out_dir`` and swapped in with
-    renames; files in an existing ``out_dir`` that are not outputs of matcher are kept.
-    """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        from matcher._errors import InvalidInputError, Problem
-
         raise InvalidInputError(
             [
                 Problem(
@@ -127,12 +132,38 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
                 )
             ]
         )
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InvalidInputError(
+                    [
+                        Problem(
+                            f"the output folder cannot be created: {parent} is a file, "
+                            "not a folder",
+                            file=str(out),
+                            expected="a folder path whose parents are folders",
+                        )
+                    ]
+                )
+            break
+    return out
+
+
+def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
+    """Write ``files`` (name -> bytes) into ``out_dir`` all together or not at all.
+
+    The new set is written to a temporary folder beside ``out_dir`` and swapped in with
+    renames; files in an existing ``out_dir`` that are not outputs of matcher are kept.
+    """
+    out = check_output_dir(out_dir)
     parent = out.parent if str(out.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
     old: Path | None = None
     try:
         for name, data in files.items():
+            if "/" in name:  # a file in a subfolder of the outputs (a scenario's intake-1/)
+                (tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp / name).write_bytes(data)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
@@ -146,8 +177,9 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> Path:
                 old = None
             raise
         if old is not None:  # keep the user's own files that lived in the folder
+            tops = {name.split("/")[0] for name in files}
             for item in old.iterdir():
-                if item.name not in files and item.name not in OUTPUT_NAMES:
+                if item.name not in tops and item.name not in OUTPUT_NAMES:
                     os.replace(item, out / item.name)
         return out
     finally:

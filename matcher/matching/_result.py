@@ -12,7 +12,7 @@ from typing import Any
 
 from matcher.io import csv_bytes, gc_paused, json_bytes, write_outputs, xlsx_bytes
 from matcher.matching._equity import equity
-from matcher.profiles import Participant
+from matcher.profiles import Participant, vocab
 from matcher.scoring import Explanation
 
 __all__ = ["Change", "Matching", "Pair", "Summary", "Unmatched"]
@@ -113,7 +113,7 @@ def _equity_rows(facts: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
         for row in found["subgroups"]:
             note = "fewer than 5 people: figures withheld" if row.get("withheld") else ""
             if row.get("merged") and not note:
-                note = f"{row['merged']} subgroups under 5 people merged"
+                note = f"{vocab.count(row['merged'], 'subgroup')} under 5 people merged"
             rows.append(
                 [column, row["subgroup"], row.get("mentees"), row.get("matched"),
                  row.get("coverage"), row.get("mean_score"), note]

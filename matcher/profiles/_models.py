@@ -103,6 +103,8 @@ class Availability(BaseModel):
 
     >>> Availability.parse("mon 18:00-20:00|wed 12:00-13:30").minutes
     210
+    >>> str(Availability.model_validate(["mon 18:00-20:00", "mer 12:00-13:30"]))
+    'mon 18:00-20:00|wed 12:00-13:30'
     """
 
     model_config = ConfigDict(frozen=True)
@@ -120,7 +122,15 @@ class Availability(BaseModel):
         if isinstance(data, str):
             return {"slots": [Slot(day=d, start=s, end=e) for d, s, e in vocab.parse_slots(data)]}
         if isinstance(data, list | tuple):
-            return {"slots": list(data)}
+            # like the other multi-valued fields: ["mon 18:00-20:00", "wed 12:00-13:30"]
+            # (each text may itself hold several slots), Slot objects or their dicts
+            slots: list[Any] = []
+            for item in data:
+                if isinstance(item, str):
+                    slots.extend(_parse_availability(item).slots)
+                else:
+                    slots.append(item)
+            return {"slots": slots}
         return data
 
     @property
@@ -431,9 +441,10 @@ class ProgramConfig(BaseModel):
             return value
         unknown = sorted(set(value) - set(CRITERIA))
         if unknown:
+            hints = "".join(vocab.did_you_mean(name, CRITERIA) for name in unknown[:1])
             raise ValueError(
                 f"unknown criterion {', '.join(map(repr, unknown))}; "
-                f"expected one of {', '.join(CRITERIA)}"
+                f"expected one of {', '.join(CRITERIA)}{hints}"
             )
         merged: dict[str, Any] = {}
         for name, (weight, hard) in CRITERIA.items():

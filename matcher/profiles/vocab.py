@@ -6,6 +6,7 @@ reader turns those into located problems and the pydantic models into validation
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
@@ -119,6 +120,51 @@ _REGION_ALIASES.update(
         fold("Yukon Territory"): "YT",
     }
 )
+
+
+def count(n: float, noun: str, plural: str | None = None) -> str:
+    """``n`` with its noun in the right number, for reasons and messages.
+
+    >>> count(1, "mentor"), count(2, "mentor"), count(0, "person", "people"), count(2.5, "year")
+    ('1 mentor', '2 mentors', '0 people', '2.5 years')
+    """
+    number = f"{n:g}" if isinstance(n, float) else str(n)
+    return f"{number} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def closest(value: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The choice closest to a mistyped ``value`` (compared folded), or ``None``.
+
+    >>> closest("optimla", ["optimal", "fair", "stable"]), closest("zzz", ["fair"])
+    ('optimal', None)
+    """
+    folded: dict[str, str] = {}
+    for choice in choices:
+        folded.setdefault(fold(choice), choice)
+    found = difflib.get_close_matches(fold(value), list(folded), n=1, cutoff=cutoff)
+    return folded[found[0]] if found else None
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'optimal'?"`` for a close choice, else ``""`` (to end a message).
+
+    >>> did_you_mean("optimla", ["optimal", "fair"])
+    "; did you mean 'optimal'?"
+    """
+    found = closest(value, choices)
+    return f"; did you mean {found!r}?" if found is not None and found != value else ""
+
+
+def closest_region(value: str, custom: Iterable[str] = ()) -> str | None:
+    """The province code or programme region closest to a mistyped region name.
+
+    >>> closest_region("Nouveau-Brunswik"), closest_region("Nova Scota")
+    ('NB', 'NS')
+    """
+    names = {fold(name): name for name in custom}
+    names.update({alias: code for alias, code in _REGION_ALIASES.items() if alias not in names})
+    found = closest(value, names)
+    return names[found] if found is not None else None
 
 
 def normalize_region(value: str, custom: Iterable[str] = ()) -> str:

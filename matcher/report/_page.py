@@ -336,7 +336,7 @@ def _groups(result: Matching, s: Mapping[str, Any]) -> str:
     return (
         _figure(svg, "Number of groups of each size")
         + f'<p class="note">{_plural(len(members), "group")} holding '
-        f"{sum(len(v) for v in members.values()):,} members.</p>"
+        f"{_plural(sum(len(v) for v in members.values()), 'member')}.</p>"
         + _table(["group", "led by", "members", "mean compatibility", "lowest"], rows)
     )
 

@@ -555,11 +555,14 @@ class ScoringModel:
             kin = [
                 a for a in e.specialties if a not in covered and _kin(a, m.specialties, self.config)
             ]
-            text = f"covers {len(covered)} of {len(e.specialties)} areas sought"
+            missing = [a for a in e.specialties if a not in covered and a not in kin]
+            text = f"covers {len(covered)} of {vocab.count(len(e.specialties), 'area')} sought"
             if covered:
                 text += " (" + ", ".join(covered) + ")"
             if kin:
                 text += "; related areas for " + ", ".join(kin)
+            if missing:
+                text += "; not covered: " + ", ".join(missing)
             return text
         if name == "language":
             shared = [lang for lang in e.languages if lang in m.languages]
@@ -571,18 +574,32 @@ class ScoringModel:
             shared = [f for f in e.group_formats if f in m.group_formats]
             return ("both accept " + "/".join(shared)) if shared else "no common group format"
         if name == "availability":
-            minutes = round(value * self.config.session_minutes)
+            session = self.config.session_minutes
+            minutes = round(value * session)
             if value >= 1.0:
-                return f"at least {self.config.session_minutes} min/week of common availability"
-            return f"{minutes} min/week of common availability"
+                return f"at least {session} min/week of common availability"
+            return f"{minutes} min/week of common availability, of the {session} a session needs"
         if name == "region":
             if e.region is not None and e.region == m.region:
                 return f"same region ({e.region})"
             text = f"regions {e.region or '?'} and {m.region or '?'}"
-            if None not in (e.lat, e.lon, m.lat, m.lon):
-                km = _haversine_km(e.lat, e.lon, m.lat, m.lon)  # type: ignore[arg-type]
-                text += f", {km:.0f} km apart"
-            return text
+            i, j = self._mentee_pos.get(e.id), self._mentor_pos.get(m.id)
+            if i is None or j is None:  # pragma: no cover - sentences are for the model's own
+                return text
+            es, ms = self.enc.mentees, self.enc.mentors
+            scale = self.config.distance_scale_km
+            if es.has_xyz[i] and ms.has_xyz[j]:
+                km = _haversine_km(
+                    *np.degrees([es.lat[i], es.lon[i], ms.lat[j], ms.lon[j]]).tolist()
+                )
+                return text + f", {km:,.0f} km apart (closeness falls to 0 at {scale:,g} km)"
+            gap = abs(float(es.utc_offset[i]) - float(ms.utc_offset[j]))
+            if np.isnan(gap):
+                return text + ", time zones unknown"
+            if gap == 0:
+                return text + ", same time zone"
+            hours = f"{gap / 60:g} h"
+            return text + f", {hours} time-zone difference (closeness falls to 0 at 3 h)"
         if name == "lived_experience":
             shared = [t for t in e.lived_experience if t in m.lived_experience]
             return (
@@ -594,10 +611,16 @@ class ScoringModel:
             return "same profession" if e.profession == m.profession else "different professions"
         if name == "experience":
             gap = (m.years_experience or 0) - (e.years_experience or 0)
-            years = "year" if abs(gap) == 1 else "years"
+            need = self.config.min_experience_gap
             if gap >= 0:
-                return f"mentor has {gap:g} more {years} of experience"
-            return f"mentor has {-gap:g} fewer {years} of experience than the mentee"
+                text = f"mentor has {vocab.count(gap, 'more year')} of experience"
+            else:
+                text = f"mentor has {vocab.count(-gap, 'fewer year')} of experience than the mentee"
+            if need == 0 and gap >= 0:
+                return text
+            if gap >= need:
+                return text + f" (the rule asks for {need:g} more)"
+            return text + f", {need - gap:g} short of the {need:g} more the rule asks for"
         if name == "gender":
             return (
                 "mentor's gender is the one asked for"
@@ -680,7 +703,7 @@ _SENTENCE_FIELDS: dict[str, tuple[str, ...]] = {
     "format": ("formats",),
     "group_format": ("group_formats",),
     "availability": (),
-    "region": ("region", "lat", "lon"),
+    "region": ("region", "lat", "lon", "timezone"),
     "lived_experience": ("lived_experience",),
     "profession": ("profession",),
     "experience": ("years_experience",),

@@ -735,7 +735,7 @@ def test_validate_good_folder(validate_runs):
 def test_validate_good_files(validate_runs):
     _, run = validate_runs["good files"]
     assert run.returncode == 0, run.stderr
-    for fragment in ("program.toml", "3 mentors", "4 mentees", "1 scored pairs", "1 capacities"):
+    for fragment in ("program.toml", "3 mentors", "4 mentees", "1 scored pair OK", "1 capacity OK"):
         assert fragment in run.stdout
 
 

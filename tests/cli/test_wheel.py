@@ -112,3 +112,22 @@ def test_the_wheel_holds_the_web_page(installed: Path, tmp_path: Path) -> None:
         "i18n/fr.json",
     ):
         assert (service / name).is_file(), name
+
+
+def test_the_wheel_runs_both_intakes_of_the_hospital_scenario(
+    installed: Path, tmp_path: Path
+) -> None:
+    wrote = _run(
+        installed / "matcher", "scenario", "hospital-staff-mentoring", "-o", "h", cwd=tmp_path
+    )
+    assert wrote.returncode == 0, wrote.stderr
+    folder = tmp_path / "h"
+    assert (folder / "intake-1" / "mentees.csv").is_file()  # the subfolder ships too
+    first = _run(
+        installed / "matcher", "match", "intake-1", "--config", "program.toml", "-o", "one",
+        "--quiet", cwd=folder,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    second = _run(installed / "matcher", "match", ".", "-o", "two", "--quiet", cwd=folder)
+    assert second.returncode == 0, second.stderr
+    assert (folder / "two" / "changes.csv").is_file()

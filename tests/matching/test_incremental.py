@@ -145,7 +145,7 @@ def test_mentee_wanting_fewer_mentors_keeps_the_best_current_one() -> None:
     result = matcher.match(mentors, mentees, current=[("e1", "m1"), ("e1", "m2")])
     changes = changes_of(result)
     assert changes[("e1", "m1")][0] == "kept"
-    assert changes[("e1", "m2")] == ("dropped", "the mentee now wants 1 mentor(s)")
+    assert changes[("e1", "m2")] == ("dropped", "the mentee now wants 1 mentor")
     assert pairs_of(result) == {("e1", "m1")}
 
 

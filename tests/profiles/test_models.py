@@ -365,3 +365,13 @@ def test_invalid_config_values_are_rejected(kwargs: dict[str, object]) -> None:
 def test_taxonomy_keys_and_values_are_slugged() -> None:
     cfg = ProgramConfig(taxonomy={"Long COVID": "Chronic Pain"})
     assert cfg.taxonomy == {"long_covid": "chronic_pain"}
+
+
+def test_availability_accepts_a_list_like_the_other_multi_valued_fields() -> None:
+    listed = Participant(id="a", availability=["mon 18:00-20:00", "mercredi 12:00-13:30"])
+    text = Participant(id="a", availability="mon 18:00-20:00|wed 12:00-13:30")
+    assert listed.availability == text.availability
+    assert str(listed.availability) == "mon 18:00-20:00|wed 12:00-13:30"
+    assert Participant(id="a", availability=[]).availability.slots == ()
+    with pytest.raises(ValidationError):
+        Participant(id="a", availability=["someday"])

@@ -171,7 +171,9 @@ def test_availability_is_converted_to_utc_newfoundland_and_nova_scotia() -> None
     assert criterion("availability", [e], [m], ProgramConfig(session_minutes=120))[0, 0] == 0.75
     assert criterion("availability", [e], [m], ProgramConfig(session_minutes=60))[0, 0] == 1.0
     explanation = ScoringModel([e], [m], ProgramConfig(session_minutes=120)).explain("e", "m")
-    assert explanation.sentences["availability"] == "90 min/week of common availability"
+    assert explanation.sentences["availability"] == (
+        "90 min/week of common availability, of the 120 a session needs"
+    )
 
 
 def test_availability_wraps_round_the_week_across_time_zones() -> None:

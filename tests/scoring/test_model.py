@@ -127,7 +127,7 @@ def test_explain_returns_contributions_and_sentences() -> None:
     assert ex.contributions["language"] == pytest.approx(1.5 / 7)
     assert sum(ex.contributions.values()) == pytest.approx(ex.score, abs=1e-6)
     assert ex.sentences == {
-        "specialty": "covers 0 of 1 areas sought; related areas for addiction",
+        "specialty": "covers 0 of 1 area sought; related areas for addiction",
         "language": "both speak en",
         "format": "both accept virtual",
         "region": "same region (NB)",
@@ -217,4 +217,41 @@ def test_reasons_of_a_synthetic_programme_are_those_of_each_pair(tmp_path: Path)
     _, _, per = model.pair_parts(rows, cols)
     assert _model.pair_reasons_many(model, rows, cols, per) == _reasons_one_by_one(
         model, rows, cols
+    )
+
+
+def test_sentences_say_what_the_score_rests_on() -> None:
+    config = ProgramConfig(min_experience_gap=5)
+    e = Participant(
+        id="e", specialties="chronic_pain|oncology", region="NB", years_experience=2,
+        timezone="America/Moncton",
+    )  # fmt: skip
+    near = Participant(
+        id="m1", role="mentor", specialties="chronic_pain", region="NS", years_experience=4,
+        timezone="America/Halifax",
+    )  # fmt: skip
+    far = Participant(
+        id="m2", role="mentor", specialties="chronic_pain", region="BC", years_experience=30,
+    )  # fmt: skip
+    placed = Participant(
+        id="m3", role="mentor", region="QC", lat=45.5, lon=-73.6, years_experience=7
+    )
+    e_at = e.model_copy(update={"lat": 46.1, "lon": -64.8})
+    model = ScoringModel([e], [near, far], config)
+    one = model.explain("e", "m1").sentences
+    assert one["specialty"] == "covers 1 of 2 areas sought (chronic_pain); not covered: oncology"
+    assert one["experience"] == (
+        "mentor has 2 more years of experience, 3 short of the 5 more the rule asks for"
+    )
+    assert one["region"] == "regions NB and NS, same time zone"
+    two = model.explain("e", "m2").sentences
+    assert two["experience"] == "mentor has 28 more years of experience (the rule asks for 5 more)"
+    assert two["region"] == (
+        "regions NB and BC, 4 h time-zone difference (closeness falls to 0 at 3 h)"
+    )
+    three = ScoringModel([e_at], [placed], config).explain("e", "m3").sentences
+    assert three["region"].startswith("regions NB and QC, ")
+    assert three["region"].endswith(" km apart (closeness falls to 0 at 500 km)")
+    assert three["experience"] == (
+        "mentor has 5 more years of experience (the rule asks for 5 more)"
     )

@@ -297,3 +297,18 @@ def test_body_limit_413_without_content_length(tmp_path: Path) -> None:
             headers={"content-type": "multipart/form-data; boundary=b"},
         )
     assert r.status_code == 413
+
+
+def test_availability_as_a_json_list_reads_as_the_csv_cell(client: Any) -> None:
+    import matcher
+
+    slots = ["mon 18:00-20:00", "mer 12:00-13:30"]
+    mentors = [dict(MENTORS[0], availability=slots)]
+    mentees = [dict(MENTEES[0], availability="mon 18:00-20:00|wed 12:00-13:30")]
+    r = client.post("/v1/match", json={"mentors": mentors, "mentees": mentees})
+    assert r.status_code == 200, r.text
+    [pair] = r.json()["pairs"]
+    assert "at least 60 min/week of common availability" in pair["reasons"]
+    # the library takes the same list
+    person = matcher.Participant(id="m1", role="mentor", availability=slots)
+    assert str(person.availability) == "mon 18:00-20:00|wed 12:00-13:30"

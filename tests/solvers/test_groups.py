@@ -479,10 +479,13 @@ def test_leader_led_groups_from_profiles() -> None:
     assert sorted(members_of["L2"]) == ["fr0", "fr1", "fr2"]
     reasons = {(u.role, u.id): u.reason for u in result.unmatched}
     assert ("mentor", "L3") in reasons
-    assert (
-        "mentee",
-        next(i for i in ("en0", "en1", "en2", "en3", "en4") if i not in members_of["L1"]),
-    ) in reasons
+    left = next(i for i in ("en0", "en1", "en2", "en3", "en4") if i not in members_of["L1"])
+    assert ("mentee", left) in reasons
+    # the reason names the group that almost fitted, and what kept this member out of it
+    group_l1 = next(g for g, ids in by_group(result).items() if "L1" in led[g])
+    assert f"nearest group {group_l1} (" in reasons[("mentee", left)]
+    assert "led by L1" in reasons[("mentee", left)]
+    assert "full (4 of 4)" in reasons[("mentee", left)]
 
 
 def test_mixed_mode_pairs_one_to_one_and_groups_the_rest() -> None:
@@ -519,3 +522,24 @@ def test_every_mentor_is_accounted_for_when_nobody_chose_one_to_one(leader_mode:
         mentors, mentees, config=groups_config(leader=leader_mode, min_size=3, max_size=4)
     )
     accounted(result, mentors, mentees)
+
+
+def test_a_member_free_at_another_time_is_told_the_nearest_window() -> None:
+    # four members meet on Monday evenings; one is free on Tuesday evening with one other
+    mentees = [member(f"e{k}") for k in range(4)] + [
+        member("late", availability="tue 18:00-20:00"),
+        member("also", availability="mon 18:00-20:00|tue 18:00-20:00"),
+    ]
+    config = groups_config(leader="none", min_size=3, max_size=5)
+    config["program"] = {"method": "groups", "session_minutes": 60}
+    result = matcher.match([], mentees, config=config)
+    reasons = {u.id: u.reason for u in result.unmatched}
+    assert "late" in reasons
+    reason = reasons["late"]
+    assert reason.startswith("no session window in which at least 3 group members")
+    assert "nearest window: tue 18:00-19:00 your local time, when 1 other member is free " in (
+        reason
+    )
+    assert "(2 needed)" in reason
+    assert "; nearest group G01 (meets mon 18:00-19:00 your local time" in reason
+    assert reason.endswith("): not free then; full (5 of 5)")
