@@ -22,12 +22,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
 from matcher._errors import SolverError
+from matcher.matching import Matching, from_model
 from matcher.scoring import Candidates, Progress, ScoringModel, known_pairs, score_floor
 from matcher.solvers import SCALE, AssignmentProblem, SolverResult, blocking_pairs
 
@@ -35,6 +37,7 @@ __all__ = [
     "Draw",
     "LazyStable",
     "array_draw",
+    "assign_stable_lazily",
     "certified_stable",
     "lazy_deferred_acceptance",
     "pair_tiebreak",
@@ -123,7 +126,7 @@ def lazy_deferred_acceptance(
     d_mr: list[I64] = []
     d_ok: list[npt.NDArray[np.bool_]] = []
     size = 0
-    flat: dict[str, npt.NDArray[np.generic]] = {}
+    flat: dict[str, Any] = {}
 
     def add(r: I64, c: I64, u: I64, er: I64) -> I64:
         nonlocal size
@@ -139,9 +142,10 @@ def lazy_deferred_acceptance(
         idx = np.arange(size, size + r.size, dtype=np.int64)
         size += r.size
         flat.clear()
-        return idx[ok]
+        kept: I64 = idx[np.asarray(ok, bool)]
+        return kept
 
-    def arrays() -> dict[str, npt.NDArray[np.generic]]:
+    def arrays() -> dict[str, Any]:
         if not flat:
             flat.update(
                 r=np.concatenate(d_r),
@@ -578,3 +582,29 @@ def stable_on_edges(problem: AssignmentProblem, *, seed: int = 0, batch: int = 1
     if blocking:
         raise SolverError(f"deferred acceptance left {blocking} blocking pairs")
     return found
+
+
+def assign_stable_lazily(
+    model: ScoringModel,
+    pin: list[tuple[int, int]],
+    *,
+    seed: int,
+    progress: Progress | None,
+    batch: int = 16,
+) -> Matching:
+    """The stable method's matching with lists drawn lazily (pinned pairs kept, their places
+    taken off the capacities), assembled as the dense pipeline assembles it."""
+    mentee_cap = model.enc.mentees.capacity.copy()
+    mentor_cap = model.enc.mentors.capacity.copy()
+    pin_r = np.array([i for i, _ in pin], np.int64)
+    pin_c = np.array([j for _, j in pin], np.int64)
+    np.subtract.at(mentee_cap, pin_r, 1)
+    np.subtract.at(mentor_cap, pin_c, 1)
+    cand, result = certified_stable(
+        model, pin_r, pin_c, mentee_cap, mentor_cap, seed=seed, progress=progress, batch=batch
+    )
+    if progress is not None:
+        progress("explaining", 0.0)
+    return from_model(
+        model, cand, result, pinned=pin, residual_mentor_capacity=mentor_cap, seed=seed
+    )
