@@ -118,45 +118,39 @@ def lazy_deferred_acceptance(
     ``ranked_only_mentor``: mentors that accept only the mentees they ranked."""
     width = max(n_m, 1)
     batch = max(batch, 2 * int(mentee_cap.max(initial=1)), 1)
-    # every pair drawn, append-only
-    d_r: list[I64] = []
-    d_c: list[I64] = []
-    d_u: list[I64] = []
-    d_er: list[I64] = []
-    d_mr: list[I64] = []
-    d_ok: list[npt.NDArray[np.bool_]] = []
+    # every pair drawn, append-only, in arrays that grow by doubling
+    a: dict[str, Any] = {
+        name: np.zeros(1024, np.int64) for name in ("r", "c", "u", "er", "mr", "h")
+    }
+    a["ok"] = np.zeros(1024, bool)
     size = 0
-    flat: dict[str, Any] = {}
 
     def add(r: I64, c: I64, u: I64, er: I64) -> I64:
         nonlocal size
         keys = r * width + c
         mr = _rank_of(keys, *mentor_rank_table)
         ok = ~(ranked_only_mentor[c] & (mr == 0))
-        d_r.append(r)
-        d_c.append(c)
-        d_u.append(u)
-        d_er.append(er)
-        d_mr.append(mr)
-        d_ok.append(ok)
-        idx = np.arange(size, size + r.size, dtype=np.int64)
-        size += r.size
-        flat.clear()
+        end = size + r.size
+        if end > a["r"].size:
+            grow = max(end, 2 * a["r"].size)
+            for name, arr in list(a.items()):
+                bigger = np.zeros(grow, arr.dtype)
+                bigger[:size] = arr[:size]
+                a[name] = bigger
+        for name, values in (
+            ("r", r),
+            ("c", c),
+            ("u", u),
+            ("er", er),
+            ("mr", mr),
+            ("h", pair_tiebreak(seed, r, c, width)),
+            ("ok", ok),
+        ):
+            a[name][size:end] = values
+        idx = np.arange(size, end, dtype=np.int64)
+        size = end
         kept: I64 = idx[np.asarray(ok, bool)]
         return kept
-
-    def arrays() -> dict[str, Any]:
-        if not flat:
-            flat.update(
-                r=np.concatenate(d_r),
-                c=np.concatenate(d_c),
-                u=np.concatenate(d_u),
-                er=np.concatenate(d_er),
-                mr=np.concatenate(d_mr),
-                ok=np.concatenate(d_ok),
-            )
-            flat["h"] = pair_tiebreak(seed, flat["r"], flat["c"], width)
-        return flat
 
     w = max(8, 2 * batch)
     buf = np.zeros((n_e, w), np.int64)  # each mentee's pending pairs (indices), best first
@@ -174,7 +168,6 @@ def lazy_deferred_acceptance(
         pending_mask = (keep >= ptr[rows][:, None]) & (keep < length[rows][:, None])
         old = buf[rows][pending_mask]
         idx = np.concatenate([old, new])
-        a = arrays()
         r = a["r"][idx]
         erk = np.where(a["er"][idx] > 0, a["er"][idx], _UNRANKED)
         order = np.lexsort((a["h"][idx], -a["u"][idx], erk, r))
@@ -199,15 +192,13 @@ def lazy_deferred_acceptance(
     def refill(rows: I64) -> None:
         nonlocal refills
         refills += 1
-        a = arrays() if size else None
         chosen_rows = np.zeros(n_e, bool)
         chosen_rows[rows] = True
         kr = [never_r[chosen_rows[never_r]]]
         kc = [never_c[chosen_rows[never_r]]]
-        if a is not None:
-            mine = chosen_rows[a["r"]]
-            kr.append(a["r"][mine])
-            kc.append(a["c"][mine])
+        mine = np.flatnonzero(chosen_rows[a["r"][:size]])
+        kr.append(a["r"][mine])
+        kc.append(a["c"][mine])
         known = known_pairs(np.concatenate(kr), np.concatenate(kc), (n_e, width))
         r, c, u = draw(rows, known, batch)
         r, c, u = r.astype(np.int64), c.astype(np.int64), u.astype(np.int64)
@@ -227,39 +218,45 @@ def lazy_deferred_acceptance(
     lazy = start[~exhausted[start]]
     if lazy.size:
         refill(lazy)
-    a = arrays()
     # an upper bound: each mentee's best scores within capacity over its first draw (its best
     # unstated pairs) and its stated pairs, whatever the mentors accept
-    bound_units = _best_within(a["r"], a["u"], mentee_cap, n_e)
+    bound_units = _best_within(a["r"][:size], a["u"][:size], mentee_cap, n_e)
+    # a mentee that needs its list refilled waits while others propose (the mentee-optimal
+    # stable matching does not depend on the order of proposals); the waiting ones are
+    # refilled together when enough of them wait, or when nobody else can propose
+    enough = max(64, n_e // 100)
 
     count = np.zeros(n_e, np.int64)
     held = np.zeros(0, np.int64)
     proposals = rounds = 0
     while True:
         want = count < mentee_cap
-        short = np.flatnonzero(want & (ptr >= settled) & ~exhausted)
-        if short.size:
-            refill(short)
-            continue
+        waiting = want & (ptr >= settled) & ~exhausted
         free = np.flatnonzero(want & (ptr < settled))
+        n_wait = int(np.count_nonzero(waiting))
+        if n_wait and (n_wait >= enough or free.size == 0):
+            refill(np.flatnonzero(waiting))
+            continue
         if free.size == 0:
             break
         rounds += 1
-        a = arrays()
         offer = buf[free, ptr[free]]
         ptr[free] += 1
         offer = offer[mentor_cap[a["c"][offer]] > 0]
         proposals += int(offer.size)
         count[a["r"][offer]] += 1
-        pool = np.concatenate([held, offer])
+        # only the mentors proposed to choose again: their held mentees and the offers
+        touched = np.zeros(n_m, bool)
+        touched[a["c"][offer]] = True
+        moved = touched[a["c"][held]]
+        pool = np.concatenate([held[moved], offer])
         mrk = np.where(a["mr"][pool] > 0, a["mr"][pool], _UNRANKED)
         pool = pool[np.lexsort((a["h"][pool], -a["u"][pool], mrk, a["c"][pool]))]
         mentor = a["c"][pool]
         rank = np.arange(pool.size) - np.searchsorted(mentor, mentor, side="left")
         keep = rank < mentor_cap[mentor]
         np.subtract.at(count, a["r"][pool[~keep]], 1)
-        held = pool[keep]
-    a = arrays()
+        held = np.concatenate([held[~moved], pool[keep]])
     return LazyStable(
         a["r"].astype(np.int64),
         a["c"].astype(np.int64),
