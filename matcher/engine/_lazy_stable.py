@@ -153,7 +153,7 @@ def lazy_deferred_acceptance(
         return kept
 
     w = max(8, 2 * batch)
-    buf = np.zeros((n_e, w), np.int64)  # each mentee's pending pairs (indices), best first
+    buf = np.zeros((n_e, w), np.int32)  # each mentee's pending pairs (indices), best first
     length = np.zeros(n_e, np.int64)
     settled = np.zeros(n_e, np.int64)  # how many of them are settled (may be proposed)
     ptr = np.zeros(n_e, np.int64)
@@ -167,7 +167,7 @@ def lazy_deferred_acceptance(
         keep = np.arange(buf.shape[1])[None, :]
         pending_mask = (keep >= ptr[rows][:, None]) & (keep < length[rows][:, None])
         old = buf[rows][pending_mask]
-        idx = np.concatenate([old, new])
+        idx = np.concatenate([old.astype(np.int64), new])
         r = a["r"][idx]
         erk = np.where(a["er"][idx] > 0, a["er"][idx], _UNRANKED)
         order = np.lexsort((a["h"][idx], -a["u"][idx], erk, r))
@@ -189,25 +189,40 @@ def lazy_deferred_acceptance(
 
     never_r, never_c = never
 
+    drawn_times = np.zeros(n_e, np.int64)
+
     def refill(rows: I64) -> None:
+        """Draw the next pairs of mentees ``rows``: a mentee's batch doubles with each refill
+        (up to 32 times the first), so one that goes deep down its list needs few."""
         nonlocal refills
         refills += 1
-        chosen_rows = np.zeros(n_e, bool)
-        chosen_rows[rows] = True
-        kr = [never_r[chosen_rows[never_r]]]
-        kc = [never_c[chosen_rows[never_r]]]
-        mine = np.flatnonzero(chosen_rows[a["r"][:size]])
-        kr.append(a["r"][mine])
-        kc.append(a["c"][mine])
-        known = known_pairs(np.concatenate(kr), np.concatenate(kc), (n_e, width))
-        r, c, u = draw(rows, known, batch)
-        r, c, u = r.astype(np.int64), c.astype(np.int64), u.astype(np.int64)
-        got = np.bincount(r, minlength=n_e)[rows]
-        low = np.full(n_e, np.iinfo(np.int64).max, np.int64)
-        np.minimum.at(low, r, u)
-        full = got >= batch
-        exhausted[rows[~full]] = True
-        cutoff[rows] = np.where(full, low[rows], -1)
+        level = np.minimum(drawn_times[rows], 5)
+        drawn_times[rows] += 1
+        parts = []
+        for lv in np.unique(level).tolist():
+            group = rows[level == lv]
+            per_row = batch << lv
+            chosen_rows = np.zeros(n_e, bool)
+            chosen_rows[group] = True
+            mine = np.flatnonzero(chosen_rows[a["r"][:size]])
+            pin = chosen_rows[never_r]
+            known = known_pairs(
+                np.concatenate([never_r[pin], a["r"][mine]]),
+                np.concatenate([never_c[pin], a["c"][mine]]),
+                (n_e, width),
+            )
+            r, c, u = draw(group, known, per_row)
+            r, c, u = r.astype(np.int64), c.astype(np.int64), u.astype(np.int64)
+            got = np.bincount(r, minlength=n_e)[group]
+            low = np.full(n_e, np.iinfo(np.int64).max, np.int64)
+            np.minimum.at(low, r, u)
+            full = got >= per_row
+            exhausted[group[~full]] = True
+            cutoff[group] = np.where(full, low[group], -1)
+            parts.append((r, c, u))
+        r = np.concatenate([p[0] for p in parts])
+        c = np.concatenate([p[1] for p in parts])
+        u = np.concatenate([p[2] for p in parts])
         new = add(r, c, u, np.zeros(r.size, np.int64))
         rebuild(rows, new)
 
@@ -221,42 +236,50 @@ def lazy_deferred_acceptance(
     # an upper bound: each mentee's best scores within capacity over its first draw (its best
     # unstated pairs) and its stated pairs, whatever the mentors accept
     bound_units = _best_within(a["r"][:size], a["u"][:size], mentee_cap, n_e)
-    # a mentee that needs its list refilled waits while others propose (the mentee-optimal
-    # stable matching does not depend on the order of proposals); the waiting ones are
-    # refilled together when enough of them wait, or when nobody else can propose
-    enough = max(64, n_e // 100)
+    # the mentees propose one at a time (compiled loop) until each is full or has no settled
+    # pair left; those waiting for more of their list are then refilled together, and so on
+    # (the mentee-optimal stable matching does not depend on the order of proposals)
+    from matcher.engine import _da_jit
 
     count = np.zeros(n_e, np.int64)
-    held = np.zeros(0, np.int64)
+    cap = np.maximum(mentor_cap, 0).astype(np.int64)
+    held, n_held = _da_jit.empty_held(n_m, cap)
+    on_stack = np.zeros(n_e, bool)
+    stack = np.zeros(max(n_e, 1), np.int64)
+    want = mentee_cap.astype(np.int64)
     proposals = rounds = 0
     while True:
-        want = count < mentee_cap
-        waiting = want & (ptr >= settled) & ~exhausted
-        free = np.flatnonzero(want & (ptr < settled))
-        n_wait = int(np.count_nonzero(waiting))
-        if n_wait and (n_wait >= enough or free.size == 0):
-            refill(np.flatnonzero(waiting))
-            continue
-        if free.size == 0:
+        ready = np.flatnonzero((count < want) & (ptr < settled))
+        if ready.size:
+            rounds += 1
+            stack[: ready.size] = ready[::-1]
+            on_stack[ready] = True
+            mrk = np.where(a["mr"][:size] > 0, a["mr"][:size], _UNRANKED)
+            proposals += int(
+                _da_jit.propose(
+                    stack,
+                    ready.size,
+                    on_stack,
+                    buf,
+                    ptr,
+                    settled,
+                    count,
+                    want,
+                    a["r"],
+                    a["c"],
+                    a["u"],
+                    mrk,
+                    a["h"],
+                    cap,
+                    held,
+                    n_held,
+                )
+            )
+        waiting = np.flatnonzero((count < want) & (ptr >= settled) & ~exhausted)
+        if waiting.size == 0:
             break
-        rounds += 1
-        offer = buf[free, ptr[free]]
-        ptr[free] += 1
-        offer = offer[mentor_cap[a["c"][offer]] > 0]
-        proposals += int(offer.size)
-        count[a["r"][offer]] += 1
-        # only the mentors proposed to choose again: their held mentees and the offers
-        touched = np.zeros(n_m, bool)
-        touched[a["c"][offer]] = True
-        moved = touched[a["c"][held]]
-        pool = np.concatenate([held[moved], offer])
-        mrk = np.where(a["mr"][pool] > 0, a["mr"][pool], _UNRANKED)
-        pool = pool[np.lexsort((a["h"][pool], -a["u"][pool], mrk, a["c"][pool]))]
-        mentor = a["c"][pool]
-        rank = np.arange(pool.size) - np.searchsorted(mentor, mentor, side="left")
-        keep = rank < mentor_cap[mentor]
-        np.subtract.at(count, a["r"][pool[~keep]], 1)
-        held = np.concatenate([held[~moved], pool[keep]])
+        refill(waiting)
+    held = held[np.arange(held.shape[1])[None, :] < n_held[:, None]]
     return LazyStable(
         a["r"].astype(np.int64),
         a["c"].astype(np.int64),
@@ -348,8 +371,8 @@ def array_draw(
 
 def _model_draw(model: ScoringModel, floor: np.float32) -> Draw:
     """A :data:`Draw` by the compiled kernel, or by scoring the mentees' rows in blocks."""
-    kernel = model.kernel
     n_m = len(model.mentors)
+    kernel = model.kernel if min(model.shape) > 0 else None
 
     if kernel is not None:
         everyone = np.ones(n_m, bool)

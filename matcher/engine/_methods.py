@@ -106,7 +106,8 @@ def _stable(
     progress: Progress | None,
     options: RunOptions,
 ) -> Matching:
-    if _sparse(model, options) is not None:  # lists drawn lazily, see _lazy_stable
+    # lists drawn lazily (see _lazy_stable); a side with nobody has no pair to draw
+    if _sparse(model, options) is not None and min(model.shape) > 0:
         return assign_stable_lazily(model, pinned, seed=seed, progress=progress)
     return assign(model, pinned, solve_stable, seed=seed, progress=progress, ranked=True)
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from strategies import Program, programs
 
 from matcher.engine import build_model
 from matcher.engine._assign import edge_ranks
@@ -304,3 +305,19 @@ def test_ranked_scenario_unranked_unacceptable_equals_the_textbook() -> None:
     stable = model.config.stable.model_copy(update={"unranked": "unacceptable"})
     model.config = model.config.model_copy(update={"stable": stable})
     assert _lazy_run(model, [], 2) == _full_textbook(model, [], 2)
+
+
+@given(programs(max_mentors=6, max_mentees=8), st.integers(0, 99), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_random_programmes_equal_the_textbook_on_every_pair(
+    program: Program, seed: int, unacceptable: bool
+) -> None:
+    """Random profiles (preferences, exclusions, hard rules, min_score), either reading of
+    unranked partners: the lazy path's matching is the textbook one on every allowed pair."""
+    config = program.config
+    if unacceptable:
+        stable = config.stable.model_copy(update={"unranked": "unacceptable"})
+        config = config.model_copy(update={"stable": stable})
+    model = ScoringModel(program.mentees, program.mentors, config)
+    assume(min(model.shape) > 0)  # the dense path serves a side with nobody
+    assert _lazy_run(model, [], seed) == _full_textbook(model, [], seed)
