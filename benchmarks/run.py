@@ -49,6 +49,10 @@ SCORING = "scoring (shared by peers)"
 METHODS = (
     "matcher",
     "matcher-dense",
+    "matcher-fair",
+    "matcher-fair-dense",
+    "matcher-stable",
+    "matcher-stable-dense",
     "ortools-dense-solve",
     "scipy-lsa",
     "networkx",
@@ -56,6 +60,15 @@ METHODS = (
     "greedy",
 )
 EXACT = ("matcher", "matcher-dense", "ortools-dense-solve")
+#: Our own runs, end to end (CSV in to files out): their scores are matcher's own.
+OURS = (
+    "matcher",
+    "matcher-dense",
+    "matcher-fair",
+    "matcher-fair-dense",
+    "matcher-stable",
+    "matcher-stable-dense",
+)
 #: Methods that read the shared score file (their end-to-end time adds the scoring row).
 PEERS = ("ortools-dense-solve", "scipy-lsa", "networkx", "matching-hr", "greedy")
 DEFAULT_SIZES = "1000x200,10000x2000,100000x20000"
@@ -78,7 +91,12 @@ REPEAT_MAX_S = 120.0
 LOG_TAIL = 60
 #: Peak bytes per allowed pair, measured at 10000x2000 (about 14 million allowed pairs):
 #: matcher's dense path (scores, flow network, OR-tools) and the bare OR-tools solve.
-BYTES_PER_PAIR = {"matcher-dense": 170.0, "ortools-dense-solve": 120.0}
+BYTES_PER_PAIR = {
+    "matcher-dense": 170.0,
+    "matcher-fair-dense": 170.0,
+    "matcher-stable-dense": 170.0,
+    "ortools-dense-solve": 120.0,
+}
 #: Score resolution shared with matcher's flow solver (scores are rounded to 1e-6).
 UNITS = 1_000_000
 REL_TOL = 1e-9
@@ -200,7 +218,9 @@ def _work_scoring(program: Path, scores_out: Path, top: int) -> dict[str, Any]:
     }
 
 
-def _work_matcher(program: Path, sparse: bool | None, seed: int, pairs_out: Path) -> dict[str, Any]:
+def _work_matcher(
+    program: Path, sparse: bool | None, seed: int, pairs_out: Path, method: str = "optimal"
+) -> dict[str, Any]:
     """Ours, end to end: read the CSVs, score, solve, write pairs/unmatched/summary."""
     import logging
 
@@ -225,6 +245,7 @@ def _work_matcher(program: Path, sparse: bool | None, seed: int, pairs_out: Path
             seed=seed,
             sparse=sparse,
             progress=progress,
+            method=method,
         )
         result.write(out / "result")
         wall = time.perf_counter() - started
@@ -238,6 +259,8 @@ def _work_matcher(program: Path, sparse: bool | None, seed: int, pairs_out: Path
     _save_pairs(pairs_out, rows, cols, np.array([p.score for p in result.pairs], np.float64))
     solver = summary.get("solver", {})
     note = "sparse + certificate" if "certificate" in solver else "all allowed pairs"
+    if solver.get("lists") == "drawn lazily":
+        note = f"lists drawn lazily: {solver['pairs_drawn']:,} pairs in {solver['refills']} refills"
     if "certificate_rounds" in solver:
         note += (
             f": {solver['certificate_rounds']} rounds, "
@@ -406,6 +429,12 @@ def _worker(args: argparse.Namespace) -> int:
         SCORING: lambda: _work_scoring(program, scores, args.top),
         "matcher": lambda: _work_matcher(program, None, args.seed, pairs_out),
         "matcher-dense": lambda: _work_matcher(program, False, args.seed, pairs_out),
+        "matcher-fair": lambda: _work_matcher(program, None, args.seed, pairs_out, "fair"),
+        "matcher-fair-dense": lambda: _work_matcher(program, False, args.seed, pairs_out, "fair"),
+        "matcher-stable": lambda: _work_matcher(program, None, args.seed, pairs_out, "stable"),
+        "matcher-stable-dense": lambda: _work_matcher(
+            program, False, args.seed, pairs_out, "stable"
+        ),
         "ortools-dense-solve": lambda: _work_ortools(scores, args.seed, pairs_out),
         "scipy-lsa": lambda: _work_scipy(scores, pairs_out),
         "networkx": lambda: _work_networkx(scores, pairs_out),
@@ -636,11 +665,11 @@ def _evaluate(row: Row, pairs_path: Path, inst: Instance, shared: Shared) -> Non
         if not found.all():
             problems.append(f"{int((~found).sum())} pairs not allowed")
         scores = np.where(found, shared.scores[at], 0.0)
-        if row.method in ("matcher", "matcher-dense") and found.all():
+        if row.method in OURS and found.all():
             off = float(np.abs(scores - reported).max(initial=0.0))
             if off > 1e-6:
                 problems.append(f"scores differ from the shared ones by up to {off:.2g}")
-    elif row.method in ("matcher", "matcher-dense"):
+    elif row.method in OURS:
         scores = reported  # pairs beyond the shared top-k: matcher's own (identical) scores
     else:
         scores = np.where(found, shared.scores[at], 0.0)
@@ -699,7 +728,7 @@ def _finish_instance(rows: list[Row], scoring: Row | None) -> dict[str, Any]:
     for r in rows:
         if r.method in PEERS and r.wall_s is not None and scoring and scoring.wall_s is not None:
             r.e2e_s = round(r.wall_s + scoring.wall_s, 3)
-        elif r.method in ("matcher", "matcher-dense"):
+        elif r.method in OURS:
             r.e2e_s = r.wall_s
         if best is not None and r.objective is not None:
             r.gap = (best - r.objective) / abs(best) if best else 0.0

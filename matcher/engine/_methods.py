@@ -14,6 +14,7 @@ import numpy as np
 from matcher._errors import InvalidInputError, Problem
 from matcher.engine._assign import SPARSE_PAIRS, Solver, assign
 from matcher.engine._groups import form_groups
+from matcher.engine._lazy_stable import assign_stable_lazily
 from matcher.engine._options import SparseOptions
 from matcher.matching import SHOWN, Matching, Pair
 from matcher.profiles import METHOD_NAMES, vocab
@@ -105,6 +106,9 @@ def _stable(
     progress: Progress | None,
     options: RunOptions,
 ) -> Matching:
+    # lists drawn lazily (see _lazy_stable); a side with nobody has no pair to draw
+    if _sparse(model, options) is not None and min(model.shape) > 0:
+        return assign_stable_lazily(model, pinned, seed=seed, progress=progress)
     return assign(model, pinned, solve_stable, seed=seed, progress=progress, ranked=True)
 
 

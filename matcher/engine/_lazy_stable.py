@@ -1,0 +1,630 @@
+"""The stable method at scale: mentee-proposing deferred acceptance that draws each mentee's
+next-best mentors lazily (a batch at a time, from the compiled kernel or from scored rows)
+instead of materialising every participant's preference list over all pairs.
+
+Preferences are those of :func:`matcher.solvers.solve_stable`: stated rank first (unranked after
+every ranked partner), then score in 1e-6 units, then a tie-break.  The dense solver breaks
+ties by a seeded permutation of the whole edge list, which cannot be drawn lazily; here a tie
+is broken by a seeded hash of the pair (:func:`pair_tiebreak`), the same for both sides.  With
+no tie in anyone's order both give the same (unique) mentee-optimal stable matching.
+
+A drawn pair is proposed only once it is *settled*: stated, or scoring strictly above every
+pair not yet drawn for its mentee (the lowest score of the last full batch).  So each mentee
+proposes in exactly its full order, and the result is the textbook mentee-optimal stable
+matching over all pairs.  Stability is then checked on the drawn pairs, which is a proof for
+all pairs: a mentee prefers no undrawn pair to any partner it holds, and a mentee with a free
+place has drawn every pair it accepts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from matcher._errors import SolverError
+from matcher.matching import Matching, from_model
+from matcher.scoring import Candidates, Progress, ScoringModel, known_pairs, score_floor
+from matcher.solvers import SCALE, AssignmentProblem, SolverResult, blocking_pairs
+
+__all__ = [
+    "Draw",
+    "LazyStable",
+    "array_draw",
+    "assign_stable_lazily",
+    "certified_stable",
+    "lazy_deferred_acceptance",
+    "pair_tiebreak",
+]
+
+log = logging.getLogger(__name__)
+
+I64 = npt.NDArray[np.int64]
+#: ``draw(rows, known, per_row) -> (rows, cols, units)``: per mentee of ``rows``, up to
+#: ``per_row`` of its best allowed pairs not in ``known`` (a CSR matrix), scores in 1e-6 units.
+Draw = Callable[[I64, sparse.csr_matrix, int], tuple[I64, I64, I64]]
+
+#: A rank key after every stated rank (unranked).
+_UNRANKED = np.int64(1) << 40
+
+
+def pair_tiebreak(
+    seed: int, rows: npt.NDArray[np.integer], cols: npt.NDArray[np.integer], width: int
+) -> I64:
+    """A seeded pseudo-random key per pair (splitmix64 of the pair's index): ties in both
+    sides' orders are broken by it, smaller first."""
+    z = rows.astype(np.uint64) * np.uint64(max(width, 1)) + cols.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        z = z + np.uint64((seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64))
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(1)).astype(np.int64)
+
+
+@dataclass
+class LazyStable:
+    """What :func:`lazy_deferred_acceptance` found: every pair drawn (``rows``, ``cols``,
+    ``units``; ``acceptable`` False where the mentor does not accept the mentee), the chosen
+    pairs (indices into them) and the counts."""
+
+    rows: I64
+    cols: I64
+    units: I64
+    acceptable: npt.NDArray[np.bool_]
+    chosen: I64
+    proposals: int
+    rounds: int
+    refills: int
+    bound_units: int
+
+
+def _rank_of(keys: I64, sorted_keys: I64, ranks: I64) -> I64:
+    """The rank of each pair key in a sorted table (0 where absent)."""
+    if sorted_keys.size == 0:
+        return np.zeros(keys.size, np.int64)
+    at = np.clip(np.searchsorted(sorted_keys, keys), 0, sorted_keys.size - 1)
+    return np.where(sorted_keys[at] == keys, ranks[at], 0).astype(np.int64)
+
+
+def lazy_deferred_acceptance(
+    n_e: int,
+    n_m: int,
+    draw: Draw,
+    mentee_cap: I64,
+    mentor_cap: I64,
+    *,
+    stated: tuple[I64, I64, I64, I64],
+    mentee_rank_table: tuple[I64, I64],
+    mentor_rank_table: tuple[I64, I64],
+    never: tuple[I64, I64],
+    stated_only: npt.NDArray[np.bool_],
+    ranked_only_mentor: npt.NDArray[np.bool_],
+    seed: int,
+    batch: int,
+) -> LazyStable:
+    """Mentee-proposing deferred acceptance in rounds (as ``solve_stable``), lists drawn lazily.
+
+    ``stated``: each mentee's stated acceptable pairs (rows, cols, units, rank); the tables:
+    sorted pair keys (``row * n_m + col``) and ranks of each side's stated pairs; ``never``:
+    pairs never to draw (rows, cols: pinned pairs, and every stated pair of a mentee, drawn
+    through ``stated``); ``stated_only``: mentees that accept only the pairs they stated;
+    ``ranked_only_mentor``: mentors that accept only the mentees they ranked."""
+    width = max(n_m, 1)
+    batch = max(batch, 2 * int(mentee_cap.max(initial=1)), 1)
+    # every pair drawn, append-only, in arrays that grow by doubling
+    a: dict[str, Any] = {
+        name: np.zeros(1024, np.int64) for name in ("r", "c", "u", "er", "mr", "h")
+    }
+    a["ok"] = np.zeros(1024, bool)
+    size = 0
+
+    def add(r: I64, c: I64, u: I64, er: I64) -> I64:
+        nonlocal size
+        keys = r * width + c
+        mr = _rank_of(keys, *mentor_rank_table)
+        ok = ~(ranked_only_mentor[c] & (mr == 0))
+        end = size + r.size
+        if end > a["r"].size:
+            grow = max(end, 2 * a["r"].size)
+            for name, arr in list(a.items()):
+                bigger = np.zeros(grow, arr.dtype)
+                bigger[:size] = arr[:size]
+                a[name] = bigger
+        for name, values in (
+            ("r", r),
+            ("c", c),
+            ("u", u),
+            ("er", er),
+            ("mr", mr),
+            ("h", pair_tiebreak(seed, r, c, width)),
+            ("ok", ok),
+        ):
+            a[name][size:end] = values
+        idx = np.arange(size, end, dtype=np.int64)
+        size = end
+        kept: I64 = idx[np.asarray(ok, bool)]
+        return kept
+
+    w = max(8, 2 * batch)
+    buf = np.zeros((n_e, w), np.int32)  # each mentee's pending pairs (indices), best first
+    length = np.zeros(n_e, np.int64)
+    settled = np.zeros(n_e, np.int64)  # how many of them are settled (may be proposed)
+    ptr = np.zeros(n_e, np.int64)
+    exhausted = stated_only.copy()
+    cutoff = np.full(n_e, -1, np.int64)
+    refills = 0
+
+    def rebuild(rows: I64, new: I64) -> None:
+        """Rows ``rows``: their pending pairs plus ``new``, sorted, with what is settled."""
+        nonlocal buf
+        keep = np.arange(buf.shape[1])[None, :]
+        pending_mask = (keep >= ptr[rows][:, None]) & (keep < length[rows][:, None])
+        old = buf[rows][pending_mask]
+        idx = np.concatenate([old.astype(np.int64), new])
+        r = a["r"][idx]
+        erk = np.where(a["er"][idx] > 0, a["er"][idx], _UNRANKED)
+        order = np.lexsort((a["h"][idx], -a["u"][idx], erk, r))
+        idx, r, erk = idx[order], r[order], erk[order]
+        pos = np.arange(idx.size) - np.searchsorted(r, r, side="left")
+        counts = np.bincount(r, minlength=n_e)[rows]
+        if counts.size and int(counts.max()) > buf.shape[1]:
+            grow = int(counts.max()) - buf.shape[1]
+            buf = np.pad(buf, ((0, 0), (0, grow)))
+        buf[r, pos] = idx
+        length[rows] = counts
+        ptr[rows] = 0
+        ok = (erk < _UNRANKED) | exhausted[r] | (a["u"][idx] > cutoff[r])
+        # settled: the leading run of settled pairs (the order puts them first)
+        first_bad = np.where(ok, np.iinfo(np.int64).max, pos)
+        lead = np.full(n_e, np.iinfo(np.int64).max, np.int64)
+        np.minimum.at(lead, r, first_bad)
+        settled[rows] = np.minimum(lead[rows], counts)
+
+    never_r, never_c = never
+
+    drawn_times = np.zeros(n_e, np.int64)
+
+    def refill(rows: I64) -> None:
+        """Draw the next pairs of mentees ``rows``: a mentee's batch doubles with each refill
+        (up to 32 times the first), so one that goes deep down its list needs few."""
+        nonlocal refills
+        refills += 1
+        level = np.minimum(drawn_times[rows], 5)
+        drawn_times[rows] += 1
+        parts = []
+        for lv in np.unique(level).tolist():
+            group = rows[level == lv]
+            per_row = batch << lv
+            chosen_rows = np.zeros(n_e, bool)
+            chosen_rows[group] = True
+            mine = np.flatnonzero(chosen_rows[a["r"][:size]])
+            pin = chosen_rows[never_r]
+            known = known_pairs(
+                np.concatenate([never_r[pin], a["r"][mine]]),
+                np.concatenate([never_c[pin], a["c"][mine]]),
+                (n_e, width),
+            )
+            r, c, u = draw(group, known, per_row)
+            r, c, u = r.astype(np.int64), c.astype(np.int64), u.astype(np.int64)
+            got = np.bincount(r, minlength=n_e)[group]
+            low = np.full(n_e, np.iinfo(np.int64).max, np.int64)
+            np.minimum.at(low, r, u)
+            full = got >= per_row
+            exhausted[group[~full]] = True
+            cutoff[group] = np.where(full, low[group], -1)
+            parts.append((r, c, u))
+        r = np.concatenate([p[0] for p in parts])
+        c = np.concatenate([p[1] for p in parts])
+        u = np.concatenate([p[2] for p in parts])
+        new = add(r, c, u, np.zeros(r.size, np.int64))
+        rebuild(rows, new)
+
+    s_r, s_c, s_u, s_er = stated
+    first = add(s_r, s_c, s_u, s_er)
+    start = np.flatnonzero(mentee_cap > 0)
+    rebuild(start, first)
+    lazy = start[~exhausted[start]]
+    if lazy.size:
+        refill(lazy)
+    # an upper bound: each mentee's best scores within capacity over its first draw (its best
+    # unstated pairs) and its stated pairs, whatever the mentors accept
+    bound_units = _best_within(a["r"][:size], a["u"][:size], mentee_cap, n_e)
+    # the mentees propose one at a time (compiled loop) until each is full or has no settled
+    # pair left; those waiting for more of their list are then refilled together, and so on
+    # (the mentee-optimal stable matching does not depend on the order of proposals)
+    from matcher.engine import _da_jit
+
+    count = np.zeros(n_e, np.int64)
+    cap = np.maximum(mentor_cap, 0).astype(np.int64)
+    held, n_held = _da_jit.empty_held(n_m, cap)
+    on_stack = np.zeros(n_e, bool)
+    stack = np.zeros(max(n_e, 1), np.int64)
+    want = mentee_cap.astype(np.int64)
+    proposals = rounds = 0
+    while True:
+        ready = np.flatnonzero((count < want) & (ptr < settled))
+        if ready.size:
+            rounds += 1
+            stack[: ready.size] = ready[::-1]
+            on_stack[ready] = True
+            mrk = np.where(a["mr"][:size] > 0, a["mr"][:size], _UNRANKED)
+            proposals += int(
+                _da_jit.propose(
+                    stack,
+                    ready.size,
+                    on_stack,
+                    buf,
+                    ptr,
+                    settled,
+                    count,
+                    want,
+                    a["r"],
+                    a["c"],
+                    a["u"],
+                    mrk,
+                    a["h"],
+                    cap,
+                    held,
+                    n_held,
+                )
+            )
+        waiting = np.flatnonzero((count < want) & (ptr >= settled) & ~exhausted)
+        if waiting.size == 0:
+            break
+        refill(waiting)
+    held = held[np.arange(held.shape[1])[None, :] < n_held[:, None]]
+    return LazyStable(
+        a["r"].astype(np.int64),
+        a["c"].astype(np.int64),
+        a["u"].astype(np.int64),
+        a["ok"].astype(bool),
+        np.sort(held),
+        proposals,
+        rounds,
+        refills,
+        bound_units,
+    )
+
+
+def _best_within(rows: I64, units: I64, cap: I64, n: int) -> int:
+    """Each owner's best positive units up to its capacity, summed."""
+    pos = units > 0
+    r, u = rows[pos], units[pos]
+    order = np.lexsort((-u, r))
+    r, u = r[order], u[order]
+    rank = np.arange(r.size) - np.searchsorted(r, r, side="left")
+    return int(u[rank < cap[r]].sum())
+
+
+def _positions(owner: I64, rank: I64, units: I64, tie: I64) -> I64:
+    """Each edge's position in its owner's order (rank, then score, then tie-break)."""
+    rk = np.where(rank > 0, rank, _UNRANKED)
+    order = np.lexsort((tie, -units, rk, owner))
+    grouped = owner[order]
+    pos = np.empty(owner.size, np.int64)
+    pos[order] = np.arange(owner.size) - np.searchsorted(grouped, grouped, side="left")
+    return pos
+
+
+def check_stable(
+    n_e: int,
+    n_m: int,
+    found: LazyStable,
+    mentee_cap: I64,
+    mentor_cap: I64,
+    mentee_rank_table: tuple[I64, I64],
+    mentor_rank_table: tuple[I64, I64],
+    seed: int,
+) -> int:
+    """Blocking pairs among the acceptable drawn pairs (a proof over all pairs, see above)."""
+    ok = np.flatnonzero(found.acceptable)
+    r, c, u = found.rows[ok], found.cols[ok], found.units[ok]
+    keys = r * max(n_m, 1) + c
+    tie = pair_tiebreak(seed, r, c, max(n_m, 1))
+    e_pos = _positions(r, _rank_of(keys, *mentee_rank_table), u, tie)
+    m_pos = _positions(c, _rank_of(keys, *mentor_rank_table), u, tie)
+    problem = AssignmentProblem(
+        n_e,
+        n_m,
+        r.astype(np.int32),
+        c.astype(np.int32),
+        u / SCALE,
+        mentee_cap,
+        mentor_cap,
+        check_pairs=False,
+    )
+    where = np.full(found.rows.size, -1, np.int64)
+    where[ok] = np.arange(ok.size)
+    chosen = where[found.chosen]
+    return int(blocking_pairs(problem, chosen, positions=(e_pos, m_pos)).size)
+
+
+def array_draw(
+    rows_all: npt.NDArray[np.integer], cols_all: npt.NDArray[np.integer], units_all: I64, n_m: int
+) -> Draw:
+    """A :data:`Draw` over a given edge list (tests and small problems)."""
+    width = max(n_m, 1)
+    keys_all = rows_all.astype(np.int64) * width + cols_all
+
+    def draw(rows: I64, known: sparse.csr_matrix, per_row: int) -> tuple[I64, I64, I64]:
+        coo = known.tocoo()
+        kk = np.sort(coo.row.astype(np.int64) * width + coo.col)
+        take = np.isin(rows_all, rows) & ~np.isin(keys_all, kk)
+        r = rows_all[take].astype(np.int64)
+        c = cols_all[take].astype(np.int64)
+        u = units_all[take]
+        order = np.lexsort((c, -u, r))  # any order among ties: the caller settles them
+        r, c, u = r[order], c[order], u[order]
+        pos = np.arange(r.size) - np.searchsorted(r, r, side="left")
+        sel = pos < per_row
+        return r[sel], c[sel], u[sel]
+
+    return draw
+
+
+def _model_draw(model: ScoringModel, floor: np.float32) -> Draw:
+    """A :data:`Draw` by the compiled kernel, or by scoring the mentees' rows in blocks."""
+    n_m = len(model.mentors)
+    kernel = model.kernel if min(model.shape) > 0 else None
+
+    if kernel is not None:
+        everyone = np.ones(n_m, bool)
+
+        def by_kernel(rows: I64, known: sparse.csr_matrix, per_row: int) -> tuple[I64, I64, I64]:
+            r, c, u = kernel.best_of_mentors(rows, everyone, known, per_row, float(floor))
+            return r.astype(np.int64), c.astype(np.int64), u.astype(np.int64)
+
+        return by_kernel
+
+    def by_blocks(rows: I64, known: sparse.csr_matrix, per_row: int) -> tuple[I64, I64, I64]:
+        out_r, out_c, out_u = [], [], []
+        step = model.block_rows()
+        for start in range(0, rows.size, step):
+            chunk = rows[start : start + step].astype(np.intp)
+            block = model.block(chunk)
+            units = np.rint(block.total.astype(np.float64) * SCALE).astype(np.int64)
+            allowed = block.feasible & (block.total >= floor)
+            allowed &= known[chunk].toarray() == 0
+            units = np.where(allowed, units, -1)
+            k = min(per_row, n_m)
+            if k == 0:
+                continue
+            best = np.argpartition(-units, k - 1, axis=1)[:, :k]
+            vals = np.take_along_axis(units, best, axis=1)
+            rr, kk = np.nonzero(vals >= 0)
+            out_r.append(chunk[rr].astype(np.int64))
+            out_c.append(best[rr, kk].astype(np.int64))
+            out_u.append(vals[rr, kk])
+        if not out_r:
+            e = np.zeros(0, np.int64)
+            return e, e, e
+        return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_u)
+
+    return by_blocks
+
+
+def _stated_pairs(model: ScoringModel, side: str) -> tuple[I64, I64, I64]:
+    """(rows, cols, ranks) of one side's stated preferences (positions among the ids known)."""
+    n_m = len(model.mentors)
+    e_pos = {p.id: k for k, p in enumerate(model.mentees)}
+    m_pos = {p.id: k for k, p in enumerate(model.mentors)}
+    rows: list[int] = []
+    cols: list[int] = []
+    ranks: list[int] = []
+    owners, others = (model.mentees, m_pos) if side == "mentee" else (model.mentors, e_pos)
+    for k, p in enumerate(owners):
+        listed = [others[x] for x in p.preferences if x in others]
+        for rank, other in enumerate(listed, start=1):
+            i, j = (k, other) if side == "mentee" else (other, k)
+            rows.append(i)
+            cols.append(j)
+            ranks.append(rank)
+    r = np.asarray(rows, np.int64)
+    c = np.asarray(cols, np.int64)
+    keys = r * max(n_m, 1) + c
+    order = np.argsort(keys, kind="stable")
+    return r[order], c[order], np.asarray(ranks, np.int64)[order]
+
+
+def certified_stable(
+    model: ScoringModel,
+    pin_r: I64,
+    pin_c: I64,
+    mentee_cap: I64,
+    mentor_cap: I64,
+    *,
+    seed: int,
+    progress: Progress | None,
+    batch: int = 16,
+) -> tuple[Candidates, SolverResult]:
+    """The stable method on every allowed pair with lists drawn lazily; the candidate graph
+    returned holds the pairs drawn, the result's chosen pairs index it."""
+    cfg = model.config
+    n_e, n_m = model.shape
+    width = max(n_m, 1)
+    started = time.perf_counter()
+    floor = score_floor(cfg.min_score)
+    unacceptable = cfg.stable.unranked == "unacceptable"
+    er, ec, erank = _stated_pairs(model, "mentee")
+    mr, mc, mrank = _stated_pairs(model, "mentor")
+    pinned = np.sort(pin_r * width + pin_c)
+    # the mentees' stated pairs that are allowed (hard rules, min_score) and not pinned
+    if er.size:
+        total, feasible = _pair_totals(model, er, ec)
+        ok = feasible & (total >= floor) & ~np.isin(er * width + ec, pinned)
+        units = np.rint(total.astype(np.float64) * SCALE).astype(np.int64)
+    else:
+        ok = np.zeros(0, bool)
+        units = np.zeros(0, np.int64)
+    stated = (er[ok], ec[ok], units[ok], erank[ok])
+    never = (np.concatenate([pin_r, er]), np.concatenate([pin_c, ec]))
+    stated_only = model.enc.mentee_ranks.astype(bool) if unacceptable else np.zeros(n_e, bool)
+    ranked_only = model.enc.mentor_ranks.astype(bool) if unacceptable else np.zeros(n_m, bool)
+    if progress is not None:
+        progress("solving", 0.0)
+    e_table = (er * width + ec, erank)
+    m_table = (mr * width + mc, mrank)
+    found = lazy_deferred_acceptance(
+        n_e,
+        n_m,
+        _model_draw(model, floor),
+        mentee_cap,
+        mentor_cap,
+        stated=stated,
+        mentee_rank_table=e_table,
+        mentor_rank_table=m_table,
+        never=never,
+        stated_only=stated_only,
+        ranked_only_mentor=ranked_only,
+        seed=seed,
+        batch=batch,
+    )
+    solved = time.perf_counter()
+    blocking = check_stable(n_e, n_m, found, mentee_cap, mentor_cap, e_table, m_table, seed)
+    if blocking:
+        raise SolverError(f"deferred acceptance left {blocking} blocking pairs")
+    ok_idx = np.flatnonzero(found.acceptable)
+    where = np.full(found.rows.size, -1, np.int64)
+    where[ok_idx] = np.arange(ok_idx.size)
+    chosen = where[found.chosen]
+    rows = found.rows[ok_idx].astype(np.int32)
+    cols = found.cols[ok_idx].astype(np.int32)
+    scores = found.units[ok_idx] / SCALE
+    cand = Candidates(
+        rows,
+        cols,
+        scores,
+        np.zeros(n_e, np.int64),
+        np.zeros(n_m, np.int64),
+        np.full(n_e, -1.0),
+        np.full(n_m, -1.0),
+        np.bincount(rows, minlength=n_e).astype(np.int64),
+        np.zeros(n_m, np.int64),
+        np.full(n_e, -np.inf),
+        partial=True,
+    )
+    objective = float(scores[chosen].sum())
+    log.info(
+        "stable, lists drawn lazily: %d pairs drawn in %d refills, %d proposals in %d rounds,"
+        " %.2f s; no blocking pair (checked in %.2f s)",
+        found.rows.size,
+        found.refills,
+        found.proposals,
+        found.rounds,
+        solved - started,
+        time.perf_counter() - solved,
+    )
+    result = SolverResult(
+        chosen,
+        objective,
+        max(found.bound_units / SCALE, objective),
+        "stable",
+        "stable",
+        {
+            "proposals": found.proposals,
+            "rounds": found.rounds,
+            "blocking_pairs": 0,
+            "bound_kind": "each mentee's best scores within capacity",
+            "lists": "drawn lazily",
+            "pairs_drawn": int(found.rows.size),
+            "refills": found.refills,
+            "tie_break": "seeded hash of the pair",
+        },
+    )
+    return cand, result
+
+
+def _pair_totals(
+    model: ScoringModel, rows: I64, cols: I64, chunk: int = 256
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+    """The float32 totals and hard feasibility of given pairs (as the blocks compute them)."""
+    k = rows.size
+    total = np.zeros(k, np.float32)
+    feasible = np.zeros(k, bool)
+    order = np.argsort(cols, kind="stable")
+    for start in range(0, k, chunk):
+        at = order[start : start + chunk]
+        ur, ir = np.unique(rows[at], return_inverse=True)
+        uc, ic = np.unique(cols[at], return_inverse=True)
+        block = model.block(ur.astype(np.intp), uc.astype(np.intp))
+        total[at] = block.total[ir, ic]
+        feasible[at] = block.feasible[ir, ic]
+    return total, feasible
+
+
+def stable_on_edges(problem: AssignmentProblem, *, seed: int = 0, batch: int = 16) -> LazyStable:
+    """Lazy deferred acceptance on an explicit edge list with optional ranks (0 = unranked):
+    the same preferences as ``solve_stable`` but for the tie-break (tests, small problems)."""
+    n_e, n_m = problem.n_mentees, problem.n_mentors
+    width = max(n_m, 1)
+    r = problem.rows.astype(np.int64)
+    c = problem.cols.astype(np.int64)
+    u = np.rint(problem.scores * SCALE).astype(np.int64)
+    zeros = np.zeros(r.size, np.int64)
+    e_rank = zeros if problem.mentee_rank is None else np.asarray(problem.mentee_rank, np.int64)
+    m_rank = zeros if problem.mentor_rank is None else np.asarray(problem.mentor_rank, np.int64)
+    keys = r * width + c
+    s = e_rank > 0
+    e_order = np.argsort(keys[s], kind="stable")
+    m_order = np.argsort(keys[m_rank > 0], kind="stable")
+    found = lazy_deferred_acceptance(
+        n_e,
+        n_m,
+        array_draw(r[~s], c[~s], u[~s], n_m),
+        problem.mentee_capacity,
+        problem.mentor_capacity,
+        stated=(r[s], c[s], u[s], e_rank[s]),
+        mentee_rank_table=(keys[s][e_order], e_rank[s][e_order]),
+        mentor_rank_table=(keys[m_rank > 0][m_order], m_rank[m_rank > 0][m_order]),
+        never=(r[s], c[s]),
+        stated_only=np.zeros(n_e, bool),
+        ranked_only_mentor=np.zeros(n_m, bool),
+        seed=seed,
+        batch=batch,
+    )
+    blocking = check_stable(
+        n_e,
+        n_m,
+        found,
+        problem.mentee_capacity,
+        problem.mentor_capacity,
+        (keys[s][e_order], e_rank[s][e_order]),
+        (keys[m_rank > 0][m_order], m_rank[m_rank > 0][m_order]),
+        seed,
+    )
+    if blocking:
+        raise SolverError(f"deferred acceptance left {blocking} blocking pairs")
+    return found
+
+
+def assign_stable_lazily(
+    model: ScoringModel,
+    pin: list[tuple[int, int]],
+    *,
+    seed: int,
+    progress: Progress | None,
+    batch: int = 16,
+) -> Matching:
+    """The stable method's matching with lists drawn lazily (pinned pairs kept, their places
+    taken off the capacities), assembled as the dense pipeline assembles it."""
+    mentee_cap = model.enc.mentees.capacity.copy()
+    mentor_cap = model.enc.mentors.capacity.copy()
+    pin_r = np.array([i for i, _ in pin], np.int64)
+    pin_c = np.array([j for _, j in pin], np.int64)
+    np.subtract.at(mentee_cap, pin_r, 1)
+    np.subtract.at(mentor_cap, pin_c, 1)
+    cand, result = certified_stable(
+        model, pin_r, pin_c, mentee_cap, mentor_cap, seed=seed, progress=progress, batch=batch
+    )
+    if progress is not None:
+        progress("explaining", 0.0)
+    return from_model(
+        model, cand, result, pinned=pin, residual_mentor_capacity=mentor_cap, seed=seed
+    )
