@@ -29,7 +29,8 @@ import numpy.typing as npt
 from scipy import sparse
 
 from matcher._errors import SolverError
-from matcher.matching import Matching, from_model
+from matcher.engine._build import from_model
+from matcher.matching import Matching
 from matcher.scoring import Candidates, Progress, ScoringModel, known_pairs, score_floor
 from matcher.solvers import SCALE, AssignmentProblem, SolverResult, blocking_pairs
 
