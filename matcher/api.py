@@ -4,6 +4,7 @@ the engine's (:mod:`matcher.engine`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -121,6 +122,7 @@ def match(
     current: str | Path | Sequence[tuple[str, str] | tuple[str, str, str]] | None = None,
     progress: Progress | None = None,
     sparse: bool | SparseOptions | None = None,
+    time_limit_s: float | None = None,
 ) -> Matching:
     """Pair mentees with mentors: score every pair, then solve the capacitated assignment.
 
@@ -150,6 +152,13 @@ def match(
         optimal on all pairs (True), or solve on every allowed pair (False).  Both give the
         same optimum; the default picks the sparse path above 2 million mentee x mentor pairs.
         A :class:`matcher.engine.SparseOptions` takes the sparse path with that tuning.
+    time_limit_s : float, optional
+        Method ``optimal`` on the sparse path: once this many seconds have passed in its
+        rounds (after at least one solve), return the last round's matching (feasible, not
+        certified optimal) with ``status == "time_limit"`` and a proven ``bound`` (each
+        mentee's best allowed scores), so ``gap`` says how far from optimal it may be.
+        (Same as ``SparseOptions(time_limit_s=...)``; method ``groups`` has
+        ``[groups] time_limit_s``.)
 
     Returns
     -------
@@ -199,6 +208,14 @@ def match(
         options = RunOptions(sparse=True, tuning=sparse)
     else:
         options = RunOptions(sparse=sparse)
+    if time_limit_s is not None:
+        if not time_limit_s > 0:
+            raise InvalidInputError(
+                [Problem("invalid time_limit_s", value=str(time_limit_s), expected="seconds > 0")]
+            )
+        options = dataclasses.replace(
+            options, tuning=dataclasses.replace(options.tuning, time_limit_s=float(time_limit_s))
+        )
     matching = run_program(
         method,
         mentor_set,

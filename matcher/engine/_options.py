@@ -55,3 +55,7 @@ class SparseOptions:
     #: (measured at national scale: attractive mentors are scored in full for most mentees).
     hot_shares: tuple[float, ...] = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
     hot_cost: tuple[float, ...] = (1.0, 0.3, 0.38, 0.53, 0.62, 0.7)
+    #: Seconds after which a round that is not yet certified stops the loop: the last
+    #: round's optimum (feasible on all pairs) is returned with status ``time_limit`` and a
+    #: proven bound (each mentee's best allowed scores), not certified optimal.  None: no limit.
+    time_limit_s: float | None = None

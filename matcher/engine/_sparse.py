@@ -64,6 +64,8 @@ def certified_optimal(
     o = options or SparseOptions()
     cfg = model.config
     n_e, n_m = model.shape
+    deadline = None if o.time_limit_s is None else time.perf_counter() + o.time_limit_s
+    timed_out = False
     base = o.sparse_top if n_e * n_m <= o.dense_cache_cells else o.large_sparse_top
     top = base + 2 * int(mentee_cap.max(initial=1))
     started = time.perf_counter()
@@ -175,6 +177,9 @@ def certified_optimal(
         priced.append(checked)
         if not improving.any():
             break
+        if deadline is not None and time.perf_counter() > deadline:
+            timed_out = True  # this round's optimum stands, feasible but not certified
+            break
         # the mentees a repair would free: those with an added pair that improves
         to_free = int(np.unique(r[improving]).size)
         if warm is None and cand.partial and len(cand) > o.active_pairs:
@@ -200,8 +205,44 @@ def certified_optimal(
         }
     )
     cand.dense = None
+    if timed_out:
+        best = _best_scores_bound(cand, pinned_keys, width, mentee_cap)
+        result.bound = max(best, result.objective)
+        result.status = "time_limit"
+        result.stats["certificate"] = "none: time limit, best found"
+        log.info(
+            "time limit of %g s after %d round(s): best found, gap %.6f",
+            o.time_limit_s,
+            rounds,
+            result.bound - result.objective,
+        )
+        return cand, result
     log.info("certified optimal after %d round(s), %d pairs added", rounds, added)
     return cand, result
+
+
+def _best_scores_bound(
+    cand: Candidates,
+    pinned_keys: npt.NDArray[np.int64],
+    width: int,
+    mentee_cap: npt.NDArray[np.int64],
+) -> float:
+    """A proven upper bound on the total score of any matching of the unpinned places: the
+    sum of each mentee's ``mentee_cap`` best allowed scores, where every allowed pair left out
+    of the candidates scores at most the mentee's ``cutoff`` (so ``mentee_cap`` copies of it
+    stand in for them)."""
+    keys = cand.rows.astype(np.int64) * width + cand.cols
+    free = ~np.isin(keys, pinned_keys)
+    out = np.flatnonzero(np.isfinite(cand.cutoff) & (mentee_cap > 0))
+    rows = np.concatenate(
+        [cand.rows[free].astype(np.int64), np.repeat(out.astype(np.int64), mentee_cap[out])]
+    )
+    scores = np.concatenate([cand.scores[free], np.repeat(cand.cutoff[out], mentee_cap[out])])
+    order = np.lexsort((-scores, rows))
+    rows, scores = rows[order], scores[order]
+    first = np.searchsorted(rows, rows, side="left")
+    rank = np.arange(rows.size) - first
+    return float(scores[rank < mentee_cap[rows]].sum())
 
 
 def _reoptimize(

@@ -137,7 +137,8 @@ class Matching:
     bound : float
         An upper bound on the best total (equal to ``objective`` when the method is exact).
     method, status, seed : str, str, int
-        How the result was obtained (``status`` is ``optimal``, ``feasible`` or ``stable``).
+        How the result was obtained (``status`` is ``optimal``, ``feasible``, ``stable``, or
+        ``time_limit``: the best found when a time limit stopped the certified sparse path).
     changes : list of Change
         Incremental runs only: kept, new, ended and dropped pairs.
 

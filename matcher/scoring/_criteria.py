@@ -53,9 +53,26 @@ def _outer_and(a: Bool, b: Bool) -> Bool:
     return np.logical_and.outer(a, b)
 
 
+def _products(e: F32, m: F32) -> F32:
+    """``e @ m.T``, shape ``(len(e), len(m))``.
+
+    One mentee row against column-major mentors (how ``MentorPool`` lays them out) is summed
+    over the row's non-zero columns, each a contiguous mentor column: no BLAS call, whose
+    thread hand-offs cost more than the product for one newcomer on a busy machine.
+    """
+    if e.shape[0] == 1 and m.flags.f_contiguous and not m.flags.c_contiguous:
+        row = e[0]
+        out = np.zeros((1, m.shape[0]), np.float32)
+        for k in np.flatnonzero(row).tolist():
+            out[0] += row[k] * m[:, k]
+        return out
+    got: F32 = e @ m.T
+    return got
+
+
 def specialty(e: Side, m: Side, ctx: Context) -> Part:
     """Share of the areas the mentee seeks that the mentor covers (taxonomy kin: half credit)."""
-    coverage = np.clip(e.spec @ m.spec.T, 0.0, 1.0).astype(np.float32)
+    coverage = np.clip(_products(e.spec, m.spec), 0.0, 1.0).astype(np.float32)
     sought = e.spec.sum(axis=1) > 0
     applies = np.broadcast_to(sought[:, None], coverage.shape)
     return Part(coverage, applies, coverage > 0)
@@ -63,7 +80,7 @@ def specialty(e: Side, m: Side, ctx: Context) -> Part:
 
 def language(e: Side, m: Side, ctx: Context) -> Part:
     """1 if the mentor speaks the mentee's first language, 0.75 another shared one, else 0."""
-    shared = (e.lang @ m.lang.T) > 0
+    shared = _products(e.lang, m.lang) > 0
     first = np.zeros(shared.shape, dtype=bool)
     has_first = e.first_lang >= 0
     if has_first.any():
@@ -124,7 +141,7 @@ def region(e: Side, m: Side, ctx: Context) -> Part:
 def availability(e: Side, m: Side, ctx: Context) -> Part:
     """Common weekly minutes (after time-zone conversion) over the session length, capped at 1."""
     cfg = ctx.config
-    minutes = (e.avail_used @ m.avail_used.T) * np.float32(BIN_MINUTES)
+    minutes = _products(e.avail_used, m.avail_used) * np.float32(BIN_MINUTES)
     score = np.minimum(minutes / cfg.session_minutes, 1.0).astype(np.float32)
     applies = _outer_and(e.has_avail, m.has_avail)
     needed = max(cfg.min_overlap_minutes, 1 if cfg.hard("availability") else 0)
@@ -136,7 +153,7 @@ def availability(e: Side, m: Side, ctx: Context) -> Part:
 def lived_experience(e: Side, m: Side, ctx: Context) -> Part:
     """Share of the mentee's lived-experience tags the mentor shares; both must have consented
     (tags without consent were dropped by the encoder)."""
-    shared = e.lived @ m.lived.T
+    shared = _products(e.lived, m.lived)
     n = np.maximum(e.n_lived, 1.0)
     score = np.clip(shared / n[:, None], 0.0, 1.0).astype(np.float32)
     applies = np.broadcast_to((e.n_lived > 0)[:, None], score.shape)

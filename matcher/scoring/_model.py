@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from matcher.profiles import CRITERIA, Participant, ProgramConfig, vocab
 from matcher.scoring._criteria import CRITERION_FUNCS, Context, Part
@@ -116,6 +117,30 @@ class _Block:
     parts: dict[str, Part]
 
 
+def _everyone(index: npt.NDArray[np.intp] | slice) -> bool:
+    return isinstance(index, slice) and index == slice(None)
+
+
+def _active_criteria(config: ProgramConfig) -> list[str]:
+    """The criteria a programme scores or enforces, in the fixed order of ``CRITERIA``."""
+    inactive = set()
+    if config.profession_rule == "any":
+        inactive.add("profession")
+    if config.same_organization == "allow":
+        inactive.add("organization")
+    # region and availability also carry rules that hold whatever their weight
+    return [
+        name
+        for name in CRITERIA
+        if name not in inactive
+        and (
+            config.weight(name) > 0
+            or config.hard(name)
+            or name in ("region", "availability", "organization")
+        )
+    ]
+
+
 class ScoringModel:
     """Scores every mentee against every mentor, in blocks; shapes are ``(n_mentees, n_mentors)``.
 
@@ -138,24 +163,36 @@ class ScoringModel:
         self.mentors = list(mentors)
         self.config = config
         self.enc: Encoded = encode(self.mentees, self.mentors, config, forbidden=forbidden)
-        inactive = set()
-        if config.profession_rule == "any":
-            inactive.add("profession")
-        if config.same_organization == "allow":
-            inactive.add("organization")
-        # region and availability also carry rules that hold whatever their weight
-        self.active = [
-            name
-            for name in CRITERIA
-            if name not in inactive
-            and (
-                config.weight(name) > 0
-                or config.hard(name)
-                or name in ("region", "availability", "organization")
-            )
-        ]
+        self.active = _active_criteria(config)
         self._mentee_pos = {p.id: k for k, p in enumerate(self.mentees)}
         self._mentor_pos = {p.id: k for k, p in enumerate(self.mentors)}
+
+    @classmethod
+    def from_encoding(
+        cls,
+        mentees: Sequence[Participant],
+        mentors: Sequence[Participant],
+        config: ProgramConfig,
+        enc: Encoded,
+        *,
+        mentor_pos: dict[str, int] | None = None,
+    ) -> ScoringModel:
+        """A model over an encoding built elsewhere (``MentorPool`` encodes its mentors once
+        and one newcomer per call); ``enc`` must describe ``mentees`` x ``mentors`` in order.
+
+        ``mentor_pos`` (mentor id -> column) may be passed to share one across calls.
+        """
+        model = cls.__new__(cls)
+        model.mentees = list(mentees)
+        model.mentors = list(mentors)
+        model.config = config
+        model.enc = enc
+        model.active = _active_criteria(config)
+        model._mentee_pos = {p.id: k for k, p in enumerate(model.mentees)}
+        model._mentor_pos = (
+            mentor_pos if mentor_pos is not None else {p.id: k for k, p in enumerate(model.mentors)}
+        )
+        return model
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -172,17 +209,26 @@ class ScoringModel:
         enc = self.enc
         e = enc.mentees.take(rows)
         m = enc.mentors.take(cols)
+
+        def pairs(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+            # every pair (one newcomer against a pool): no sparse re-indexing, which costs
+            # more than the scoring at that size
+            if _everyone(rows) and _everyone(cols):
+                return matrix
+            got: sparse.csr_matrix = matrix[rows][:, cols]
+            return got
+
         ctx = Context(
             self.config,
-            enc.mentee_rank_score[rows][:, cols],
-            enc.mentor_rank_score[rows][:, cols],
+            pairs(enc.mentee_rank_score),
+            pairs(enc.mentor_rank_score),
             enc.mentee_ranks[rows],
             enc.mentor_ranks[cols],
         )
         shape = (len(e), len(m))
         num = np.zeros(shape, np.float32)
         den = np.zeros(shape, np.float32)
-        feasible = enc.excluded[rows][:, cols].toarray() == 0
+        feasible = pairs(enc.excluded).toarray() == 0
         parts: dict[str, Part] = {}
         for name in self.active:
             part = CRITERION_FUNCS[name](e, m, ctx)

@@ -398,6 +398,17 @@ def _housekeeping(app: AppState, stop: threading.Event) -> None:
                         gone,
                         app.settings.retention_days,
                     )
+                unused = app.store.purge_programs(app.settings.retention_days * 86400)
+                if unused:
+                    with app.pool_lock:
+                        for key in unused:
+                            app.pools.pop(key, None)
+                            app.used.pop(key, None)
+                    log.info(
+                        "retention: deleted %d programmes unused for %g days",
+                        len(unused),
+                        app.settings.retention_days,
+                    )
                 last_purge = time.monotonic()
         except Exception as exc:  # the database may be restarting: try again next second
             log.warning("housekeeping failed: %s", type(exc).__name__)

@@ -36,6 +36,8 @@ class AppState:
     tokens: dict[str, str]
     pools: dict[tuple[str, str], tuple[int, matcher.MentorPool]] = field(default_factory=dict)
     pool_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: (tenant, pid) -> when a suggestion last recorded the programme's use (time.monotonic)
+    used: dict[tuple[str, str], float] = field(default_factory=dict)
     #: signs the web page's sessions when the service has no token (a key of this process)
     web_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 

@@ -102,6 +102,18 @@ def _pool(app: AppState, who: str, pid: str) -> matcher.MentorPool:
     return pool
 
 
+#: A suggestion records the programme's use (for retention) at most this often, in seconds.
+USE_EVERY_S = 3600.0
+
+
+def _used(app: AppState, who: str, pid: str) -> None:
+    """Retention counts from a programme's last use; one write an hour is precise enough."""
+    now = time.monotonic()
+    if now - app.used.get((who, pid), -USE_EVERY_S) >= USE_EVERY_S:
+        app.used[(who, pid)] = now
+        app.store.touch_program(who, pid)
+
+
 def _info(pid: str, version: int, pool: matcher.MentorPool) -> ProgramInfo:
     loads = pool.loads()
     per = [ProgramMentor(id=m.id, capacity=m.capacity, load=loads[m.id]) for m in pool.mentors]
@@ -171,6 +183,7 @@ def suggest(pid: str, body: SuggestIn, app: AppDep, who: Tenant) -> SuggestOut:
     started = time.perf_counter()
     pool = _pool(app, who, pid)
     found = pool.suggest(body.mentee, top=body.top)
+    _used(app, who, pid)
     loads = {p.mentor_id: pool.load(p.mentor_id) for p in found}
     return SuggestOut(
         mentee_id=str(body.mentee.get("id", "")),
@@ -225,4 +238,5 @@ def delete_program(pid: str, app: AppDep, who: Tenant) -> Response:
         raise ApiError(404, f"no programme {pid!r}")
     with app.pool_lock:
         app.pools.pop((who, pid), None)
+        app.used.pop((who, pid), None)
     return Response(status_code=204)

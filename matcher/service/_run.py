@@ -182,6 +182,8 @@ def execute(
                 forbidden=paths.get("forbidden") or (),
                 current=paths.get("current"),
                 progress=progress,
+                # the certified sparse path returns its best found, with a proven bound
+                time_limit_s=options.get("time_limit_s"),
             )
             hashed = [paths[r] for r in ("config", "pinned", "forbidden", "current") if r in paths]
     if progress is not None:

@@ -454,6 +454,7 @@ class Store:
             if s.get(_ProgramPair, (tenant, pid, mentee_id, mentor_id)) is not None:
                 return False
             s.add(_ProgramPair(tenant=tenant, pid=pid, mentee_id=mentee_id, mentor_id=mentor_id))
+            s.execute(_touch(tenant, pid))
             return True
 
     def remove_program_pair(self, tenant: str, pid: str, mentee_id: str, mentor_id: str) -> bool:
@@ -466,7 +467,27 @@ class Store:
                     _ProgramPair.mentor_id == mentor_id,
                 )
             )
+            s.execute(_touch(tenant, pid))
             return bool(got.rowcount)  # type: ignore[attr-defined]
+
+    def touch_program(self, tenant: str, pid: str) -> None:
+        """Record a use of the programme (a suggestion): retention counts from its last use."""
+        with self.session() as s:
+            s.execute(_touch(tenant, pid))
+
+    def purge_programs(self, older_than_s: float) -> list[tuple[str, str]]:
+        """Delete every programme last used more than ``older_than_s`` ago; their keys."""
+        cutoff = time.time() - older_than_s
+        with self.session() as s:
+            keys = [
+                (t, p)
+                for t, p in s.execute(
+                    select(_Program.tenant, _Program.pid).where(_Program.updated < cutoff)
+                )
+            ]
+        for tenant, pid in keys:
+            self.delete_program(tenant, pid)
+        return keys
 
     def delete_program(self, tenant: str, pid: str) -> bool:
         with self.session() as s:
@@ -476,6 +497,14 @@ class Store:
             )
             got = s.execute(delete(_Program).where(_Program.tenant == tenant, _Program.pid == pid))
             return bool(got.rowcount)  # type: ignore[attr-defined]
+
+
+def _touch(tenant: str, pid: str) -> Any:
+    return (
+        update(_Program)
+        .where(_Program.tenant == tenant, _Program.pid == pid)
+        .values(updated=time.time())
+    )
 
 
 def _sqlite_pragmas(conn: Any, _record: Any) -> None:

@@ -106,8 +106,9 @@ def supervise(store: Store, settings: Settings, job_id: str) -> None:
                 _kill(child)
                 log.info("job %s cancelled after %.2f s", job_id, time.monotonic() - started)
                 return
-            # groups get the limit as their own time budget and stop in time with their best
-            grace = 10.0 if job.options.get("method") == "groups" else 0.0
+            # groups and the certified sparse path of optimal get the limit as their own time
+            # budget and stop in time with their best (a round under way ends first)
+            grace = 10.0 if job.options.get("method") in ("groups", "optimal", None) else 0.0
             if limit is not None and now - started > limit + grace:
                 _kill(child)
                 store.finish(
@@ -118,7 +119,8 @@ def supervise(store: Store, settings: Settings, job_id: str) -> None:
                         "message": f"the job ran longer than the time limit of {limit:g} s "
                         "(MATCHER_JOB_TIME_LIMIT_S) and was stopped; method "
                         f"{job.options.get('method') or job.kind!r} cannot return a partial "
-                        "result (method 'groups' returns its best found within the limit)",
+                        "result (method 'groups' and the certified sparse path of 'optimal' "
+                        "return their best found within the limit)",
                     },
                 )
                 log.info("job %s stopped at the time limit", job_id)

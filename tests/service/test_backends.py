@@ -77,6 +77,39 @@ def test_store_programs(db_url: str) -> None:
     store.dispose()
 
 
+def test_programs_fall_under_retention_by_last_use(db_url: str) -> None:
+    store = Store(db_url)
+    tenant = unique()
+    store.put_program(tenant, "old", {"mentors/m.csv": b"id\nm1\n"}, [("e1", "m1")])
+    store.put_program(tenant, "used", {"mentors/m.csv": b"id\nm1\n"}, [])
+    time.sleep(0.05)
+    store.touch_program(tenant, "used")  # a suggestion
+    assert (tenant, "old") in store.purge_programs(0.03)
+    assert store.program_version(tenant, "old") is None
+    assert store.program_inputs(tenant, "old") == {}
+    assert store.program_pairs(tenant, "old") == []
+    assert store.program_version(tenant, "used") == 1  # used since: kept
+    assert (tenant, "used") in store.purge_programs(-1)
+    assert store.program_inputs(tenant, "used") == {}
+    store.dispose()
+
+
+def test_sqlite_store_overwrites_deleted_rows(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'jobs.db'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    secret = b"SENTINEL-PROFILE-7f3a"
+    store.put_program("t", "p", {"mentors/m.csv": b"id,notes\nm1," + secret + b"\n"}, [])
+    job = store.submit("t", "match", {}, {"mentees/e.csv": b"id,notes\ne1," + secret + b"\n"})
+    store.delete_program("t", "p")
+    store.delete(job)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.dispose()
+    for f in tmp_path.iterdir():
+        assert secret not in f.read_bytes(), f.name
+
+
 def test_queue_runs_a_job(queue_url: str, tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", queue=queue_url)
     settings.data_dir.mkdir(parents=True)

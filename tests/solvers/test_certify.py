@@ -279,3 +279,30 @@ def test_most_served_is_known_only_at_its_plain_bounds() -> None:
     assert most_served_known(problem, 4, 3)
     assert not most_served_known(problem, 3, 3)
     assert not most_served_known(problem, 4, 2)
+
+
+@pytest.mark.parametrize("how", ["options", "argument"])
+def test_time_limit_returns_the_best_found_with_a_proven_bound(programme: Path, how: str) -> None:
+    """Out of time after the first round (too few candidates, so it is not certified): the
+    round's matching is returned, feasible, with status time_limit and a bound that holds."""
+    dense = _run(programme, sparse=False)
+    if how == "options":
+        found = _run(programme, sparse=SparseOptions(sparse_top=0, time_limit_s=1e-9))
+    else:
+        found = _run(programme, sparse=SparseOptions(sparse_top=0), time_limit_s=1e-9)
+    stats = found.summary_extra["solver"]
+    assert found.status == "time_limit"
+    assert stats["certificate_rounds"] == 1
+    assert stats["certificate"].startswith("none: time limit")
+    assert found.objective <= dense.objective + 1e-6
+    assert found.bound >= dense.objective - 1e-6  # proven: never below the true optimum
+    summary = found.summary()
+    assert summary["status"] == "time_limit" and summary["gap"] >= 0
+    load: dict[str, int] = {}
+    for p in found.pairs:
+        load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
+    assert max(load.values()) <= 4  # capacities hold
+    # with time to spare the same call certifies the optimum
+    full = _run(programme, sparse=SparseOptions(sparse_top=0), time_limit_s=600)
+    assert full.status == "optimal"
+    _assert_same_optimum(full, dense)
