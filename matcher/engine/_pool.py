@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from matcher._errors import InvalidInputError, Problem
@@ -30,6 +32,9 @@ _BIN_MINUTES = 15
 __all__ = ["MentorPool"]
 
 log = logging.getLogger(__name__)
+
+#: How many newcomers' allowed mentors assign() remembers (the most recently suggested for).
+_REMEMBERED = 4096
 
 
 def _pool_config(config: ProgramConfig | Mapping[str, Any] | str | Path | None) -> ProgramConfig:
@@ -288,6 +293,9 @@ class MentorPool:
         self._capacity = np.array([m.capacity for m in self.mentors], np.int64)
         self._load = np.zeros(len(self.mentors), np.int64)
         self._pairs: set[tuple[str, str]] = set()
+        #: for the newcomers suggested for lately: which mentors they may be paired with (hard
+        #: rules and min_score), so that assign() refuses a pair a suggestion would never give
+        self._allowed: OrderedDict[str, npt.NDArray[np.bool_]] = OrderedDict()
         problems = []
         for mentee_id, mentor_id in current:
             if mentor_id not in self._pos:
@@ -338,9 +346,17 @@ class MentorPool:
         k = self._mentor(mentor_id)
         if (mentee_id, mentor_id) in self._pairs:
             return
-        if self._load[k] >= self._capacity[k]:
-            from matcher._errors import InfeasibleError
+        from matcher._errors import InfeasibleError
 
+        allowed = self._allowed.get(mentee_id)
+        if allowed is not None and not allowed[k]:
+            raise InfeasibleError(
+                [
+                    f"mentee '{mentee_id}' and mentor '{mentor_id}' break a hard rule or score "
+                    "below min_score (suggest() names the mentors this mentee may have)"
+                ]
+            )
+        if self._load[k] >= self._capacity[k]:
             raise InfeasibleError(
                 [f"mentor '{mentor_id}' is at capacity ({int(self._capacity[k])})"]
             )
@@ -398,7 +414,12 @@ class MentorPool:
         total, feasible = model.score_matrix()  # (1, n_mentors): one vectorised pass
         # allowed as in a full run: hard rules hold and the score reaches min_score
         floor = np.float32(np.float32(self.config.min_score) - np.float32(1e-7))
-        allowed = feasible[0] & (total[0] >= floor) & free
+        may = feasible[0] & (total[0] >= floor)
+        self._allowed[person.id] = may
+        self._allowed.move_to_end(person.id)
+        if len(self._allowed) > _REMEMBERED:
+            self._allowed.popitem(last=False)
+        allowed = may & free
         keep = np.flatnonzero(allowed)
         scores = np.round(total[0, keep].astype(np.float64), 6)
         if keep.size > top:  # only the best scores (and their ties) are sorted by id

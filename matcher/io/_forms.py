@@ -318,13 +318,13 @@ def warn_unknown_values(
     found = unknown_values(mentors, mentees, config)
     for column, counts in found.items():
         _log.warning(
-            "%d unknown %s value%s given by %d people, used as written (`matcher validate` "
+            "%d unknown %s value%s given by %s, used as written (`matcher validate` "
             "lists them; map a tool's codes or labels with [values.%s] in program.toml, or add "
             "areas to [taxonomy])",
             len(counts),
             column,
             "" if len(counts) == 1 else "s",
-            sum(counts.values()),
+            vocab.count(sum(counts.values()), "person", "people"),
             column,
         )
     return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import json
 import secrets
 import threading
@@ -127,6 +128,8 @@ def job_item(job: JobView) -> JobListItem:
 
 
 OPTION_FIELDS = ("kind", "method", "seed", "min_score", "top", "excel", "delimiter")
+#: Form fields that are not run options: the web page's CSRF token.
+FORM_ONLY_FIELDS = ("csrf",)
 
 
 def _safe_name(filename: str | None, role: str) -> str:
@@ -210,6 +213,7 @@ async def read_run(request: Request) -> tuple[RunRequest, dict[str, bytes]]:
             ) from None
         inputs: dict[str, bytes] = {}
         fields: dict[str, Any] = {}
+        unknown: list[str] = []
         for key, value in form.multi_items():
             if isinstance(value, str):
                 if key in OPTION_FIELDS:
@@ -220,6 +224,8 @@ async def read_run(request: Request) -> tuple[RunRequest, dict[str, bytes]]:
                         f"'{key}' must be a file upload",
                         problems=[{"column": key, "message": "expected a file upload"}],
                     )
+                elif key not in FORM_ONLY_FIELDS:  # a typo must not run other settings
+                    unknown.append(key)
                 continue
             if key not in FILE_ROLES:
                 raise ApiError(
@@ -235,6 +241,24 @@ async def read_run(request: Request) -> tuple[RunRequest, dict[str, bytes]]:
                 )
             name = _safe_name(value.filename, key)
             inputs[f"{key}/{name}"] = await value.read()
+        if unknown:
+            expected = "one of " + ", ".join(OPTION_FIELDS + FILE_ROLES)
+            raise ApiError(
+                422,
+                "unknown form field"
+                + ("s " if len(unknown) > 1 else " ")
+                + ", ".join(f"'{k}'" for k in unknown),
+                problems=[
+                    {
+                        "column": k,
+                        "message": "unknown form field"
+                        + (f" (did you mean '{near[0]}'?)" if near else ""),
+                        "expected": expected,
+                    }
+                    for k in unknown
+                    for near in [difflib.get_close_matches(k, OPTION_FIELDS + FILE_ROLES, 1)]
+                ],
+            )
         if fields.get("excel") is not None:
             fields["excel"] = str(fields["excel"]).lower() in ("1", "true", "yes", "on")
         for key in ("seed", "top", "min_score"):

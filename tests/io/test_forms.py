@@ -183,7 +183,7 @@ def test_unknown_vocabulary_is_warned_with_counts(
         load_program(mentors, mentees, matcher.ProgramConfig())
     text = caplog.text  # counts only: profile values never go to a log
     assert "1 unknown specialties value given by 2 people" in text
-    assert "1 unknown profession value given by 1 people" in text
+    assert "1 unknown profession value given by 1 person" in text
     assert "sleeep" not in text and "astronaut" not in text
     shown = subprocess.run(
         [sys.executable, "-m", "matcher", "validate", mentors, mentees],

@@ -312,3 +312,18 @@ def test_availability_as_a_json_list_reads_as_the_csv_cell(client: Any) -> None:
     # the library takes the same list
     person = matcher.Participant(id="m1", role="mentor", availability=slots)
     assert str(person.availability) == "mon 18:00-20:00|wed 12:00-13:30"
+
+
+def test_an_unknown_multipart_field_is_refused_not_ignored(client: Any) -> None:
+    files = {
+        "mentors": ("mentors.csv", (AMN / "mentors.csv").read_bytes()),
+        "mentees": ("mentees.csv", (AMN / "mentees.csv").read_bytes()),
+    }
+    r = client.post("/v1/match", data={"metod": "fair"}, files=files)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()["problems"][0]
+    assert problem["column"] == "metod"
+    assert "did you mean 'method'" in problem["message"]
+    r = client.post("/v1/jobs", data={"kind": "match", "metod": "fair"}, files=files)
+    assert r.status_code == 422, r.text

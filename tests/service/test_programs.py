@@ -139,3 +139,28 @@ def test_program_with_current_pairs_upload(client: Any) -> None:
     assert loads["M001"] == 2
     assert client.delete("/v1/programs/amn/pairs/E9001/M001").status_code == 204
     assert client.get("/v1/programs/amn").json()["load"] == 1
+
+
+def test_assign_refuses_a_pair_that_breaks_a_hard_rule_for_a_newcomer_suggested_for(
+    client: Any,
+) -> None:
+    mentors, _, cfg = _amn()
+    pool = matcher.MentorPool(mentors, config=cfg)
+    newcomer = {"id": "N1", "languages": "fr", "specialties": "chronic_pain", "region": "NB"}
+    suggested = {p.mentor_id for p in pool.suggest(newcomer, top=3)}
+    english_only = next(m.id for m in mentors if "fr" not in m.languages)
+    try:
+        pool.assign("N1", english_only)  # a shared language is a hard rule
+    except matcher.InfeasibleError as exc:
+        assert "hard rule" in str(exc) and english_only in str(exc)
+    else:
+        raise AssertionError("a pair breaking a hard rule must be refused")
+    assert pool.load(english_only) == 0
+    pool.assign("N1", sorted(suggested)[0])  # a suggested mentor is accepted
+    # the same through the service: 409 with the reason, the load unchanged
+    _client_program(client)
+    r = client.post("/v1/programs/amn/suggest", json={"mentee": newcomer, "top": 3})
+    assert r.status_code == 200, r.text
+    r = client.post("/v1/programs/amn/pairs", json={"mentee_id": "N1", "mentor_id": english_only})
+    assert r.status_code == 409, r.text
+    assert "hard rule" in r.text
