@@ -83,7 +83,7 @@ def supervise(store: Store, settings: Settings, job_id: str) -> None:
     ctx = multiprocessing.get_context("forkserver")
     child = ctx.Process(
         target=child_main,
-        args=(settings.db_url(), job_id, str(settings.data_dir / "tmp")),
+        args=(settings.db_url(), job_id, str(settings.data_dir / "tmp"), os.getpid()),
         name=f"matcher-job-{job_id}",
         daemon=True,
     )
@@ -174,9 +174,25 @@ class _Progress:
         self.store.progress(self.job_id, stage, float(fraction))
 
 
-def child_main(db_url: str, job_id: str, tmp_root: str) -> None:
+def _watch_worker(worker_pid: int) -> None:
+    """End this run at once when the worker that started it is gone: the run's parent is the
+    forkserver, which may outlive a killed worker, and a job whose worker died must be
+    reported ``interrupted`` (by its missing heartbeat), never finish unwatched."""
+    while True:
+        try:
+            os.kill(worker_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass
+        time.sleep(0.2)
+
+
+def child_main(db_url: str, job_id: str, tmp_root: str, worker_pid: int | None = None) -> None:
     """Run one job (in a child process of the worker) and record its end in the store."""
     die_with_parent()
+    if worker_pid is not None:
+        threading.Thread(target=_watch_worker, args=(worker_pid,), daemon=True).start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when to stop us
     store = Store(db_url)
     job = store.get(job_id)

@@ -58,7 +58,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     made = _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=root)
     assert made.returncode == 0, made.stderr
     # the dependencies come from the running environment (a path line, not its .pth files,
-    # so the editable install of the source tree stays out of sight)
+    # so the editable install of the source tree stays out of sight); a regular install of
+    # matcher there is seen too, so pip must install the wheel regardless (--ignore-installed)
     fresh_site = Path(
         _run(
             venv / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))",
@@ -68,7 +69,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (fresh_site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     got = _run(
         sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--quiet",
-        "--no-deps", "--no-index", wheel, cwd=root,
+        "--no-deps", "--no-index", "--ignore-installed", wheel, cwd=root,
     )  # fmt: skip
     assert got.returncode == 0, got.stderr
     return venv / "bin"
