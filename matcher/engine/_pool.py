@@ -17,6 +17,7 @@ from scipy import sparse
 from matcher._errors import InvalidInputError, Problem
 from matcher.io import (
     config_from_mapping,
+    json_cell,
     load_config,
     load_participants,
     participants_from_table,
@@ -45,16 +46,6 @@ def _pool_config(config: ProgramConfig | Mapping[str, Any] | str | Path | None) 
     if isinstance(config, Mapping):
         return config_from_mapping(dict(config))
     return load_config(config)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return "|".join(_cell(v) for v in value)
-    return str(value)
 
 
 def _names(values: Iterable[str | None]) -> dict[str, int]:
@@ -385,7 +376,7 @@ class MentorPool:
         if isinstance(mentee, Participant):
             return mentee
         header = [str(k) for k in mentee]
-        table = table_from_rows("mentee", header, [[_cell(v) for v in mentee.values()]])
+        table = table_from_rows("mentee", header, [[json_cell(v) for v in mentee.values()]])
         found = participants_from_table(table, "mentee", self.config).participants
         if len(found) != 1:
             raise InvalidInputError([Problem("expected one mentee", file="mentee")])

@@ -36,7 +36,15 @@ from matcher.io._participants import (
     participants_from_table,
 )
 from matcher.io._synthetic import synthetic_files, write_synthetic
-from matcher.io._table import Table, decode, parse_text, read_table, read_xlsx, table_from_rows
+from matcher.io._table import (
+    Table,
+    decode,
+    json_cell,
+    parse_text,
+    read_table,
+    read_xlsx,
+    table_from_rows,
+)
 from matcher.io._write import (
     check_output_dir,
     csv_bytes,
@@ -72,6 +80,7 @@ __all__ = [
     "encode_matrix",
     "gc_paused",
     "json_bytes",
+    "json_cell",
     "load_config",
     "load_participants",
     "load_program",

@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from matcher._errors import InvalidInputError, Problem
 from matcher.io._xlsx import EXCEL_SUFFIXES, read_sheet
@@ -19,6 +20,7 @@ __all__ = [
     "MAX_CELL_CHARS",
     "Table",
     "decode",
+    "json_cell",
     "parse_text",
     "read_table",
     "read_xlsx",
@@ -373,6 +375,18 @@ def read_xlsx(path: str | Path, *, name: str | None = None, sheet: str | None = 
     Excel."""
     where, header, rows, numbers = read_sheet(path, name=name, sheet=sheet, max_cell=MAX_CELL_CHARS)
     return Table(where, header, rows, numbers, "xlsx", "")
+
+
+def json_cell(value: Any) -> str:
+    """A profile value given in JSON as the text of its CSV cell: lists joined by ``|``,
+    booleans as yes/no, nothing as an empty cell (the service and MentorPool read JSON so)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return "|".join(json_cell(v) for v in value)
+    return str(value)
 
 
 def table_from_rows(name: str, header: list[str], rows: list[list[str]]) -> Table:

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 import matcher
-from matcher.io import csv_bytes
+from matcher.io import csv_bytes, json_cell
 from matcher.service._errors import ApiError, BodyTooLargeError
 from matcher.service._models import JobInfo, JobListItem, Progress, RunRequest
 from matcher.service._run import FILE_ROLES, JSON_NAMES
@@ -143,16 +143,6 @@ def _rows_csv(header: list[str], rows: list[list[str]]) -> bytes:
     return csv_bytes(header, rows, safe=False)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return "|".join(_cell(v) for v in value)
-    return str(value)
-
-
 def profiles_csv(people: list[dict[str, Any]]) -> bytes:
     """JSON profiles as a CSV export (canonical columns), read then by the same io code."""
     header: list[str] = []
@@ -160,7 +150,7 @@ def profiles_csv(people: list[dict[str, Any]]) -> bytes:
         for key in person:
             if key not in header:
                 header.append(str(key))
-    return _rows_csv(header, [[_cell(p.get(k)) for k in header] for p in people])
+    return _rows_csv(header, [[json_cell(p.get(k)) for k in header] for p in people])
 
 
 def _inputs_from_json(body: RunRequest) -> dict[str, bytes]:
@@ -185,9 +175,9 @@ def _inputs_from_json(body: RunRequest) -> dict[str, bytes]:
         ranked = False
         for edge in body.edges:
             if isinstance(edge, dict):
-                values = [_cell(edge.get(c)) for c in cols]
+                values = [json_cell(edge.get(c)) for c in cols]
             else:
-                values = [_cell(v) for v in edge] + [""] * (5 - len(edge))
+                values = [json_cell(v) for v in edge] + [""] * (5 - len(edge))
             ranked = ranked or any(values[3:5])
             rows_e.append(values[:5])
         width = 5 if ranked else 3
