@@ -713,6 +713,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for path in args.files:
         if not path.exists():
             problems.append(matcher.Problem("file not found", file=str(path)))
+    if not configs:  # as `match` says: a programme's rules beside its files are not guessed
+        beside = {f.parent / "program.toml" for f in args.files if f.is_file()}
+        for nearby in sorted(b for b in beside if b.is_file()):
+            sys.stderr.write(
+                f"matcher: note: {nearby} is not checked with these files unless named; "
+                "the default settings apply (give it too, or the folder)\n"
+            )
     for path in configs:
         try:
             cfg = mio.load_config(path)

@@ -244,6 +244,8 @@ PROFESSIONS = frozenset(
         "physician", "midwife", "respiratory_therapist", "speech_language_pathologist",
         "dentist", "optometrist", "personal_support_worker", "health_care_aide",
         "medical_laboratory_technologist", "radiation_therapist", "spiritual_care_provider",
+        "geriatrician", "care_of_the_elderly_physician", "home_care_nurse",
+        "long_term_care_nurse", "geriatric_psychiatrist", "gerontological_nurse",
     }
 )  # fmt: skip
 _VOCABULARY_COLUMNS = ("profession", "specialties", "lived_experience")

@@ -8,7 +8,7 @@ import logging
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -161,6 +161,14 @@ async def validate(request: Request, app: AppDep, _tenant: Tenant) -> dict[str, 
 # -- jobs ------------------------------------------------------------------------------------
 
 
+def _check_inputs(app: AppState, inputs: Mapping[str, bytes], options: Mapping[str, Any]) -> None:
+    """Raise the located problems of a run's inputs, as ``POST /v1/validate`` finds them."""
+    tmp_root = app.settings.data_dir / "tmp"
+    tmp_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=tmp_root, prefix="check.") as tmp:
+        check(write_inputs(Path(tmp), inputs), options)
+
+
 def _own(app: AppState, job_id: str, who: str) -> Any:
     job = app.store.get(job_id, who)
     if job is None:
@@ -197,6 +205,9 @@ async def submit_job(
             ],
         )
     options = options_of(body)
+    if body.kind != "solve":
+        # bad profiles or config are refused now (422, every problem at once), not queued to fail
+        await run_in_threadpool(_check_inputs, app, inputs, options)
     if app.settings.job_time_limit_s is not None:
         options["time_limit_s"] = app.settings.job_time_limit_s
     job_id = await run_in_threadpool(app.store.submit, who, body.kind, options, inputs)

@@ -735,8 +735,16 @@ def test_validate_good_folder(validate_runs):
 def test_validate_good_files(validate_runs):
     _, run = validate_runs["good files"]
     assert run.returncode == 0, run.stderr
+    assert "is not checked" not in run.stderr  # program.toml was named
     for fragment in ("program.toml", "3 mentors", "4 mentees", "1 scored pair OK", "1 capacity OK"):
         assert fragment in run.stdout
+
+
+def test_validate_files_says_a_program_toml_beside_them_is_not_used(cli, tmp_path):
+    _setup_validate_folder(cli)(tmp_path)
+    run = cli.run("validate", "prog/mentors.csv", "prog/mentees.csv", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "program.toml is not checked with these files unless named" in run.stderr
 
 
 def test_validate_lists_every_problem_in_every_file(validate_runs):

@@ -226,17 +226,30 @@ def test_job_lifecycle_in_process(client: Any) -> None:
     assert client.get(f"/v1/jobs/{job}/files/pairs.csv").status_code == 404
 
 
-def test_failed_job_carries_located_problems_then_retry(client: Any) -> None:
+def test_job_with_bad_profiles_is_refused_at_submission(client: Any) -> None:
+    before = client.get("/v1/jobs").json()
     r = client.post(
         "/v1/jobs",
         json={"kind": "match", "mentors": [{"id": "m1", "capacity": "lots"}], "mentees": MENTEES},
     )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()["problems"][0]
+    assert problem["column"] == "capacity"
+    assert problem["value"] == "lots"
+    assert client.get("/v1/jobs").json() == before  # nothing queued
+
+
+def test_failed_job_carries_located_problems_then_retry(client: Any) -> None:
+    edges = [["e1", "m1", 0.9], ["e2", "m1", "high"]]
+    r = client.post("/v1/jobs", json={"kind": "solve", "edges": edges})
+    assert r.status_code == 202, r.text
     job = r.json()["id"]
     run_queued(client)
     info = client.get(f"/v1/jobs/{job}").json()
     assert info["status"] == "failed"
     assert info["error"]["status"] == 422
-    assert info["error"]["problems"][0]["column"] == "capacity"
+    assert info["error"]["problems"][0]["column"] == "score"
     r = client.post(f"/v1/jobs/{job}/retry")
     assert r.status_code == 202
     new = r.json()["id"]
