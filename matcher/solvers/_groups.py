@@ -274,7 +274,9 @@ def _cp_sat(
             model.add_hint(var, int(hint[p] == g))
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = time_limit * 0.4  # ~ wall seconds on 2 cores
-    solver.parameters.max_time_in_seconds = time_limit * 2
+    # the stop is the deterministic time above (same seed => same groups); the wall-clock
+    # cap is only a safety net, far enough out that a loaded machine does not reach it
+    solver.parameters.max_time_in_seconds = time_limit * 10
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = 2
     solver.parameters.interleave_search = True
