@@ -24,6 +24,8 @@ from matcher import Participant
 from matcher.solvers import GroupProblem, GroupResult, check_groups, solve_groups
 from matcher.solvers._groups import (  # private helpers, tested where they live
     _columns,
+    _heuristic,
+    _improve,
     _lp_bound,
     simple_bound,
 )
@@ -703,3 +705,31 @@ def test_the_bound_at_scale_holds_for_the_exact_optimum(tmp_path) -> None:  # ty
     assert blocks.summary()["solver"]["engine"] == "blocks+greedy"
     assert blocks.bound >= exact.objective - 1e-6
     assert blocks.bound >= blocks.objective
+
+
+@given(
+    st.builds(
+        random_problem,
+        st.integers(0, 2**31 - 1),
+        n=st.integers(4, 9),
+        leaders=st.sampled_from([0, 0, 1, 2]),
+        rules=st.booleans(),
+        orgs=st.booleans(),
+    ),
+    st.integers(0, 1000),
+)
+@settings(max_examples=25, deadline=None)
+def test_two_group_moves_keep_every_rule_and_never_lose(problem: GroupProblem, seed: int) -> None:
+    start = _heuristic(problem, seed, iterations=5)
+    cols = _columns(problem, 10_000)
+    assert cols is not None
+    better = _improve(problem, cols, start.group)
+    if better is None:
+        return
+    assert check_groups(problem, better) == []
+    before = (int((start.group >= 0).sum()), score_of(problem, start.group))
+    after = (int((better >= 0).sum()), score_of(problem, better))
+    assert after > before
+    if problem.n <= 6:
+        placed, best = brute_force(problem)
+        assert after[0] <= placed and (after[0] < placed or after[1] <= best + 1e-9)
