@@ -58,7 +58,10 @@ METHODS = (
     "networkx",
     "matching-hr",
     "greedy",
+    "groups",
 )
+#: Above this many members the groups row is skipped (the kernel's all-pairs bound grows as n^2).
+GROUPS_MAX_MEMBERS = 20_000
 EXACT = ("matcher", "matcher-dense", "ortools-dense-solve")
 #: Our own runs, end to end (CSV in to files out): their scores are matcher's own.
 OURS = (
@@ -690,6 +693,36 @@ def _evaluate(row: Row, pairs_path: Path, inst: Instance, shared: Shared) -> Non
         row.note = "; ".join([*problems, row.note] if row.note else problems)
 
 
+def _groups_row(inst: Instance, args: argparse.Namespace) -> Row:
+    """Method ``groups`` on a peer-led group programme with the instance's mentees as members
+    (``matcher scenario synthetic --groups``), measured by ``benchmarks/groups.py``."""
+    sys.path.insert(0, str(HERE))
+    import groups as bench_groups  # benchmarks/groups.py
+
+    cache = Path(args.cache) if args.cache else Path(tempfile.gettempdir()) / "matcher-bench"
+    folder = bench_groups.programme(inst.n_mentees, args.seed, cache)
+    got = bench_groups.measure(folder, args.timeout)
+    if got["status"] != "ok":
+        return Row(inst.name, "groups", status=got["status"], load_1m=got["load_1m"])
+    return Row(
+        inst.name,
+        "groups",
+        wall_s=got["solve_s"],
+        e2e_s=got["solve_s"],
+        process_s=got["wall_s"],
+        cpu_s=got["cpu_s"],
+        peak_mb=got["peak_mb"],
+        objective=got["objective"],
+        matched=got["grouped"],
+        load_1m=got["load_1m"],
+        note=(
+            f"{got['members']:,} members in {got['groups']:,} groups; bound "
+            f"{got['bound']:.1f}, gap {got['gap_pct']:.1f} % ({got['engine']})"
+        ),
+        stats={k: got[k] for k in ("bound", "gap", "gap_pct", "groups", "engine")},
+    )
+
+
 def _skip_reason(method: str, inst: Instance, shared: Shared | None, ram_gb: float) -> str:
     """Why a method is not run at this size (empty: run it)."""
     if method == "matching-hr" and importlib.util.find_spec("matching") is None:
@@ -714,6 +747,11 @@ def _skip_reason(method: str, inst: Instance, shared: Shared | None, ram_gb: flo
         return (
             f"skipped: {inst.n_mentees + inst.n_mentors:,} participants "
             f"(> {HR_MAX_PARTICIPANTS}; RecursionError from its deep copies at 1,200)"
+        )
+    if method == "groups" and inst.n_mentees > GROUPS_MAX_MEMBERS:
+        return (
+            f"skipped: {inst.n_mentees:,} members (> {GROUPS_MAX_MEMBERS:,}, the size the "
+            "groups target is set at; benchmarks/groups.py --members N runs any size)"
         )
     if method in PEERS and shared is not None and not shared.complete and method != "greedy":
         need = allowed * 16 / 1e9
@@ -978,6 +1016,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     reason = "skipped: no shared scores"
                 if reason:
                     row = Row(inst.name, method, status="skipped", note=reason)
+                elif method == "groups":
+                    row = _groups_row(inst, args)
                 else:
                     row, pairs = _measure_repeated(inst, method, args, work)
                     if row.status == "ok" and shared is not None:

@@ -67,3 +67,23 @@ def test_benchmark_harness_runs_on_a_tiny_instance(tmp_path: Path) -> None:
         assert r["places"] <= best["places"], r
     assert ran["greedy"]["objective"] <= best["objective"] + 1e-9
     assert all(info["exact_agree"] for info in doc["instances"].values())
+
+
+def test_the_groups_row_runs_matcher_groups_on_a_group_programme(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    cmd = [sys.executable, str(RUN), "--quick", "--out", str(out), "--cache", str(tmp_path)]
+    done = subprocess.run(
+        [*cmd, "--methods", "groups", "--timeout", "300"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+    rows = json.loads((out / "results.json").read_text())["rows"]
+    (row,) = [r for r in rows if r["method"] == "groups"]
+    assert row["status"] == "ok", row
+    assert row["stats"]["engine"] == "blocks+greedy"  # 200 members: above max_exact_members
+    assert 0 < row["objective"] <= row["stats"]["bound"]
+    assert 0 < row["matched"] <= 200
+    assert row["cpu_s"] > 0 and row["peak_mb"] > 0

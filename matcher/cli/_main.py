@@ -243,6 +243,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="C",
         help="synthetic: capacity of every mentor (default 5)",
     )
+    c.add_argument(
+        "--groups",
+        action="store_true",
+        help="synthetic: a peer-led small-group programme of --mentees members (no mentors)",
+    )
     c.add_argument("--seed", type=int, default=0, metavar="S")
 
     v = sub.add_parser(
@@ -644,12 +649,23 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
                 ]
             )
         out = mio.write_synthetic(
-            args.out, args.mentees, args.mentors, seed=args.seed, mentor_capacity=args.capacity
+            args.out,
+            args.mentees,
+            args.mentors,
+            seed=args.seed,
+            mentor_capacity=args.capacity,
+            groups=args.groups,
         )
-        print(
-            f"Wrote a synthetic programme of {_n(args.mentors, 'mentor')} and "
-            f"{_n(args.mentees, 'mentee')} to {out}"
-        )
+        if args.groups:
+            print(
+                f"Wrote a synthetic peer-led group programme of {_n(args.mentees, 'member')} "
+                f"to {out}"
+            )
+        else:
+            print(
+                f"Wrote a synthetic programme of {_n(args.mentors, 'mentor')} and "
+                f"{_n(args.mentees, 'mentee')} to {out}"
+            )
         return EXIT_OK
     source = root / args.name
     names = _scenario_names(root)

@@ -130,9 +130,9 @@ def form_groups(
     if progress is not None:
         progress("scoring", 0.5)
     if leader_idx.size and member_idx.size:
-        block = model.block(member_idx, leader_idx)
-        ml_score = block.total.astype(np.float64)
-        ml_ok = block.feasible & (block.total >= score_floor(cfg.min_score))
+        led = model.block(member_idx, leader_idx)
+        ml_score = led.total.astype(np.float64)
+        ml_ok = led.feasible & (led.total >= score_floor(cfg.min_score))
     else:
         ml_score = np.zeros((member_idx.size, leader_idx.size))
         ml_ok = np.ones((member_idx.size, leader_idx.size), bool)
@@ -149,122 +149,182 @@ def form_groups(
     peers = ScoringModel(
         group_members, [p.model_copy(update={"role": "mentor"}) for p in group_members], peer_cfg
     )
-    mm_score, mm_ok = (
-        peers.score_matrix() if member_idx.size else (np.zeros((0, 0)), np.zeros((0, 0), bool))
-    )
-    mm_score = (mm_score.astype(np.float64) + mm_score.T) / 2
-    mm_ok = mm_ok & mm_ok.T
-    np.fill_diagonal(mm_ok, True)
-    np.fill_diagonal(mm_score, 0.0)
     prof_names = {name: code for code, name in enumerate(_prof_names(model))}
     rules = [
         (prof_names.get(r.profession, -2), r.min, -1 if r.max is None else r.max)
         for r in gcfg.require
     ]
-    problem = GroupProblem(
-        member_leader_score=ml_score,
-        member_leader_ok=ml_ok,
-        member_member_score=mm_score,
-        member_member_ok=mm_ok,
-        member_window=m_win[:, keep_w],
-        leader_window=l_win[:, keep_w],
-        member_lang=_lang_matrix(members.lang),
-        leader_lang=_lang_matrix(leaders.lang),
-        member_fmt=_fmt_matrix(members.fmt),
-        leader_fmt=_fmt_matrix(leaders.fmt),
-        profession=members.prof.astype(np.int64),
-        organization=members.org.astype(np.int64),
-        leader_organization=leaders.org.astype(np.int64),
-        leader_capacity=leaders.capacity.astype(np.int64),
-        min_size=gcfg.min_size,
-        max_size=gcfg.max_size,
-        rules=rules,
-        distinct_organizations=gcfg.distinct_organizations,
-        max_same_profession=gcfg.max_same_profession,
-        member_weight=gcfg.member_weight,
-    )
+    m_lang, m_fmt = _lang_matrix(members.lang), _fmt_matrix(members.fmt)
+    at_scale = not leader_idx.size and member_idx.size > gcfg.max_exact_members
+    if at_scale:  # peer-led and large: independent blocks of members who share a window etc.
+        blocks, home_size = _blocks(m_win[:, keep_w], m_lang, m_fmt, gcfg.min_size)
+    else:
+        blocks, home_size = [np.arange(member_idx.size)], None
     if progress is not None:
         progress("grouping", 0.0)
+    solved: list[tuple[npt.NDArray[np.intp], GroupProblem, GroupResult, npt.NDArray[Any]]] = []
     with _ticking(progress, "grouping", gcfg.time_limit_s):
-        result = solve_groups(
-            problem,
-            time_limit=gcfg.time_limit_s,
-            seed=seed,
-            max_exact_members=gcfg.max_exact_members,
-        )
-    broken = check_groups(problem, result.group)
-    if broken:  # a solver bug, never the user's input
-        raise RuntimeError("groups break their rules: " + "; ".join(broken))
+        for block in blocks:
+            raw: npt.NDArray[Any]
+            if at_scale:
+                scored = peers.block(block, block)
+                raw, mm_ok = scored.total, scored.feasible
+            elif member_idx.size:
+                raw, mm_ok = peers.score_matrix()
+            else:
+                raw, mm_ok = np.zeros((0, 0)), np.zeros((0, 0), bool)
+            mm_score = (raw.astype(np.float64) + raw.T) / 2
+            mm_ok = mm_ok & mm_ok.T
+            np.fill_diagonal(mm_ok, True)
+            np.fill_diagonal(mm_score, 0.0)
+            problem = GroupProblem(
+                member_leader_score=ml_score[block],
+                member_leader_ok=ml_ok[block],
+                member_member_score=mm_score,
+                member_member_ok=mm_ok,
+                member_window=m_win[block][:, keep_w],
+                leader_window=l_win[:, keep_w],
+                member_lang=m_lang[block],
+                leader_lang=_lang_matrix(leaders.lang),
+                member_fmt=m_fmt[block],
+                leader_fmt=_fmt_matrix(leaders.fmt),
+                profession=members.prof[block].astype(np.int64),
+                organization=members.org[block].astype(np.int64),
+                leader_organization=leaders.org.astype(np.int64),
+                leader_capacity=leaders.capacity.astype(np.int64),
+                min_size=gcfg.min_size,
+                max_size=gcfg.max_size,
+                rules=rules,
+                distinct_organizations=gcfg.distinct_organizations,
+                max_same_profession=gcfg.max_same_profession,
+                member_weight=gcfg.member_weight,
+            )
+            result = solve_groups(
+                problem,
+                time_limit=gcfg.time_limit_s,
+                seed=seed,
+                max_exact_members=0 if at_scale else gcfg.max_exact_members,
+            )
+            broken = check_groups(problem, result.group)
+            if broken:  # a solver bug, never the user's input
+                raise RuntimeError("groups break their rules: " + "; ".join(broken))
+            solved.append((block, problem, result, mm_score))
 
     pairs: list[Pair] = []
     unmatched: list[Unmatched] = []
-    group_names: dict[int, str] = {}
-    for g in sorted(set(result.group[result.group >= 0].tolist())):
-        group_names[g] = f"G{len(group_names) + 1:02d}"
+    n_groups = sum(len(set(r.group[r.group >= 0].tolist())) for _, _, r, _ in solved)
+    width = max(2, len(str(n_groups)))
+    names: list[dict[int, str]] = []
+    named = 0
+    for _, _, result, _ in solved:
+        block_names: dict[int, str] = {}
+        for g in sorted(set(result.group[result.group >= 0].tolist())):
+            named += 1
+            block_names[g] = f"G{named:0{width}d}"
+        names.append(block_names)
     lang_names = enc.languages
     fmt_names = list(FORMAT_BITS)
     criteria = [n for n in model.active if cfg.weight(n) > 0 or cfg.hard(n)]
-    # per-criterion scores of each member with its leader (peer-led groups: none)
-    placed = np.flatnonzero(result.group >= 0)
-    lead_parts: dict[int, dict[str, float | None]] = {}
-    if leader_idx.size and placed.size:
-        _, _, per = model.pair_parts(member_idx[placed], leader_idx[result.group[placed]])
-        for k, p_local in enumerate(placed.tolist()):
-            lead_parts[p_local] = {
-                n: (None if np.isnan(per[n][k]) else float(per[n][k])) for n in criteria
-            }
-    near = _Nearest(
-        problem,
-        result,
-        group_names,
-        m_win,
-        l_win,
-        keep_w,
-        members.utc_offset,
-        [model.mentors[j].id for j in leader_idx.tolist()],
-        lang_names,
-        cfg.session_minutes,
-    )
-    for p_local, g in enumerate(result.group.tolist()):
-        person = model.mentees[member_idx[p_local]]
-        if g < 0:
-            reason = group_member_reason(problem, p_local, gcfg.min_size)
-            if not problem.member_window[p_local].any():
-                reason += near.window(p_local)
-            unmatched.append(Unmatched(person.id, "mentee", reason + near.group(p_local)))
-            continue
-        mates = np.flatnonzero(result.group == g)
-        others = mates[mates != p_local]
-        peer_mean = float(mm_score[p_local, others].mean()) if others.size else 0.0
-        if leader_idx.size:
-            lead = float(ml_score[p_local, g])
-            score = (lead + gcfg.member_weight * peer_mean) / (1 + gcfg.member_weight)
-            leader_id = model.mentors[leader_idx[g]].id
-        else:
-            score, leader_id = peer_mean, ""
-        window = int(keep_w[result.window[g]])
-        offset = members.utc_offset[p_local]
-        when = _when(window, 0.0 if np.isnan(offset) else offset, cfg.session_minutes)
-        language = (
-            lang_names[result.language[g]] if lang_names and result.language[g] >= 0 else "any"
-        )
-        reasons = (
-            f"group {group_names[g]} of {mates.size}"
-            + (f" led by {leader_id}" if leader_id else " (peer-led)")
-            + f"; meets {when} your local time; language {language}; "
-            f"format {fmt_names[result.fmt[g]]}; mean compatibility with the other "
-            f"members {peer_mean:.2f}"
-        )
-        pairs.append(
-            Pair(
-                person.id,
-                leader_id,
-                round(score, 6),
-                lead_parts.get(p_local, {}),
-                reasons,
-                group_names[g],
+    objective = 0.0
+    bound = 0.0
+    status = "optimal"
+    grouped = 0
+    sizes: list[int] = []
+    stats: dict[str, Any] = {}
+    for (block, problem, result, mm_score), group_names in zip(solved, names, strict=True):
+        objective += result.objective
+        bound += result.bound
+        grouped += int((result.group >= 0).sum())
+        sizes += [int((result.group == g).sum()) for g in group_names]
+        if result.status != "optimal":
+            status = "feasible"
+        if not stats:
+            stats = dict(result.stats)
+        # per-criterion scores of each member with its leader (peer-led groups: none)
+        placed = np.flatnonzero(result.group >= 0)
+        lead_parts: dict[int, dict[str, float | None]] = {}
+        if leader_idx.size and placed.size:
+            _, _, per = model.pair_parts(
+                member_idx[block[placed]], leader_idx[result.group[placed]]
             )
+            for k, p_local in enumerate(placed.tolist()):
+                lead_parts[p_local] = {
+                    n: (None if np.isnan(per[n][k]) else float(per[n][k])) for n in criteria
+                }
+        near = _Nearest(
+            problem,
+            result,
+            group_names,
+            m_win[block],
+            l_win,
+            keep_w,
+            members.utc_offset[block],
+            [model.mentors[j].id for j in leader_idx.tolist()],
+            lang_names,
+            cfg.session_minutes,
         )
+        for p_local, g in enumerate(result.group.tolist()):
+            person = model.mentees[member_idx[block[p_local]]]
+            if g < 0:
+                if home_size is not None and home_size[block[p_local]]:
+                    reason = (
+                        f"not placed: within its block of {block.size} members who share a "
+                        "session window, a language and a format, no group of "
+                        f"{gcfg.min_size}-{gcfg.max_size} could take this person without "
+                        "breaking a hard rule, a size limit or a composition rule (a programme "
+                        "this large is grouped block by block)"
+                    )
+                elif home_size is not None and problem.member_window[p_local].any():
+                    reason = (
+                        f"no session window, language and format that at least {gcfg.min_size} "
+                        "group members, this person included, all share (once larger classes "
+                        "of members sharing them were grouped)"
+                    )
+                else:
+                    reason = group_member_reason(problem, p_local, gcfg.min_size)
+                if not problem.member_window[p_local].any():
+                    reason += near.window(p_local)
+                unmatched.append(Unmatched(person.id, "mentee", reason + near.group(p_local)))
+                continue
+            mates = np.flatnonzero(result.group == g)
+            others = mates[mates != p_local]
+            peer_mean = float(mm_score[p_local, others].mean()) if others.size else 0.0
+            if leader_idx.size:
+                lead = float(ml_score[block[p_local], g])
+                score = (lead + gcfg.member_weight * peer_mean) / (1 + gcfg.member_weight)
+                leader_id = model.mentors[leader_idx[g]].id
+            else:
+                score, leader_id = peer_mean, ""
+            window = int(keep_w[result.window[g]])
+            offset = float(members.utc_offset[block[p_local]])
+            when = _when(window, 0.0 if np.isnan(offset) else offset, cfg.session_minutes)
+            language = (
+                lang_names[result.language[g]] if lang_names and result.language[g] >= 0 else "any"
+            )
+            reasons = (
+                f"group {group_names[g]} of {mates.size}"
+                + (f" led by {leader_id}" if leader_id else " (peer-led)")
+                + f"; meets {when} your local time; language {language}; "
+                f"format {fmt_names[result.fmt[g]]}; mean compatibility with the other "
+                f"members {peer_mean:.2f}"
+            )
+            pairs.append(
+                Pair(
+                    person.id,
+                    leader_id,
+                    round(score, 6),
+                    lead_parts.get(p_local, {}),
+                    reasons,
+                    group_names[g],
+                )
+            )
+    if at_scale:
+        # the blocks' bounds hold inside each block only; over every grouping of everyone:
+        bound = max(_peer_bound(peers, gcfg.max_size, gcfg.member_weight), objective)
+        stats = {"engine": "blocks+greedy", "blocks": len(blocks)}
+        stats["largest_block"] = max(int(b.size) for b in blocks)
+        stats["bound"] = "each member with its max_size - 1 best peers over all members"
+    group_names = names[0] if len(solved) == 1 else {}  # leader-led: one block
     for g_local, leader in enumerate(leader_idx.tolist()):
         if g_local not in group_names:
             unmatched.append(
@@ -284,10 +344,8 @@ def form_groups(
                 else "takes one-to-one mentees only, and no mentee chose one-to-one"
             )
             unmatched.append(Unmatched(model.mentors[j].id, "mentor", reason))
-    stats = dict(result.stats)
     paired = 0
-    solver_status = result.status
-    objective, bound = result.objective, result.bound
+    solver_status = status
     if pair_idx.size:
         pair_result = _pairs(model, pair_idx, pair_mentor_idx, seed)
         pairs += pair_result.pairs
@@ -299,13 +357,12 @@ def form_groups(
     pairs.sort(key=lambda p: (p.group_id or "~", p.mentee_id, p.mentor_id))
     order = {"mentee": 0, "mentor": 1}
     unmatched.sort(key=lambda u: (order[u.role], u.id))
-    sizes = [int((result.group == g).sum()) for g in group_names]
     extra = {
         "mentees": len(model.mentees),
         "mentors": len(model.mentors),
-        "groups": len(group_names),
+        "groups": n_groups,
         "group_sizes": sizes,
-        "grouped": int((result.group >= 0).sum()),
+        "grouped": grouped,
         "paired_one_to_one": paired,
         "chose_one_to_one": int(pair_idx.size),
         "engine": stats.get("engine"),
@@ -328,6 +385,61 @@ def form_groups(
         mentor_extra={p.id: p.extra for p in model.mentors if p.extra},
         _explainer=model.explain if len(model.mentors) else peers.explain,
     )
+
+
+_BLOCK_MEMBERS = 400  # members per block when a large peer-led programme is split
+
+
+def _blocks(
+    window: npt.NDArray[np.bool_],
+    lang: npt.NDArray[np.bool_],
+    fmt: npt.NDArray[np.bool_],
+    min_size: int,
+) -> tuple[list[npt.NDArray[np.intp]], npt.NDArray[np.int64]]:
+    """Split members into blocks that are grouped independently, everyone in a block sharing
+    one (window, language, format): the most populous such class takes all its members not yet
+    taken, then the next, until no class has ``min_size`` members left; a class is cut into
+    blocks of at most ``_BLOCK_MEMBERS``. Also returns, per member, the size of the class that
+    took it (0: none could, so no group can include this member with the others left)."""
+    n = window.shape[0]
+    n_k, n_f = lang.shape[1], fmt.shape[1]
+    both = (lang[:, :, None] & fmt[:, None, :]).reshape(n, -1).astype(np.int32)
+    count = window.T.astype(np.int32) @ both  # (W, K*F) members in each class
+    taken = np.zeros(n, bool)
+    home_size = np.zeros(n, np.int64)
+    blocks: list[npt.NDArray[np.intp]] = []
+    while True:
+        best = int(np.argmax(count))
+        w, kf = divmod(best, n_k * n_f)
+        if count[w, kf] < min_size:
+            break
+        of = np.flatnonzero(~taken & window[:, w] & both[:, kf].astype(bool))
+        taken[of] = True
+        home_size[of] = of.size
+        blocks += np.array_split(of, -(-of.size // _BLOCK_MEMBERS))
+        count -= window[of].T.astype(np.int32) @ both[of]
+    rest = np.flatnonzero(~taken)
+    if rest.size:
+        blocks += np.array_split(rest, -(-rest.size // _BLOCK_MEMBERS))
+    return [b.astype(np.intp) for b in blocks], home_size
+
+
+def _peer_bound(peers: ScoringModel, max_size: int, member_weight: float) -> float:
+    """A proven bound on any grouping's total: half of each member's ``max_size - 1`` best
+    allowed peer scores over all members (a group's total counts each of its pairs from both
+    ends), found by the compiled kernel without the full matrix."""
+    k = max_size - 1
+    if k <= 0 or peers.shape[0] < 2:
+        return 0.0
+    cand = peers.candidates(0.0, top=max_size)
+    keep = cand.rows != cand.cols
+    rows = cand.rows[keep].astype(np.int64)
+    score = np.clip(cand.scores[keep], 0.0, None)
+    order = np.lexsort((-score, rows))
+    rows, score = rows[order], score[order]
+    first = np.searchsorted(rows, rows, side="left")
+    rank = np.arange(rows.size) - first
+    return member_weight * float(score[rank < k].sum()) / 2
 
 
 def _prof_names(model: ScoringModel) -> list[str]:

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from ortools.sat.python import cp_model
+from scipy import sparse
+from scipy.optimize import linprog
 
 __all__ = ["GroupProblem", "GroupResult", "check_groups", "solve_groups"]
 
@@ -26,6 +28,8 @@ F2 = npt.NDArray[np.float64]
 I1 = npt.NDArray[np.int64]
 
 _UNIT = 1000  # score resolution of the CP-SAT objective
+_MOVE_COLUMNS = 1500  # two-group moves: the best feasible groups drawn from their members
+_MOVES = 25  # two-group moves: at most this many improving moves
 
 
 @dataclass
@@ -272,7 +276,9 @@ def _cp_sat(
             model.add_hint(var, int(hint[p] == g))
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = time_limit * 0.4  # ~ wall seconds on 2 cores
-    solver.parameters.max_time_in_seconds = time_limit * 2
+    # the stop is the deterministic time above (same seed => same groups); the wall-clock
+    # cap is only a safety net, far enough out that a loaded machine does not reach it
+    solver.parameters.max_time_in_seconds = time_limit * 10
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = 2
     solver.parameters.interleave_search = True
@@ -311,6 +317,140 @@ def _cp_sat(
             "variables": len(x),
         },
     )
+
+
+class _TooManyError(Exception):
+    """More feasible groups than the set-partitioning model takes."""
+
+
+@dataclass
+class _Columns:
+    """Every feasible group: its leader (-1 peer-led), members (ascending) and exact score."""
+
+    leader: list[int]
+    members: list[tuple[int, ...]]
+    value: list[float]
+
+
+def _classes(problem: GroupProblem, owner: int, allowed: Bool2) -> list[I1]:
+    """The maximal sets of members who share a window, language and format (with leader
+    ``owner``): every feasible group lies inside one of them."""
+    w_ok, k_ok, f_ok = problem.member_window, problem.member_lang, problem.member_fmt
+    if owner >= 0:
+        w_ok = w_ok & problem.leader_window[owner]
+        k_ok = k_ok & problem.leader_lang[owner]
+        f_ok = f_ok & problem.leader_fmt[owner]
+    both = (w_ok[:, :, None] & k_ok[:, None, :]).reshape(problem.n, -1)
+    every = (both[:, :, None] & f_ok[:, None, :]).reshape(problem.n, -1)
+    if owner >= 0:
+        every &= allowed[:, owner : owner + 1]
+    masks = np.unique(every[:, every.sum(axis=0) >= problem.min_size].T, axis=0)
+    if masks.shape[0] == 0:
+        return []
+    sizes = masks.sum(axis=1)
+    inside = (masks.astype(np.int32) @ masks.T.astype(np.int32)) == sizes[:, None]
+    np.fill_diagonal(inside, False)  # inside[a, b]: mask a lies within mask b (rows unique)
+    return [np.flatnonzero(m) for m in masks[~inside.any(axis=1)]]
+
+
+def _columns(problem: GroupProblem, limit: int) -> _Columns | None:
+    """Every feasible group (all rules but the size minimum of composition kept), or None when
+    there are more than ``limit``: a depth-first walk over cliques of the compatibility graph
+    inside each maximal window/language/format class."""
+    ok = problem.member_member_ok.copy()
+    if problem.distinct_organizations:
+        org = problem.organization
+        ok &= ~((org[:, None] == org[None, :]) & (org[:, None] >= 0))
+    np.fill_diagonal(ok, True)
+    neighbours = [set(np.flatnonzero(row).tolist()) for row in ok]
+    pair = (problem.member_weight * problem.member_member_score).tolist()
+    prof = problem.profession.tolist()
+    rules = problem.rules
+    most_same = problem.max_same_profession
+    allowed = _allowed(problem)
+    found: dict[tuple[int, tuple[int, ...]], float] = {}
+    budget = [50 * limit]  # search nodes, so that a huge walk also stops
+
+    def grow(
+        owner: int,
+        cap: int,
+        lead: list[float] | None,
+        chosen: list[int],
+        cand: list[int],
+        value: float,
+        counts: dict[int, int],
+    ) -> None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooManyError
+        size = len(chosen)
+        if size >= problem.min_size and all(counts.get(c, 0) >= lo for c, lo, _ in rules):
+            key = (owner, tuple(chosen))
+            if key not in found:
+                found[key] = value
+                if len(found) > limit:
+                    raise _TooManyError
+        if size == cap or size + len(cand) < problem.min_size:
+            return
+        for i, p in enumerate(cand):
+            c = prof[p]
+            seen = counts.get(c, 0) + 1
+            if most_same and c >= 0 and seen > most_same:
+                continue
+            if any(code == c and hi >= 0 and seen > hi for code, _, hi in rules):
+                continue
+            gain = sum(pair[p][q] for q in chosen) + (lead[p] if lead is not None else 0.0)
+            nb = neighbours[p]
+            grow(
+                owner,
+                cap,
+                lead,
+                [*chosen, p],
+                [q for q in cand[i + 1 :] if q in nb],
+                value + gain,
+                {**counts, c: seen},
+            )
+
+    for owner in range(problem.n_leaders) if problem.n_leaders else [-1]:
+        cap = problem.group_capacity(owner) if owner >= 0 else problem.max_size
+        if cap < problem.min_size:
+            continue
+        lead = problem.member_leader_score[:, owner].tolist() if owner >= 0 else None
+        for members in _classes(problem, owner, allowed):
+            try:
+                grow(owner, cap, lead, [], members.tolist(), 0.0, {})
+            except _TooManyError:
+                return None
+    keys = sorted(found)
+    return _Columns([k[0] for k in keys], [k[1] for k in keys], [found[k] for k in keys])
+
+
+def _lp_bound(problem: GroupProblem, cols: _Columns, placed: int) -> float:
+    """A proven bound on the total of every grouping that places at least ``placed`` members:
+    the Lagrangian of the set-partitioning relaxation at the LP's duals. Whatever multipliers
+    the LP returns (u >= 0 per member and leader, lam >= 0 for the coverage row), the value
+    sum(u) - lam * placed + sum over groups of max(0, value - u(members) + lam * size) bounds
+    every such grouping, so floating-point tolerances in the LP cannot make it wrong."""
+    n, m = problem.n, len(cols.members)
+    sizes = np.array([len(s) for s in cols.members], np.int64)
+    value = np.asarray(cols.value, np.float64)
+    row = np.concatenate([np.asarray(s, np.int64) for s in cols.members])
+    col = np.repeat(np.arange(m), sizes)
+    n_rows = n + problem.n_leaders
+    led = np.asarray(cols.leader, np.int64)
+    if problem.n_leaders:
+        row = np.concatenate([row, n + led])
+        col = np.concatenate([col, np.arange(m)])
+    cover = sparse.csr_matrix((np.ones(row.size), (row, col)), shape=(n_rows, m))
+    a_ub = sparse.vstack([cover, -sparse.csr_matrix(sizes.astype(np.float64)[None, :])])
+    b_ub = np.concatenate([np.ones(n_rows), [-float(placed)]])
+    lp = linprog(-value, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method="highs")
+    if lp.status != 0:
+        return float(np.inf)
+    duals = np.clip(-np.asarray(lp.ineqlin.marginals, np.float64), 0.0, None)
+    u, lam = duals[:n_rows], float(duals[n_rows])
+    reduced = value + lam * sizes - np.asarray(cover.T @ u).ravel()
+    return float(u.sum() - lam * placed + np.clip(reduced, 0.0, None).sum())
 
 
 def simple_bound(problem: GroupProblem) -> float:
@@ -428,6 +568,97 @@ def _heuristic(problem: GroupProblem, seed: int, iterations: int) -> GroupResult
     )
 
 
+def _greedy(problem: GroupProblem, seed: int) -> GroupResult:
+    """Peer-led groups at scale: grow one group at a time from the member with the fewest
+    compatible peers, adding the member who adds most to the group's total while a window,
+    language and format stay shared and every rule holds; then place the rest where they fit.
+    Vectorised over the members: O(n^2) work, no pass over pairs in Python."""
+    rng = np.random.default_rng(seed)
+    n = problem.n
+    ok = problem.member_member_ok.copy()
+    if problem.distinct_organizations:
+        org = problem.organization
+        ok &= ~((org[:, None] == org[None, :]) & (org[:, None] >= 0))
+    np.fill_diagonal(ok, False)
+    score = problem.member_weight * problem.member_member_score
+    prof = problem.profession
+    win, lang, fmt = problem.member_window, problem.member_lang, problem.member_fmt
+    lows = [(code, low) for code, low, _ in problem.rules if low > 0]
+    group = np.full(n, -1, np.int64)
+    open_groups: list[list[int]] = []
+
+    def admissible(members: list[int], cand: Bool2) -> Bool2:
+        shared_w = win[members].all(axis=0)
+        shared_k = lang[members].all(axis=0)
+        shared_f = fmt[members].all(axis=0)
+        out = cand & win[:, shared_w].any(axis=1)
+        out &= lang[:, shared_k].any(axis=1) & fmt[:, shared_f].any(axis=1)
+        profs = prof[members]
+        for code, _, high in problem.rules:
+            if high >= 0 and int((profs == code).sum()) >= high:
+                out &= prof != code
+        if problem.max_same_profession:
+            for code in np.unique(profs[profs >= 0]):
+                if int((profs == code).sum()) >= problem.max_same_profession:
+                    out &= prof != code
+        missing = [c for c, low in lows if int((profs == c).sum()) < low]
+        need = sum(low - int((profs == c).sum()) for c, low in lows if c in missing)
+        if missing and need >= problem.max_size - len(members):
+            out &= np.isin(prof, missing)  # the last seats go to the professions still needed
+        return np.asarray(out, dtype=bool)
+
+    free = np.ones(n, bool)
+    order = np.argsort(ok.sum(axis=1) + rng.random(n) * 0.5, kind="stable")
+    for s in map(int, order):
+        if not free[s]:
+            continue
+        members = [s]
+        cand = free & ok[s]
+        gain = score[s].copy()
+        while len(members) < problem.max_size:
+            fits = admissible(members, cand)
+            if not fits.any():
+                break
+            q = int(np.argmax(np.where(fits, gain, -np.inf)))
+            members.append(q)
+            cand &= ok[q]
+            cand[q] = False
+            gain += score[q]
+        profs = prof[members]
+        if len(members) >= problem.min_size and all(
+            int((profs == c).sum()) >= low for c, low in lows
+        ):
+            group[members] = len(open_groups)
+            free[members] = False
+            open_groups.append(members)
+    # members left over join a group with room where every rule still holds
+    for p in map(int, np.flatnonzero(free)):
+        best, best_gain = -1, -np.inf
+        for g, members in enumerate(open_groups):
+            if len(members) >= problem.max_size or not ok[p, members].all():
+                continue
+            one = np.zeros(n, bool)
+            one[p] = True
+            if admissible(members, one)[p] and float(score[p, members].sum()) > best_gain:
+                best, best_gain = g, float(score[p, members].sum())
+        if best >= 0:
+            open_groups[best].append(p)
+            group[p] = best
+            free[p] = False
+    window, language, fmt_out = _choices(problem, group)
+    objective = _score(problem, group)
+    return GroupResult(
+        group,
+        window,
+        language,
+        fmt_out,
+        objective,
+        max(simple_bound(problem), objective),  # proven; never the greedy's own objective
+        "feasible",
+        {"engine": "greedy"},
+    )
+
+
 def check_groups_partial(problem: GroupProblem, members: I1, g: int) -> list[str]:
     """The rules a group under construction already breaks (size minimum and composition
     minimums are left for the end, since more members may still join)."""
@@ -451,14 +682,118 @@ def check_groups_partial(problem: GroupProblem, members: I1, g: int) -> list[str
     return []
 
 
+def _improve(problem: GroupProblem, cols: _Columns, group: I1) -> I1 | None:
+    """Exact two-group moves over every feasible group: for each two formed groups (or one) and
+    the members left out, the best one or two disjoint feasible groups drawn from those
+    members replace them when that places more members or, at as many, scores more. Repeated
+    until no move improves; None when the first pass finds nothing."""
+    n, m = problem.n, len(cols.members)
+    if m == 0:
+        return None
+    inside = np.zeros((m, n), bool)
+    for c, members in enumerate(cols.members):
+        inside[c, list(members)] = True
+    leader = np.asarray(cols.leader, np.int64)
+    value = np.asarray(cols.value, np.float64)
+    big = 1.0 + 2.0 * float(np.abs(value).max()) * (n // max(problem.min_size, 1))
+    key = inside.sum(axis=1) * big + value  # more members first, then the score
+    current: list[tuple[int, frozenset[int]]] = []
+    for g in np.unique(group[group >= 0]).tolist():
+        current.append(
+            (g if problem.n_leaders else -1, frozenset(np.flatnonzero(group == g).tolist()))
+        )
+
+    def key_of(owner: int, members: frozenset[int]) -> float:
+        sub = problem.member_member_score[np.ix_(sorted(members), sorted(members))]
+        total = problem.member_weight * float(np.triu(sub, 1).sum())
+        if owner >= 0:
+            total += float(problem.member_leader_score[sorted(members), owner].sum())
+        return len(members) * big + total
+
+    changed = False
+    improved = True
+    for _ in range(_MOVES):
+        if not improved:
+            break
+        improved = False
+        used = set().union(*(s for _, s in current)) if current else set()
+        free = set(range(n)) - used
+        for a in range(len(current)):
+            for b in [None, *range(a + 1, len(current))]:
+                parts = [current[a]] if b is None else [current[a], current[b]]
+                pool = set(free).union(*(s for _, s in parts))
+                owners = {o for o, _ in parts}
+                now = sum(key_of(o, s) for o, s in parts)
+                out = np.ones(n, bool)
+                out[list(pool)] = False
+                ok = ~inside[:, out].any(axis=1)
+                if problem.n_leaders:
+                    ok &= np.isin(leader, list(owners))
+                idx = np.flatnonzero(ok)
+                if idx.size > _MOVE_COLUMNS:  # the best ones only: the work stays bounded
+                    idx = idx[np.argsort(-key[idx], kind="stable")[:_MOVE_COLUMNS]]
+                if idx.size == 0:
+                    continue
+                best, pick = float(key[idx].max()), [int(idx[np.argmax(key[idx])])]
+                if b is not None:
+                    sub = inside[idx].astype(np.int32)
+                    apart = (sub @ sub.T) == 0
+                    if problem.n_leaders:
+                        apart &= leader[idx][:, None] != leader[idx][None, :]
+                    both = np.where(
+                        np.triu(apart, 1), key[idx][:, None] + key[idx][None, :], -np.inf
+                    )
+                    flat = int(np.argmax(both))
+                    if both.flat[flat] > best:
+                        best = float(both.flat[flat])
+                        pick = [int(idx[flat // idx.size]), int(idx[flat % idx.size])]
+                if best > now + 1e-9:
+                    for part in sorted([a] if b is None else [a, b], reverse=True):
+                        current.pop(part)
+                    current += [(int(leader[c]), frozenset(cols.members[c])) for c in pick]
+                    improved = changed = True
+                    break
+            if improved:
+                break
+    if not changed:
+        return None
+    out_group = np.full(n, -1, np.int64)
+    for g_peer, (owner, chosen) in enumerate(sorted(current, key=lambda t: sorted(t[1]))):
+        out_group[sorted(chosen)] = owner if problem.n_leaders else g_peer
+    return out_group
+
+
+def _tighten(problem: GroupProblem, result: GroupResult, max_columns: int) -> None:
+    """When every feasible group can be listed (at most ``max_columns``): improve the grouping
+    by exact two-group moves, then lower ``result.bound`` to the set-partitioning LP bound."""
+    cols = _columns(problem, max_columns)
+    if cols is None:
+        result.stats["lp_bound"] = "not computed: more feasible groups than max_columns"
+        return
+    better = _improve(problem, cols, result.group)
+    if better is not None:
+        result.group = better
+        result.objective = _score(problem, better)
+        result.window, result.language, result.fmt = _choices(problem, better)
+        result.stats["improved"] = "exact two-group moves over every feasible group"
+    placed = int((result.group >= 0).sum())
+    lp = _lp_bound(problem, cols, placed) if cols.members else 0.0
+    result.stats["columns"] = len(cols.members)
+    result.stats["lp_bound"] = round(lp, 6)
+    result.bound = max(min(result.bound, lp), result.objective)
+
+
 def solve_groups(
     problem: GroupProblem,
     *,
     time_limit: float = 20.0,
     seed: int = 0,
     max_exact_members: int = 120,
+    max_columns: int = 200_000,
 ) -> GroupResult:
-    """Form groups: CP-SAT when the instance is small enough, else greedy + local search."""
+    """Form groups: when the instance is small enough, CP-SAT on every feasible group
+    (set partitioning, when there are at most ``max_columns`` of them) or on the member-group
+    model; else greedy + local search."""
     if problem.n == 0 or problem.n_groups() == 0:
         empty = np.full(problem.n, -1, np.int64)
         return GroupResult(
@@ -471,14 +806,24 @@ def solve_groups(
             "optimal",
             {"engine": "none"},
         )
+    if problem.n > max_exact_members and not problem.n_leaders:
+        fast = _greedy(problem, seed)
+        fast.stats["note"] = (
+            f"{problem.n} members is above max_exact_members "
+            f"({max_exact_members}): CP-SAT not attempted"
+        )
+        return fast
     heuristic = _heuristic(problem, seed, iterations=200 * problem.n)
     if problem.n <= max_exact_members:
         exact = _cp_sat(problem, time_limit, seed, heuristic.group)
+        placed_heur = int((heuristic.group >= 0).sum())
         if exact is not None:
             placed_exact = int((exact.group >= 0).sum())
-            placed_heur = int((heuristic.group >= 0).sum())
             if (placed_exact, exact.objective) >= (placed_heur, heuristic.objective):
+                if exact.status != "optimal":
+                    _tighten(problem, exact, max_columns)
                 return exact
+        _tighten(problem, heuristic, max_columns)
         heuristic.stats["note"] = "CP-SAT found no better solution within the time limit"
     else:
         heuristic.stats["note"] = (

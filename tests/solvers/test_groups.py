@@ -22,7 +22,13 @@ from hypothesis import strategies as st
 import matcher
 from matcher import Participant
 from matcher.solvers import GroupProblem, GroupResult, check_groups, solve_groups
-from matcher.solvers._groups import simple_bound  # a private helper, tested where it lives
+from matcher.solvers._groups import (  # private helpers, tested where they live
+    _columns,
+    _heuristic,
+    _improve,
+    _lp_bound,
+    simple_bound,
+)
 
 TIME = 1.0
 
@@ -223,7 +229,9 @@ def test_cp_sat_groups_keep_every_rule(problem: GroupProblem, seed: int) -> None
 def test_greedy_fallback_keeps_every_rule(problem: GroupProblem, seed: int) -> None:
     result = solve_groups(problem, time_limit=TIME, seed=seed, max_exact_members=1)
     if problem.n > 1 and problem.n_groups() > 0:
-        assert result.stats["engine"] == "greedy+local-search"
+        # peer-led: the vectorised greedy used at scale; leader-led: greedy + local search
+        engine = "greedy+local-search" if problem.n_leaders else "greedy"
+        assert result.stats["engine"] == engine
         assert "max_exact_members" in result.stats["note"]
     assert violations(problem, result) == []
     assert check_groups(problem, result.group) == []
@@ -543,3 +551,185 @@ def test_a_member_free_at_another_time_is_told_the_nearest_window() -> None:
     assert "(2 needed)" in reason
     assert "; nearest group G01 (meets mon 18:00-19:00 your local time" in reason
     assert reason.endswith("): not free then; full (5 of 5)")
+
+
+# --- every feasible group, and the set-partitioning bound -------------------------------------
+
+
+def feasible_groups(problem: GroupProblem) -> set[tuple[int, tuple[int, ...]]]:
+    """(leader or -1, members) of every group that keeps every rule, by brute force."""
+    from itertools import combinations
+
+    out = set()
+    owners = range(problem.n_leaders) if problem.n_leaders else [-1]
+    for owner in owners:
+        for size in range(problem.min_size, problem.max_size + 1):
+            for members in combinations(range(problem.n), size):
+                group = np.full(problem.n, -1, np.int64)
+                group[list(members)] = max(owner, 0)
+                if problem.n_leaders and not problem.member_leader_ok[list(members), owner].all():
+                    continue
+                if not check_groups(problem, group):
+                    out.add((owner, members))
+    return out
+
+
+@given(
+    st.builds(
+        random_problem,
+        st.integers(0, 2**31 - 1),
+        n=st.integers(2, 8),
+        leaders=st.sampled_from([0, 0, 1, 2]),
+        rules=st.booleans(),
+        orgs=st.booleans(),
+    )
+)
+@settings(max_examples=30, deadline=None)
+def test_the_listed_groups_are_exactly_the_feasible_ones(problem: GroupProblem) -> None:
+    cols = _columns(problem, 10_000)
+    assert cols is not None
+    listed = set(zip(cols.leader, cols.members, strict=True))
+    assert listed == feasible_groups(problem)
+    for owner, members, value in zip(cols.leader, cols.members, cols.value, strict=True):
+        sub = problem.member_member_score[np.ix_(members, members)]
+        expected = problem.member_weight * float(np.triu(sub, 1).sum())
+        if owner >= 0:
+            expected += float(problem.member_leader_score[list(members), owner].sum())
+        assert value == pytest.approx(expected, abs=1e-9)
+
+
+def test_listing_stops_above_the_column_limit() -> None:
+    problem = simple_problem(windows=[[True]] * 12, min_size=2, max_size=4)
+    assert _columns(problem, 50) is None  # C(12,2)+C(12,3)+C(12,4) groups
+    assert len(_columns(problem, 10_000).members) == 66 + 220 + 495  # type: ignore[union-attr]
+
+
+@given(
+    st.builds(
+        random_problem,
+        st.integers(0, 2**31 - 1),
+        n=st.integers(2, 6),
+        leaders=st.sampled_from([0, 0, 1, 2]),
+        rules=st.booleans(),
+        orgs=st.booleans(),
+    )
+)
+@settings(max_examples=25, deadline=None)
+def test_the_lp_bound_holds_for_the_best_grouping(problem: GroupProblem) -> None:
+    placed, best = brute_force(problem)
+    cols = _columns(problem, 10_000)
+    assert cols is not None
+    if cols.members:
+        assert _lp_bound(problem, cols, placed) >= best - 1e-6
+        assert _lp_bound(problem, cols, 0) >= best - 1e-6
+
+
+@given(PROBLEMS, st.integers(0, 1000), st.sampled_from([1, 120]))
+@settings(max_examples=25, deadline=None)
+def test_the_bound_is_never_below_the_objective_or_the_best(
+    problem: GroupProblem, seed: int, exact: int
+) -> None:
+    result = solve_groups(problem, time_limit=TIME, seed=seed, max_exact_members=exact)
+    assert result.bound >= result.objective - 1e-9
+    if problem.n <= 6:
+        assert result.bound >= brute_force(problem)[1] - 1e-6
+
+
+def test_the_lp_bound_is_tighter_than_the_simple_bound_and_holds() -> None:
+    # 12 members in one window, groups of 3-4: the simple bound counts each member's 3 best
+    # peers as if each could have them all; disjoint groups cannot
+    rng = np.random.default_rng(7)
+    problem = simple_problem(windows=[[True]] * 12, min_size=3, max_size=4)
+    problem.member_member_score = _symmetric(rng, 12)
+    cols = _columns(problem, 10_000)
+    assert cols is not None
+    exact = solve_groups(problem, time_limit=3.0, seed=0)
+    lp = _lp_bound(problem, cols, int((exact.group >= 0).sum()))
+    assert exact.objective - 1e-6 <= lp < simple_bound(problem) - 0.1
+
+
+# --- large peer-led programmes: blocks and the greedy ----------------------------------------
+
+SCALE_CONFIG: dict[str, object] = {
+    "program": {"method": "groups", "min_score": 0.0, "session_minutes": 60},
+    "groups": {"leader": "none", "min_size": 4, "max_size": 7, "time_limit_s": 2.0},
+    "criteria": {"specialty": {"weight": 3.0}, "language": {"hard": True}},
+}
+
+
+def synthetic_members(tmp_path, n: int, seed: int) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    from matcher import io as mio
+
+    files = mio.synthetic_files(n, 1, seed=seed, groups=True)
+    assert files["mentors.csv"].count(b"\n") == 1  # the header only: peer-led
+    assert b'method = "groups"' in files["program.toml"]
+    for name in ("mentors.csv", "mentees.csv"):
+        (tmp_path / name).write_bytes(files[name])
+    return str(tmp_path / "mentors.csv"), str(tmp_path / "mentees.csv")
+
+
+def scale_config(max_exact: int) -> dict[str, object]:
+    groups = {**SCALE_CONFIG["groups"], "max_exact_members": max_exact}  # type: ignore[dict-item]
+    return {**SCALE_CONFIG, "groups": groups}
+
+
+def test_a_large_peer_led_programme_is_grouped_block_by_block(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    mentors, mentees = synthetic_members(tmp_path, 400, seed=3)
+    result = matcher.match(mentors, mentees, config=scale_config(50), seed=1)
+    summary = result.summary()
+    assert summary["solver"]["engine"] == "blocks+greedy"
+    assert summary["solver"]["blocks"] > 1
+    assert result.bound >= result.objective > 0
+    with open(mentees, encoding="utf-8") as handle:
+        speaks = {r["id"]: set(r["languages"].split("|")) for r in csv.DictReader(handle)}
+    rows = Counter(p.mentee_id for p in result.pairs)
+    listed = {u.id for u in result.unmatched}
+    assert all(n == 1 for n in rows.values())
+    assert len(rows) + len(listed) == 400 and not set(rows) & listed
+    for ids in by_group(result).values():
+        assert 4 <= len(ids) <= 7
+        assert set.intersection(*(speaks[i] for i in ids)), "a group without a common language"
+    again = matcher.match(mentors, mentees, config=scale_config(50), seed=1)
+    first, second = result.files(version="x"), again.files(version="x")
+    for name in ("pairs.csv", "unmatched.csv"):
+        assert first[name] == second[name]
+    assert result.bound == again.bound and result.objective == again.objective
+
+
+def test_the_bound_at_scale_holds_for_the_exact_optimum(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the same 40 members: grouped exactly (CP-SAT), and block by block with the greedy; the
+    # bound the large path reports must hold for every grouping, the exact one included
+    mentors, mentees = synthetic_members(tmp_path, 40, seed=5)
+    exact = matcher.match(mentors, mentees, config=scale_config(120), seed=0)
+    blocks = matcher.match(mentors, mentees, config=scale_config(10), seed=0)
+    assert blocks.summary()["solver"]["engine"] == "blocks+greedy"
+    assert blocks.bound >= exact.objective - 1e-6
+    assert blocks.bound >= blocks.objective
+
+
+@given(
+    st.builds(
+        random_problem,
+        st.integers(0, 2**31 - 1),
+        n=st.integers(4, 9),
+        leaders=st.sampled_from([0, 0, 1, 2]),
+        rules=st.booleans(),
+        orgs=st.booleans(),
+    ),
+    st.integers(0, 1000),
+)
+@settings(max_examples=25, deadline=None)
+def test_two_group_moves_keep_every_rule_and_never_lose(problem: GroupProblem, seed: int) -> None:
+    start = _heuristic(problem, seed, iterations=5)
+    cols = _columns(problem, 10_000)
+    assert cols is not None
+    better = _improve(problem, cols, start.group)
+    if better is None:
+        return
+    assert check_groups(problem, better) == []
+    before = (int((start.group >= 0).sum()), score_of(problem, start.group))
+    after = (int((better >= 0).sum()), score_of(problem, better))
+    assert after > before
+    if problem.n <= 6:
+        placed, best = brute_force(problem)
+        assert after[0] <= placed and (after[0] < placed or after[1] <= best + 1e-9)
