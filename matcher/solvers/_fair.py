@@ -74,11 +74,14 @@ def coverage_cut(
     source, sink = n_e + n_m, n_e + n_m + 1
     rows, cols = problem.rows[keep], problem.cols[keep]
     cap_e = np.minimum(problem.mentee_capacity, 1) if one_each else problem.mentee_capacity
-    tails = np.concatenate([np.full(n_e, source), rows, n_e + np.arange(n_m)]).astype(np.int32)
-    heads = np.concatenate([np.arange(n_e), n_e + cols, np.full(n_m, sink)]).astype(np.int32)
-    caps = np.concatenate([cap_e, np.ones(rows.size, np.int64), problem.mentor_capacity])
+    # a last arc of capacity 0 names the sink even when no mentor does
+    tails = np.concatenate([np.full(n_e, source), rows, n_e + np.arange(n_m), [source]])
+    heads = np.concatenate([np.arange(n_e), n_e + cols, np.full(n_m, sink), [sink]])
+    caps = np.concatenate([cap_e, np.ones(rows.size, np.int64), problem.mentor_capacity, [0]])
     flow = max_flow.SimpleMaxFlow()
-    flow.add_arcs_with_capacity(tails, heads, caps.astype(np.int64))
+    flow.add_arcs_with_capacity(
+        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64)
+    )
     status = flow.solve(source, sink)
     if status != flow.OPTIMAL:
         raise SolverError(f"max-flow ended with status {status} on {len(tails)} arcs")
