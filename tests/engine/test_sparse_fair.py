@@ -177,6 +177,20 @@ def test_sparse_fair_keeps_pinned_pairs(programme: Path) -> None:
     _assert_same_fair(sparse, _run(programme, sparse=False, pinned=pin))
 
 
+def test_time_limit_returns_a_feasible_matching_with_a_proven_bound(programme: Path) -> None:
+    """Out of time in the coverage step (too few candidates to certify in one round): its
+    matching is returned, status time_limit, the floor it has, and a bound that holds for
+    the fair total too (no matching at all scores more)."""
+    dense = _run(programme, sparse=False)
+    found = _run(programme, sparse=SparseOptions(sparse_top=0), time_limit_s=1e-9)
+    stats = found.summary_extra["solver"]
+    assert found.status == "time_limit"
+    assert stats["floor_certificate"] == "none: time limit"
+    assert found.bound >= dense.objective - 1e-6
+    assert found.summary()["gap"] >= 0
+    assert stats["floor"] == pytest.approx(min(p.score for p in found.pairs), abs=1e-6)
+
+
 @given(st.integers(1, 1_000_000))
 def test_units_floor_is_exact(units: int) -> None:
     x = units_floor(units)
