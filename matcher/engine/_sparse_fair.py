@@ -17,7 +17,9 @@ Three steps, each proven over all allowed pairs, not only the candidates:
    floor.
 3. **The total.**  The certified sparse optimum again, with ``t`` as an extra minimum score
    (exact in units), started from the candidates at or above it: the total at the floor is
-   certified optimal too, so ``bound`` equals ``objective``.
+   certified optimal too, so ``bound`` equals ``objective``.  When the first optimum's lowest
+   score already is ``t``, it is the answer as it stands (no matching at the target scores
+   more, and it keeps the floor), and this step is skipped.
 """
 
 from __future__ import annotations
@@ -134,20 +136,28 @@ def certified_fair(
         cand.extend(r, c, sc)
         added += int(r.size)
     floored = time.perf_counter()
-    start = _at_least(cand, floor)
-    cand.dense = None
-    final_cand, result = certified_optimal(
-        model,
-        pin_r,
-        pin_c,
-        mentee_cap,
-        mentor_cap,
-        seed=seed,
-        progress=progress,
-        options=o,
-        min_units=floor,
-        start=start,
-    )
+    if floor == low:
+        # the certified optimum's lowest score is the floor: it is feasible at the floor and
+        # no matching at the target scores more, so it is the fair optimum as it stands
+        cand.dense = None
+        final_cand, result = cand, first
+        total_step = "the certified optimum (its lowest score is the floor)"
+    else:
+        start = _at_least(cand, floor)
+        cand.dense = None
+        final_cand, result = certified_optimal(
+            model,
+            pin_r,
+            pin_c,
+            mentee_cap,
+            mentor_cap,
+            seed=seed,
+            progress=progress,
+            options=o,
+            min_units=floor,
+            start=start,
+        )
+        total_step = "certified optimum at or above the floor"
     got = (int(result.stats["flow"]), int(result.stats["mentees_matched"]))
     if result.status == "optimal" and got != target:
         raise SolverError(f"fair: coverage {got} at the certified floor, expected {target}")
@@ -170,6 +180,7 @@ def certified_fair(
         "floor_cut_rounds": cut_rounds,
         "pairs_added_by_floor_cut": added,
         "flow_tests": tests,
+        "total_at_floor": total_step,
         "coverage_stage": stage,
         **result.stats,
     }

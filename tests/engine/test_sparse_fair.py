@@ -166,7 +166,23 @@ def test_sparse_fair_on_a_synthetic_programme(programme: Path, options: SparseOp
     stats = sparse.summary_extra["solver"]
     assert stats["certificate"] == "reduced costs"
     assert stats["coverage_stage"]["certificate"] == "reduced costs"
+    assert stats["total_at_floor"] == "certified optimum at or above the floor"
     assert sparse.summary_extra["floor"] == stats["floor"]
+
+
+def test_an_optimum_that_keeps_the_floor_is_the_answer() -> None:
+    """Every pair scores the same: the certified optimum's lowest score is the floor, so it is
+    returned as it stands (the third step is skipped), as the dense solver agrees."""
+    mentors = [
+        matcher.Participant(id=f"m{k}", role="mentor", languages="en", capacity=2) for k in range(2)
+    ]
+    mentors += [matcher.Participant(id="m9", role="mentor", languages="en", capacity=1)]
+    mentees = [matcher.Participant(id=f"e{k}", languages="en") for k in range(5)]
+    prog = Program(mentors, mentees, matcher.ProgramConfig())
+    sparse = _match(prog, sparse=SparseOptions(sparse_top=0))
+    stats = sparse.summary_extra["solver"]
+    assert stats["total_at_floor"] == "the certified optimum (its lowest score is the floor)"
+    _assert_same_fair(sparse, _match(prog, sparse=False))
 
 
 def test_sparse_fair_keeps_pinned_pairs(programme: Path) -> None:
