@@ -148,15 +148,16 @@ def match(
     progress : callable(stage, fraction), optional
         Called as work advances (the CLI draws a progress line with it).
     sparse : bool, optional
-        Method ``optimal`` only: solve on each mentee's best pairs and certify the result
-        optimal on all pairs (True), or solve on every allowed pair (False).  Both give the
+        Methods ``optimal`` and ``fair``: solve on each mentee's best pairs and certify the
+        result optimal on all pairs (True), or solve on every allowed pair (False).  Both give the
         same optimum; the default picks the sparse path above 2 million mentee x mentor pairs.
         A :class:`matcher.engine.SparseOptions` takes the sparse path with that tuning.
     time_limit_s : float, optional
-        Method ``optimal`` on the sparse path: once this many seconds have passed in its
-        rounds (after at least one solve), return the last round's matching (feasible, not
-        certified optimal) with ``status == "time_limit"`` and a proven ``bound`` (each
-        mentee's best allowed scores), so ``gap`` says how far from optimal it may be.
+        Method ``optimal`` (and each certified step of ``fair``) on the sparse path: once
+        this many seconds have passed in its rounds (after at least one solve), return the
+        last round's matching (feasible, not certified optimal) with
+        ``status == "time_limit"`` and a proven ``bound`` (each mentee's best allowed
+        scores), so ``gap`` says how far from optimal it may be.
         (Same as ``SparseOptions(time_limit_s=...)``; method ``groups`` has
         ``[groups] time_limit_s``.)
 

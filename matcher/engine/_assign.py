@@ -18,10 +18,18 @@ from matcher.engine._sparse import certified_optimal
 from matcher.io import PairList, ParticipantSet, pair_indices, pairs_of
 from matcher.matching import ASSIGNED, Matching, Wording
 from matcher.profiles import ProgramConfig
-from matcher.scoring import Progress, ScoringModel, hard_masks, warm_up
+from matcher.scoring import Candidates, Progress, ScoringModel, hard_masks, warm_up
 from matcher.solvers import AssignmentProblem, SolverResult
 
-__all__ = ["SPARSE_PAIRS", "Solver", "assign", "build_model", "check_pinned", "edge_ranks"]
+__all__ = [
+    "SPARSE_PAIRS",
+    "Certifier",
+    "Solver",
+    "assign",
+    "build_model",
+    "check_pinned",
+    "edge_ranks",
+]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +42,24 @@ class Solver(Protocol):
     """An array solver's signature: ``(problem, *, seed) -> SolverResult``."""
 
     def __call__(self, problem: AssignmentProblem, *, seed: int) -> SolverResult: ...
+
+
+class Certifier(Protocol):
+    """A certified sparse path's signature (:func:`certified_optimal`, ``certified_fair``):
+    the candidates it ended with and its result, proven on every allowed pair."""
+
+    def __call__(
+        self,
+        model: ScoringModel,
+        pin_r: npt.NDArray[np.int64],
+        pin_c: npt.NDArray[np.int64],
+        mentee_cap: npt.NDArray[np.int64],
+        mentor_cap: npt.NDArray[np.int64],
+        *,
+        seed: int,
+        progress: Progress | None,
+        options: SparseOptions | None = None,
+    ) -> tuple[Candidates, SolverResult]: ...
 
 
 def build_model(
@@ -135,14 +161,16 @@ def assign(
     mentee_capacity: npt.NDArray[np.int64] | None = None,
     mentor_capacity: npt.NDArray[np.int64] | None = None,
     certified: SparseOptions | None = None,
+    certifier: Certifier = certified_optimal,
     ranked: bool = False,
     wording: Wording = ASSIGNED,
 ) -> Matching:
     """Score, build the assignment problem (minus pinned pairs), solve it, assemble the result.
 
-    ``certified``: solve on each mentee's best pairs and certify (``solver`` must then be the
-    optimal one); ``ranked``: give the solver each side's stated ranks (method stable);
-    ``wording``: how the reasons speak of places (matches, or suggestions shown)."""
+    ``certified``: solve on each mentee's best pairs and certify, by ``certifier`` (the
+    sparse path of the method whose array solver is ``solver``: optimal by default);
+    ``ranked``: give the solver each side's stated ranks (method stable); ``wording``: how
+    the reasons speak of places (matches, or suggestions shown)."""
     cfg = model.config
     mentee_cap = (model.enc.mentees.capacity if mentee_capacity is None else mentee_capacity).copy()
     mentor_cap = (model.enc.mentors.capacity if mentor_capacity is None else mentor_capacity).copy()
@@ -152,7 +180,7 @@ def assign(
     np.subtract.at(mentor_cap, pin_c, 1)
     _n_e, n_m = model.shape
     if certified is not None:
-        cand, result = certified_optimal(
+        cand, result = certifier(
             model,
             pin_r,
             pin_c,

@@ -16,6 +16,7 @@ from matcher.engine._assign import SPARSE_PAIRS, Solver, assign
 from matcher.engine._groups import form_groups
 from matcher.engine._lazy_stable import assign_stable_lazily
 from matcher.engine._options import SparseOptions
+from matcher.engine._sparse_fair import certified_fair
 from matcher.matching import SHOWN, Matching, Pair
 from matcher.profiles import METHOD_NAMES, vocab
 from matcher.scoring import Progress, ScoringModel
@@ -26,7 +27,7 @@ __all__ = ["METHODS", "Method", "RunOptions", "Runner", "check_method", "solver_
 
 @dataclass(frozen=True)
 class RunOptions:
-    """What a runner may need beyond the problem: the optimal method's path (``sparse``:
+    """What a runner may need beyond the problem: the path of optimal and fair (``sparse``:
     None picks by size) and its tuning, and the length of suggestion lists (``top``)."""
 
     sparse: bool | None = None
@@ -95,7 +96,15 @@ def _fair(
     progress: Progress | None,
     options: RunOptions,
 ) -> Matching:
-    return assign(model, pinned, solve_fair, seed=seed, progress=progress)
+    return assign(
+        model,
+        pinned,
+        solve_fair,
+        seed=seed,
+        progress=progress,
+        certified=_sparse(model, options),
+        certifier=certified_fair,
+    )
 
 
 def _stable(

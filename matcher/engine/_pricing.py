@@ -23,6 +23,7 @@ __all__ = [
     "price",
     "pricing_limits",
     "to_price",
+    "units_floor",
 ]
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ def price(
     groups: Sequence[Apart] = (),
     *,
     options: SparseOptions,
+    min_units: int | None = None,
 ) -> tuple[
     npt.NDArray[np.int32],
     npt.NDArray[np.int32],
@@ -115,7 +117,10 @@ def price(
     negative first, among the mentees in ``only`` (default all) and, against their few
     mentors only, those of ``groups`` (compiled kernel only).  Returns their rows, cols,
     scores, how many mentees were rescored, and per mentee priced its *margin*: every pair
-    of it still left out has a reduced cost of at least that much (1e-6 units)."""
+    of it still left out has a reduced cost of at least that much (1e-6 units).
+
+    ``min_units``: only pairs scoring at least that many 1e-6 units are allowed (a minimum
+    score above the programme's, exact in units: the fair method's floor)."""
     n_e, n_m = model.shape
     width = max(n_m, 1)
     d_m = potentials.mentor
@@ -143,6 +148,8 @@ def price(
         # priced against those only
         known_csr = known_pairs(known // width, known % width, (n_e, n_m))
         floor = float(score_floor(model.config.min_score))
+        if min_units is not None:
+            floor = max(floor, float(units_floor(min_units)))
         reach = score_units(cand.cutoff[rows_to_check])
         reach -= limit_e[rows_to_check]
         hot, cold_top = hot_mentors(d_m, reach, options)
@@ -178,10 +185,14 @@ def price(
         chunk = rows_to_check[start : start + step]
         if cand.dense is not None:
             units = cand.dense[chunk]
+            if min_units is not None:
+                units = np.where(units >= min_units, units, -1)
         else:
             r, c, sc = model.allowed_in_rows(chunk, model.config.min_score)
             units = np.full((chunk.size, n_m), -1, np.int32)
             units[np.searchsorted(chunk, r), c] = np.rint(sc * SCALE).astype(np.int32)
+            if min_units is not None:
+                units[units < min_units] = -1
         gain = units + d_m[None, :] - limit_e[chunk][:, None]  # > 0: improves (int64)
         gain[units < 0] = -1
         rr, cc = np.nonzero(gain > 0)
@@ -252,3 +263,20 @@ def cut_margins(
     worst = np.full(margin.size, NO_PAIR_LEFT_OUT, np.int64)
     np.minimum.at(worst, rows, gain)
     margin[full] = np.minimum(margin[full], -worst[full])
+
+
+def units_floor(min_units: int) -> np.float32:
+    """The lowest float32 score whose 1e-6 units (as the kernel rounds them) reach
+    ``min_units``: a float32 total ``x`` passes ``x >= units_floor(u)`` exactly when
+    ``rint(float64(x) * 1e6) >= u``, so a floor found in units is applied without tolerance."""
+
+    def reaches(x: np.float32) -> bool:
+        return bool(np.rint(np.float64(x) * 1e6) >= min_units)
+
+    x = np.float32((min_units - 0.5) / 1e6)
+    while not reaches(x):
+        x = np.nextafter(x, np.float32(np.inf))
+    below = np.nextafter(x, np.float32(-np.inf))
+    while reaches(below):
+        x, below = below, np.nextafter(below, np.float32(-np.inf))
+    return x

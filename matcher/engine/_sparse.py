@@ -35,7 +35,7 @@ from matcher.solvers import (
     solve_optimal,
 )
 
-__all__ = ["certified_optimal"]
+__all__ = ["certified_optimal", "unpinned_problem"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,9 @@ def certified_optimal(
     seed: int,
     progress: Progress | None,
     options: SparseOptions | None = None,
+    min_units: int | None = None,
+    start: Candidates | None = None,
+    keep_dense: bool = False,
 ) -> tuple[Candidates, SolverResult]:
     """Optimal on all allowed pairs, solved on each mentee's best ones and certified by
     reduced costs; pairs that fail the check (priced by score plus the mentor's potential)
@@ -60,37 +63,20 @@ def certified_optimal(
     (``matcher.solvers.reoptimize``) while the repair stays local, and solve again otherwise.
     Each round prices only the mentees whose left-out pairs may have started to improve since
     they were last priced (``to_price`` in :mod:`matcher.engine._pricing`).  ``options``: the
-    tuning (default :class:`SparseOptions`)."""
+    tuning (default :class:`SparseOptions`).
+
+    ``min_units``: pairs must also score at least that many 1e-6 units (the fair method's
+    floor); ``start``: the candidate pairs to begin with (all allowed, at or above that
+    floor, with ``cutoff`` bounding every allowed pair left out), instead of scoring each
+    mentee's best; ``keep_dense``: keep the dense score cache on the returned candidates for
+    a later call."""
     o = options or SparseOptions()
-    cfg = model.config
     n_e, n_m = model.shape
     deadline = None if o.time_limit_s is None else time.perf_counter() + o.time_limit_s
     timed_out = False
     base = o.sparse_top if n_e * n_m <= o.dense_cache_cells else o.large_sparse_top
     top = base + 2 * int(mentee_cap.max(initial=1))
-    started = time.perf_counter()
-    cand = model.candidates(
-        cfg.min_score,
-        progress=progress,
-        top=top,
-        keep_dense=model.kernel is None and n_e * n_m <= o.dense_cache_cells,
-    )
-    scored = time.perf_counter()
-    # mentors that few mentees list get their own best pairs, so the first solve can fill
-    # as many places as the full problem can (otherwise rounds go to filling places)
-    listed = np.bincount(cand.cols, minlength=n_m)
-    need = np.where(mentor_cap > 0, np.maximum(o.pairs_per_place * mentor_cap - listed, 0), 0)
-    extra = model.best_for_mentors(cand, need, cfg.min_score)
-    cand.extend(*extra)
-    log.info(
-        "candidates: each mentee's best %d pairs in %.2f s, %d pairs for %d mentors few list"
-        " in %.2f s",
-        top,
-        scored - started,
-        extra[0].size,
-        int((need > 0).sum()),
-        time.perf_counter() - scored,
-    )
+    cand = start if start is not None else _first_candidates(model, mentor_cap, top, progress, o)
     width = max(n_m, 1)
     pinned_keys = np.sort(pin_r * width + pin_c)
     rounds = added = rescored = dropped = repaired = 0
@@ -111,7 +97,7 @@ def certified_optimal(
     to_free = 0
     while True:
         rounds += 1
-        keys, keep, problem = _unpinned(cand, pinned_keys, width, mentee_cap, mentor_cap)
+        keys, keep, problem = unpinned_problem(cand, pinned_keys, width, mentee_cap, mentor_cap)
         if progress is not None:
             progress("solving", min(rounds / 5, 0.99))
         started = time.perf_counter()
@@ -143,7 +129,9 @@ def certified_optimal(
                 time.perf_counter() - solved,
             )
             if potentials is None:  # could not certify: solve on every allowed pair instead
-                return _solve_all(model, pinned_keys, width, mentee_cap, mentor_cap, seed, progress)
+                return _solve_all(
+                    model, pinned_keys, width, mentee_cap, mentor_cap, seed, progress, min_units
+                )
             iterations = potentials.iterations
         chosen_keys = np.sort(keys[keep][result.chosen])
         served = (int(result.stats["flow"]), int(result.stats["mentees_matched"]))
@@ -157,7 +145,17 @@ def certified_optimal(
             apart = []
         per_row, slack = pricing_limits(len(cand), top, rounds, o)
         r, c, sc, checked, margin = price(
-            model, cand, potentials, keys, pinned_keys, per_row, slack, again, apart, options=o
+            model,
+            cand,
+            potentials,
+            keys,
+            pinned_keys,
+            per_row,
+            slack,
+            again,
+            apart,
+            options=o,
+            min_units=min_units,
         )
         for group in apart:
             again[group.rows] = True  # priced this round
@@ -204,7 +202,8 @@ def certified_optimal(
             "bellman_ford_iterations": iterations,
         }
     )
-    cand.dense = None
+    if not keep_dense:
+        cand.dense = None
     if timed_out:
         best = _best_scores_bound(cand, pinned_keys, width, mentee_cap)
         result.bound = max(best, result.objective)
@@ -219,6 +218,42 @@ def certified_optimal(
         return cand, result
     log.info("certified optimal after %d round(s), %d pairs added", rounds, added)
     return cand, result
+
+
+def _first_candidates(
+    model: ScoringModel,
+    mentor_cap: npt.NDArray[np.int64],
+    top: int,
+    progress: Progress | None,
+    o: SparseOptions,
+) -> Candidates:
+    """Each mentee's ``top`` best allowed pairs, and the best pairs of mentors few list."""
+    cfg = model.config
+    n_e, n_m = model.shape
+    started = time.perf_counter()
+    cand = model.candidates(
+        cfg.min_score,
+        progress=progress,
+        top=top,
+        keep_dense=model.kernel is None and n_e * n_m <= o.dense_cache_cells,
+    )
+    scored = time.perf_counter()
+    # mentors that few mentees list get their own best pairs, so the first solve can fill
+    # as many places as the full problem can (otherwise rounds go to filling places)
+    listed = np.bincount(cand.cols, minlength=n_m)
+    need = np.where(mentor_cap > 0, np.maximum(o.pairs_per_place * mentor_cap - listed, 0), 0)
+    extra = model.best_for_mentors(cand, need, cfg.min_score)
+    cand.extend(*extra)
+    log.info(
+        "candidates: each mentee's best %d pairs in %.2f s, %d pairs for %d mentors few list"
+        " in %.2f s",
+        top,
+        scored - started,
+        extra[0].size,
+        int((need > 0).sum()),
+        time.perf_counter() - scored,
+    )
+    return cand
 
 
 def _best_scores_bound(
@@ -295,7 +330,7 @@ def _reoptimize(
     return result, Potentials.from_nodes(warm.d, n_e, n_m, potentials.big_m)
 
 
-def _unpinned(
+def unpinned_problem(
     cand: Candidates,
     pinned_keys: npt.NDArray[np.int64],
     width: int,
@@ -326,11 +361,15 @@ def _solve_all(
     mentor_cap: npt.NDArray[np.int64],
     seed: int,
     progress: Progress | None,
+    min_units: int | None = None,
 ) -> tuple[Candidates, SolverResult]:
     """The optimum on every allowed pair (when the certificate cannot settle)."""
     log.warning("certificate did not settle; solving on every allowed pair")
     full = model.candidates(model.config.min_score, progress=progress)
-    _, keep, problem = _unpinned(full, pinned_keys, width, mentee_cap, mentor_cap)
+    if min_units is not None:
+        high = score_units(full.scores) >= min_units
+        full.rows, full.cols, full.scores = full.rows[high], full.cols[high], full.scores[high]
+    _, keep, problem = unpinned_problem(full, pinned_keys, width, mentee_cap, mentor_cap)
     result = solve_optimal(problem, seed=seed)
     result.chosen = np.flatnonzero(keep)[result.chosen]
     result.stats["certificate"] = "fallback: all allowed pairs"

@@ -2,7 +2,7 @@
 groups.  They see only arrays: may import profiles (limits) and io, never scoring or below."""
 
 from matcher.solvers._certify import flow_potentials, holds
-from matcher.solvers._fair import max_coverage, solve_fair
+from matcher.solvers._fair import coverage_cut, max_coverage, solve_fair
 from matcher.solvers._flow import most_served_known, solve_optimal
 from matcher.solvers._groups import GroupProblem, GroupResult, check_groups, solve_groups
 from matcher.solvers._network import (
@@ -38,6 +38,7 @@ __all__ = [
     "blocking_pairs",
     "bonus_of",
     "check_groups",
+    "coverage_cut",
     "flow_potentials",
     "holds",
     "max_coverage",

@@ -15,7 +15,7 @@ from matcher._errors import SolverError
 from matcher.solvers._flow import solve_optimal
 from matcher.solvers._problem import AssignmentProblem, SolverResult
 
-__all__ = ["max_coverage", "solve_fair"]
+__all__ = ["coverage_cut", "max_coverage", "solve_fair"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,41 @@ def max_coverage(
     if status != flow.OPTIMAL:
         raise SolverError(f"max-flow ended with status {status} on {len(tails)} arcs")
     return int(flow.optimal_flow())
+
+
+def coverage_cut(
+    problem: AssignmentProblem,
+    keep: npt.NDArray[np.bool_],
+    *,
+    one_each: bool = False,
+) -> tuple[int, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """The most places (``one_each``: mentees) that the edges in ``keep`` can fill, and a
+    minimum cut proving it: the mentees and the mentors on its source side (masks).
+
+    Every mentee and mentor is a node of the network, whether or not an edge is kept, so the
+    cut's capacity depends on the kept edges only through those from a source-side mentee to
+    a sink-side mentor (there are none among them).  Adding edges that all stay off that
+    crossing leaves the cut, hence the maximum, unchanged: the certificate of the sparse
+    fair path (``matcher.engine``) checks exactly that on every allowed pair.
+    """
+    n_e, n_m = problem.n_mentees, problem.n_mentors
+    source, sink = n_e + n_m, n_e + n_m + 1
+    rows, cols = problem.rows[keep], problem.cols[keep]
+    cap_e = np.minimum(problem.mentee_capacity, 1) if one_each else problem.mentee_capacity
+    # a last arc of capacity 0 names the sink even when no mentor does
+    tails = np.concatenate([np.full(n_e, source), rows, n_e + np.arange(n_m), [source]])
+    heads = np.concatenate([np.arange(n_e), n_e + cols, np.full(n_m, sink), [sink]])
+    caps = np.concatenate([cap_e, np.ones(rows.size, np.int64), problem.mentor_capacity, [0]])
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arcs_with_capacity(
+        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64)
+    )
+    status = flow.solve(source, sink)
+    if status != flow.OPTIMAL:
+        raise SolverError(f"max-flow ended with status {status} on {len(tails)} arcs")
+    side = np.zeros(n_e + n_m + 2, bool)
+    side[np.asarray(flow.get_source_side_min_cut(), np.int64)] = True
+    return int(flow.optimal_flow()), side[:n_e], side[n_e : n_e + n_m]
 
 
 def _coverage(

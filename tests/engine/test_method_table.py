@@ -1,7 +1,7 @@
 """One check suite for every method of the table (:data:`matcher.METHODS`), through
 :func:`matcher.match` on random profiles: a method added to the table is checked here without
 touching this file.  The sparse path of ``optimal`` (forced, with too few candidate pairs so
-that the certificate has work to do) runs as a method of its own.
+that the certificate has work to do) runs as a method of its own, and so does fair's.
 
 For every method: no capacity exceeded (groups: sizes within ``min_size``–``max_size``;
 suggest: ``top`` per mentee, ``capacity x top`` per mentor), no hard rule broken, every
@@ -34,8 +34,9 @@ SEEDS = st.integers(0, 2**31 - 1)
 #: Every method of the table, plus the forced sparse path of optimal: name -> match() keywords.
 CASES: dict[str, dict[str, Any]] = {name: {"method": name} for name in matcher.METHODS}
 CASES["optimal[sparse]"] = {"method": "optimal", "sparse": SparseOptions(sparse_top=0)}
+CASES["fair[sparse]"] = {"method": "fair", "sparse": SparseOptions(sparse_top=0)}
 #: Methods whose result is an optimum: a permutation of the inputs gives the same one.
-EXACT = {"optimal", "optimal[sparse]", "fair", "suggest"}
+EXACT = {"optimal", "optimal[sparse]", "fair", "fair[sparse]", "suggest"}
 TOP = 2
 SUITE = settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
