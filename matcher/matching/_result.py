@@ -174,6 +174,8 @@ class Matching:
     #: ``[report] subgroups`` and ``flag_spread``: the equity figures' extra columns
     equity_columns: tuple[str, ...] = ()
     flag_spread: float = 0.1
+    #: the ``[equity]`` rule's figures, with and without it (``summary.json``'s ``equity.rule``)
+    equity_rule: dict[str, Any] | None = None
     _explainer: Callable[[str, str], Explanation] | None = field(default=None, repr=False)
     _equity_memo: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False)
 
@@ -249,7 +251,10 @@ class Matching:
                 flag_spread=self.flag_spread,
             )
             self._equity_memo = (key, facts)
-        return copy.deepcopy(self._equity_memo[1])
+        facts = copy.deepcopy(self._equity_memo[1])
+        if self.equity_rule is not None:
+            facts["rule"] = copy.deepcopy(self.equity_rule)
+        return facts
 
     def _summary(self, *, version: str) -> dict[str, Any]:
         """The run manifest written to ``summary.json``."""
