@@ -177,7 +177,7 @@ def _figures(
         "with": _served(with_rule, ids, rule.subgroup, groups),
         "without": _served(without, ids, rule.subgroup, groups),
     }
-    floors = stats.get("floors", {})
+    floors = stats.get("floors", [])
     rows: list[dict[str, Any]] = []
     for g, name in enumerate(rule.names):
         n = int(sizes[g])
@@ -189,7 +189,7 @@ def _figures(
             {
                 "subgroup": name,
                 "mentees": n,
-                "floor": floors.get(name),
+                "floor": floors[g] if floors else None,
                 "min_share": None if share is None else float(share),
                 "matched_with": int(served["with"][g]),
                 "matched_without": int(served["without"][g]),

@@ -300,7 +300,7 @@ def solve_equity(
     as it can be), then the most places, the most mentees, then the highest total score
     (``fair``: the highest lowest pair score, then the total).
 
-    ``stats``: ``floors`` (mentees to serve per subgroup, pinned included), ``lowest_rate``
+    ``stats``: ``floors`` (mentees to serve per subgroup index, pinned included), ``lowest_rate``
     (as ``"k/n"`` and a float), ``overall_rate`` (min_share), ``flow_tests``.  Floors that
     cannot be met raise :class:`InfeasibleError` naming each subgroup, its floor and the most
     it can reach.
@@ -351,7 +351,9 @@ def solve_equity(
     objective = float(problem.scores[chosen].sum())
     stats.update(
         {
-            "floors": {rule.names[g]: int(total_floors[g]) for g in range(len(rule.names))},
+            # by subgroup index: the job records of the service keep the solver's figures,
+            # and subgroup names are profile values
+            "floors": [int(f) for f in total_floors],
             "flow_tests": tests,
             "places": places,
             "mentees_matched": int(np.unique(problem.rows[chosen]).size),
