@@ -95,6 +95,7 @@ class _Network:
         self.used_m = used_m
         self.pairs = (rows.astype(np.int64), n_e + cols.astype(np.int64))
         self.n_edges = rows.size
+        self._flow: max_flow.SimpleMaxFlow | None = None
 
     def _mentee_arcs(self) -> tuple[_I, _I, _I]:
         """group -> open mentee, further source -> mentee, pair and mentor -> sink arcs."""
@@ -129,18 +130,38 @@ class _Network:
             return True
         if (floors > self.open_per_group).any():
             return False
-        tails, heads, caps = self._mentee_arcs()
-        # the further places are left out: coverage needs first places only
-        first, more = self.open.size, self.more.size
-        t = np.concatenate([np.full(floors.size, self.first), tails[:first], tails[first + more :]])
-        h = np.concatenate([self.group_node, heads[:first], heads[first + more :]])
-        c = np.concatenate([floors, caps[:first], caps[first + more :]])
-        flow = max_flow.SimpleMaxFlow()
-        flow.add_arcs_with_capacity(t.astype(np.int32), h.astype(np.int32), c)
+        return self.first_places(floors) == need
+
+    def first_places(self, caps: _I) -> int:
+        """The most first places that can be filled with at most ``caps[g]`` in subgroup g:
+        a maximum flow on the first places (further places do not cover anyone), built once
+        and re-solved with the subgroups' arc capacities changed."""
+        if self.open.size == 0:
+            return 0
+        if self._flow is None:
+            tails, heads, arc_caps = self._mentee_arcs()
+            first, more = self.open.size, self.more.size
+            groups = self.group_node.size
+            flow = max_flow.SimpleMaxFlow()
+            flow.add_arcs_with_capacity(
+                np.concatenate(
+                    [np.full(groups, self.first), tails[:first], tails[first + more :]]
+                ).astype(np.int32),
+                np.concatenate([self.group_node, heads[:first], heads[first + more :]]).astype(
+                    np.int32
+                ),
+                np.concatenate(
+                    [np.zeros(groups, np.int64), arc_caps[:first], arc_caps[first + more :]]
+                ),
+            )
+            self._flow = flow
+        flow = self._flow
+        for g, cap in enumerate(caps.tolist()):
+            flow.set_arc_capacity(g, int(cap))
         status = flow.solve(self.first, self.sink)
         if status != flow.OPTIMAL:
-            raise SolverError(f"max-flow ended with status {status} on {len(t)} arcs")
-        return int(flow.optimal_flow()) == need
+            raise SolverError(f"max-flow ended with status {status} (equity coverage)")
+        return int(flow.optimal_flow())
 
     def most(self, floors: _I) -> tuple[int, int] | None:
         """(places, mentees served beyond the pinned) at best with the floors, or None when
@@ -248,7 +269,7 @@ def _share_floors(
     no_floor = np.zeros(len(rule.names), np.int64)
     # the most mentees served at all: every open mentee's first place may count
     everyone = np.array(net.open_per_group)
-    served = int(rule.covered.sum()) + _most_first(net, everyone)
+    served = int(rule.covered.sum()) + net.first_places(everyone)
     overall = Fraction(served, n) if n else Fraction(0)
     floors = no_floor.copy()
     for g, share in enumerate(shares):
@@ -258,23 +279,6 @@ def _share_floors(
     return floors, overall
 
 
-def _most_first(net: _Network, caps: _I) -> int:
-    """The most first places that can be filled with at most ``caps[g]`` in subgroup g."""
-    if net.open.size == 0:
-        return 0
-    tails, heads, arc_caps = net._mentee_arcs()
-    first, more = net.open.size, net.more.size
-    t = np.concatenate([np.full(caps.size, net.first), tails[:first], tails[first + more :]])
-    h = np.concatenate([net.group_node, heads[:first], heads[first + more :]])
-    c = np.concatenate([caps, arc_caps[:first], arc_caps[first + more :]])
-    flow = max_flow.SimpleMaxFlow()
-    flow.add_arcs_with_capacity(t.astype(np.int32), h.astype(np.int32), c)
-    status = flow.solve(net.first, net.sink)
-    if status != flow.OPTIMAL:
-        raise SolverError(f"max-flow ended with status {status} on {len(t)} arcs")
-    return int(flow.optimal_flow())
-
-
 def _infeasible(net: _Network, rule: EquityRule, floors: _I, pinned: _I) -> InfeasibleError:
     """Which floors cannot be met: each subgroup's floor and the most it can reach alone."""
     reasons = []
@@ -282,7 +286,7 @@ def _infeasible(net: _Network, rule: EquityRule, floors: _I, pinned: _I) -> Infe
     for at in map(int, np.flatnonzero(floors > 0)):
         caps = np.zeros(len(rule.names), np.int64)
         caps[at] = net.open_per_group[at]
-        alone.append((at, int(pinned[at]) + _most_first(net, caps)))
+        alone.append((at, int(pinned[at]) + net.first_places(caps)))
     short = [(at, reach) for at, reach in alone if reach < floors[at]]
     for g, reach in short or alone:
         reasons.append(
