@@ -43,6 +43,7 @@ __all__ = ["EquityRule", "solve_equity"]
 log = logging.getLogger(__name__)
 
 _I = npt.NDArray[np.int64]
+_I32 = npt.NDArray[np.int32]
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class _Network:
         self.edges = order[np.isin(order, keep)] if keep.size < problem.n_edges else order
         rows, cols = problem.rows[self.edges], problem.cols[self.edges]
         self.sink, self.first, self.further = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
-        self.group_node = n_e + n_m + 3 + np.arange(len(rule.names), dtype=np.int64)
+        self.group_node = np.arange(len(rule.names), dtype=np.int32) + np.int32(n_e + n_m + 3)
         cap_e = problem.mentee_capacity
         has_edge = np.zeros(n_e, bool)
         has_edge[rows] = True
@@ -93,25 +94,34 @@ class _Network:
         ).astype(np.int64)
         used_m = np.unique(cols)
         self.used_m = used_m
-        self.pairs = (rows.astype(np.int64), n_e + cols.astype(np.int64))
+        self.pairs = (
+            rows.astype(np.int32, copy=False),
+            (cols + np.int32(n_e)).astype(np.int32, copy=False),
+        )
         self.n_edges = rows.size
         self._flow: max_flow.SimpleMaxFlow | None = None
 
-    def _mentee_arcs(self) -> tuple[_I, _I, _I]:
-        """group -> open mentee, further source -> mentee, pair and mentor -> sink arcs."""
+    def _mentee_arcs(self) -> tuple[_I32, _I32, _I]:
+        """group -> open mentee, further source -> mentee, pair and mentor -> sink arcs
+        (node numbers as int32, as OR-tools takes them: no copy of the pair arcs to make)."""
         p, rule = self.problem, self.rule
         n_e = p.n_mentees
         extra = p.mentee_capacity[self.more] - (~rule.covered[self.more]).astype(np.int64)
         tails = np.concatenate(
             [
                 self.group_node[rule.subgroup[self.open]],
-                np.full(self.more.size, self.further),
+                np.full(self.more.size, self.further, np.int32),
                 self.pairs[0],
-                n_e + self.used_m,
+                (n_e + self.used_m).astype(np.int32, copy=False),
             ]
         )
         heads = np.concatenate(
-            [self.open, self.more, self.pairs[1], np.full(self.used_m.size, self.sink)]
+            [
+                self.open.astype(np.int32, copy=False),
+                self.more.astype(np.int32, copy=False),
+                self.pairs[1],
+                np.full(self.used_m.size, self.sink, np.int32),
+            ]
         )
         caps = np.concatenate(
             [
@@ -121,7 +131,7 @@ class _Network:
                 p.mentor_capacity[self.used_m],
             ]
         )
-        return tails.astype(np.int64), heads.astype(np.int64), caps.astype(np.int64)
+        return tails, heads, caps
 
     def reachable(self, floors: _I) -> bool:
         """Whether every subgroup g can have ``floors[g]`` more mentees served at once."""
@@ -131,6 +141,17 @@ class _Network:
         if (floors > self.open_per_group).any():
             return False
         return self.first_places(floors) == need
+
+    def group_flows(self) -> _I:
+        """Mentees served per subgroup by the last :meth:`first_places`."""
+        groups = self.group_node.size
+        if self._flow is None:  # no first place to fill
+            return np.zeros(groups, np.int64)
+        return np.array([self._flow.flow(g) for g in range(groups)], np.int64)
+
+    def release(self) -> None:
+        """Drop the maximum-flow graph (it is rebuilt if needed again)."""
+        self._flow = None
 
     def first_places(self, caps: _I) -> int:
         """The most first places that can be filled with at most ``caps[g]`` in subgroup g:
@@ -145,8 +166,8 @@ class _Network:
             flow = max_flow.SimpleMaxFlow()
             flow.add_arcs_with_capacity(
                 np.concatenate(
-                    [np.full(groups, self.first), tails[:first], tails[first + more :]]
-                ).astype(np.int32),
+                    [np.full(groups, self.first, np.int32), tails[:first], tails[first + more :]]
+                ).astype(np.int32, copy=False),
                 np.concatenate([self.group_node, heads[:first], heads[first + more :]]).astype(
                     np.int32
                 ),
@@ -191,15 +212,18 @@ class _Network:
         """The network with the floors as supplies (a lower bound ``L`` on F -> G_g: F gives
         ``L`` less, G_g has ``L`` more), zero costs; returns the solver and the pair arcs."""
         tails, heads, caps = self._mentee_arcs()
-        t = np.concatenate([np.full(floors.size, self.first), tails])
+        t = np.concatenate([np.full(floors.size, self.first, np.int32), tails])
         h = np.concatenate([self.group_node, heads])
         c = np.concatenate([self.open_per_group - floors, caps])
         smcf = min_cost_flow.SimpleMinCostFlow()
         arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-            t.astype(np.int32), h.astype(np.int32), c, np.zeros(t.size, np.int64)
+            t.astype(np.int32, copy=False),
+            h.astype(np.int32, copy=False),
+            c,
+            np.zeros(t.size, np.int64),
         )
         smcf.set_nodes_supplies(
-            np.concatenate([[self.first], self.group_node]).astype(np.int32),
+            np.concatenate([[self.first], self.group_node]).astype(np.int32, copy=False),
             np.concatenate([[-int(floors.sum())], floors]).astype(np.int64),
         )
         start = floors.size + self.open.size + self.more.size
@@ -209,7 +233,7 @@ class _Network:
         """The highest total score filling ``places`` places, ``served`` first places, the
         floors met: the chosen edges (indices into the problem's edges)."""
         tails, heads, caps = self._mentee_arcs()
-        t = np.concatenate([np.full(floors.size, self.first), tails])
+        t = np.concatenate([np.full(floors.size, self.first, np.int32), tails])
         h = np.concatenate([self.group_node, heads])
         c = np.concatenate([self.open_per_group - floors, caps])
         costs = np.zeros(t.size, np.int64)
@@ -217,7 +241,7 @@ class _Network:
         costs[start : start + self.n_edges] = -score_units(self.problem.scores[self.edges])
         smcf = min_cost_flow.SimpleMinCostFlow()
         arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-            t.astype(np.int32), h.astype(np.int32), c, costs
+            t.astype(np.int32, copy=False), h.astype(np.int32, copy=False), c, costs
         )
         beyond = served - int(floors.sum())
         smcf.set_nodes_supplies(
@@ -244,13 +268,23 @@ def _equalise(net: _Network, rule: EquityRule, pinned: _I) -> tuple[Fraction, in
     present = np.flatnonzero(sizes > 0)
     if present.size == 0:
         return Fraction(0), 0
-    # no subgroup can pass (pinned + every open mentee) / n_g
+    # one maximum flow with every first place open: its coverage is a feasible lowest rate
+    # (a proven start), and no matching serves more mentees in all, so the lowest rate cannot
+    # pass that total over all mentees, nor any subgroup's (pinned + open) / n_g
+    served = net.first_places(net.open_per_group)
+    got = pinned + net.group_flows()
+    low = min(Fraction(int(got[g]), int(sizes[g])) for g in present)
     top = min(Fraction(int(pinned[g] + net.open_per_group[g]), int(sizes[g])) for g in present)
+    top = min(top, Fraction(int(pinned.sum()) + served, int(sizes.sum())))
     rates = sorted(
-        {Fraction(k, int(sizes[g])) for g in present for k in range(int(sizes[g]) + 1)} - {top}
+        {
+            r
+            for g in present
+            for k in range(int(sizes[g]) + 1)
+            if low <= (r := Fraction(k, int(sizes[g]))) <= top
+        }
     )
-    rates = [r for r in rates if r < top] + [top]
-    lo, hi, tests = 0, len(rates) - 1, 0
+    lo, hi, tests = 0, len(rates) - 1, 1
     while lo < hi:
         mid = (lo + hi + 1) // 2
         tests += 1
@@ -332,6 +366,7 @@ def solve_equity(
         total_floors, overall = _share_floors(net, rule, rule.min_share)
         stats["overall_rate"] = {"fraction": str(overall), "value": round(float(overall), 6)}
     floors = np.maximum(total_floors - pinned, 0)
+    net.release()  # the maximum-flow graph: not held while the min-cost ones are built
     target = net.most(floors)
     tests += 1
     if target is None:
