@@ -190,6 +190,9 @@ class _Network:
         ``W + 1`` per first place and ``W`` per further place (``W`` > any count of mentees)."""
         if (floors > self.open_per_group).any():
             return None
+        unruled = self._most_unruled()
+        if self._meets(floors, *unruled):
+            return unruled  # the floors cost no place and no mentee
         smcf, _pairs = self._circulation(floors)
         weight = self.problem.n_mentees + 2
         plenty = int(self.problem.mentor_capacity.sum()) + 1
@@ -207,6 +210,66 @@ class _Network:
         flows = smcf.flows(back)
         # F owes the floors to the subgroups: all first places come back through T -> F
         return int(flows[0]) + int(flows[1]), int(flows[0])
+
+    def _most_unruled(self) -> tuple[int, int]:
+        """(places, mentees served beyond the pinned) at best without the floors: two maximum
+        flows on one graph, without and with the further places.  Both maxima are reached by
+        one matching (see :func:`matcher.solvers._flow._most_served`)."""
+        tails, heads, caps = self._mentee_arcs()
+        groups = self.group_node.size
+        flow = max_flow.SimpleMaxFlow()
+        flow.add_arcs_with_capacity(
+            np.concatenate([np.full(groups + 1, self.first, np.int32), tails]),
+            np.concatenate([self.group_node, [np.int32(self.further)], heads]).astype(np.int32),
+            np.concatenate([self.open_per_group, [0], caps]),
+        )
+        found = []
+        for further in (0, int(caps.sum()) + 1):
+            flow.set_arc_capacity(groups, further)
+            if flow.solve(self.first, self.sink) != flow.OPTIMAL:
+                raise SolverError("max-flow failed while counting places (equity)")
+            found.append(int(flow.optimal_flow()))
+        served, places = found
+        return places, served
+
+    def _meets(self, floors: _I, places: int, served: int) -> bool:
+        """Whether some matching fills ``places`` places with ``served`` first places and meets
+        the floors: one maximum flow from a super source giving each subgroup its floor, the
+        first-place source the rest of ``served`` and the further source ``places - served``,
+        to a super sink taking ``places`` from the sink; feasible when it is saturated."""
+        rest = served - int(floors.sum())
+        if rest < 0:
+            return False
+        tails, heads, caps = self._mentee_arcs()
+        groups = self.group_node.size
+        top = int(self.group_node[-1]) + 1 if groups else self.further + 1
+        source, sink = np.int32(top), np.int32(top + 1)
+        flow = max_flow.SimpleMaxFlow()
+        flow.add_arcs_with_capacity(
+            np.concatenate(
+                [
+                    np.full(groups + 2, source, np.int32),
+                    np.full(groups, self.first, np.int32),
+                    tails,
+                    [np.int32(self.sink)],
+                ]
+            ),
+            np.concatenate(
+                [
+                    self.group_node,
+                    [np.int32(self.first), np.int32(self.further)],
+                    self.group_node,
+                    heads,
+                    [sink],
+                ]
+            ).astype(np.int32),
+            np.concatenate(
+                [floors, [rest, places - served], self.open_per_group - floors, caps, [places]]
+            ).astype(np.int64),
+        )
+        if flow.solve(int(source), int(sink)) != flow.OPTIMAL:
+            raise SolverError("max-flow failed while testing the floors (equity)")
+        return int(flow.optimal_flow()) == places
 
     def _circulation(self, floors: _I) -> tuple[min_cost_flow.SimpleMinCostFlow, _I]:
         """The network with the floors as supplies (a lower bound ``L`` on F -> G_g: F gives
