@@ -17,10 +17,12 @@ subgroup between the source of first places and its mentees::
   each step a maximum flow (can every subgroup reach ``ceil(r x n_g)`` at once?), finds the
   largest, and its floors are then imposed.
 
-Under the floors (lower bounds turned into node supplies), one min-cost circulation with small
-costs finds the most places and, among those, the most mentees served; a second one, with
-those supplies fixed, the highest total score (``fair``: the best lowest pair score first, by
-a binary search over the score values, then the total).  Every step is exact: ``bound`` equals
+Under the floors (lower bounds turned into node supplies), the most places and, among those,
+the most mentees served are those without the rule when one maximum flow (from a super
+source) shows the floors can hold with them, else one min-cost circulation with small costs
+finds them; then a min-cost flow, with those supplies fixed, the highest total score
+(``fair``: the best lowest pair score first, by a binary search over the score values, then
+the total).  Every step is exact: ``bound`` equals
 ``objective``.
 """
 
