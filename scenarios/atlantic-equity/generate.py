@@ -32,8 +32,23 @@ DEFAULT_SEED = 2027
 
 
 def _network() -> object:
-    """The Atlantic network's generator (``amn-pain-addiction/generate.py``)."""
-    path = Path(__file__).resolve().parent.parent / "amn-pain-addiction" / "generate.py"
+    """The Atlantic network's generator (``amn-pain-addiction/generate.py``): beside this
+    folder in the repository or the installed package, else the installed package's copy
+    (a folder written by ``matcher scenario atlantic-equity`` stands alone)."""
+    places = [Path(__file__).resolve().parent.parent / "amn-pain-addiction" / "generate.py"]
+    try:
+        import matcher
+
+        package = Path(matcher.__file__).resolve().parent
+        places += [
+            package / "_scenarios" / "amn-pain-addiction" / "generate.py",
+            package.parent / "scenarios" / "amn-pain-addiction" / "generate.py",
+        ]
+    except ImportError:
+        pass
+    path = next((p for p in places if p.is_file()), None)
+    if path is None:
+        raise SystemExit("needs the amn-pain-addiction scenario's generate.py (pip install matcher)")
     spec = importlib.util.spec_from_file_location("amn_generate", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
