@@ -5,6 +5,7 @@ expected)."""
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -45,7 +46,7 @@ BAD = {
 @pytest.fixture(scope="module")
 def runs(cli: SimpleNamespace, tmp_path_factory: pytest.TempPathFactory) -> dict:
     def scenario(cwd: Path) -> list[str | Path]:
-        return ["match", SCENARIO, "-o", cwd / "out", "--report", "--quiet"]
+        return ["match", SCENARIO, "-o", cwd / "out", "--report", "--xlsx", "--quiet"]
 
     def fair(cwd: Path) -> list[str | Path]:
         return ["match", SCENARIO, "-o", cwd / "out", "--method", "fair", "--quiet"]
@@ -96,6 +97,8 @@ def test_scenario_equalise_raises_the_lowest_provincial_rate(runs: dict) -> None
     assert summary["objective"] == pytest.approx(rule["objective"]["with"], abs=1e-6)
     page = (cwd / "out" / "report.html").read_text(encoding="utf-8")
     assert "Equity rule" in page and "without the rule" in page
+    with zipfile.ZipFile(cwd / "out" / "pairs.xlsx") as book:
+        assert 'name="equity_rule"' in book.read("xl/workbook.xml").decode("utf-8")
 
 
 def test_fair_honours_the_rule_too(runs: dict) -> None:
