@@ -396,3 +396,33 @@ def fuzz_cases(draw: st.DrawFn, base: dict[str, bytes]) -> FuzzCase:
     if draw(st.integers(0, 4)) == 0:
         options += ["--delimiter", ";"]
     return FuzzCase(files, tuple(options), done)
+
+
+# --- equity: subgroups of mentees and their coverage rule ----------------------------------
+
+
+@dataclass
+class EquityCase:
+    """A score problem whose mentees fall in subgroups; ``covered``: mentees already holding a
+    (pinned) mentor; ``shares``: min_share per subgroup as (numerator, 10) or None."""
+
+    problem: ScoreProblem
+    subgroup: np.ndarray
+    covered: np.ndarray
+    shares: tuple[int | None, ...]
+
+
+@st.composite
+def equity_cases(draw: st.DrawFn, *, groups: int = 3) -> EquityCase:
+    """A tiny problem (at most 4 x 3, capacities up to 2) with up to ``groups`` subgroups,
+    small enough for an exhaustive search over every matching."""
+    problem = draw(
+        score_problems(max_mentees=4, max_mentors=3, max_mentee_capacity=2, max_mentor_capacity=2)
+    )
+    n_e = problem.scores.shape[0]
+    k = draw(st.integers(1, groups))
+    subgroup = np.array(draw(st.lists(st.integers(0, k - 1), min_size=n_e, max_size=n_e)), np.int64)
+    covered = np.array(draw(st.lists(st.booleans(), min_size=n_e, max_size=n_e)), bool)
+    covered &= draw(st.booleans())  # often nobody pinned
+    shares = tuple(draw(st.lists(st.one_of(st.none(), st.integers(1, 10)), min_size=k, max_size=k)))
+    return EquityCase(problem, subgroup, covered, shares)

@@ -13,6 +13,7 @@ import numpy as np
 
 from matcher._errors import InvalidInputError, Problem
 from matcher.engine._assign import SPARSE_PAIRS, Solver, assign
+from matcher.engine._equity import assign_equity
 from matcher.engine._groups import form_groups
 from matcher.engine._lazy_stable import assign_stable_lazily
 from matcher.engine._options import SparseOptions
@@ -78,14 +79,19 @@ def _optimal(
     progress: Progress | None,
     options: RunOptions,
 ) -> Matching:
-    return assign(
-        model,
-        pinned,
-        solve_optimal,
-        seed=seed,
-        progress=progress,
-        certified=_sparse(model, options),
-    )
+    def plain() -> Matching:
+        return assign(
+            model,
+            pinned,
+            solve_optimal,
+            seed=seed,
+            progress=progress,
+            certified=_sparse(model, options),
+        )
+
+    if model.config.equity.active:
+        return assign_equity(model, pinned, fair=False, seed=seed, progress=progress, without=plain)
+    return plain()
 
 
 def _fair(
@@ -96,15 +102,20 @@ def _fair(
     progress: Progress | None,
     options: RunOptions,
 ) -> Matching:
-    return assign(
-        model,
-        pinned,
-        solve_fair,
-        seed=seed,
-        progress=progress,
-        certified=_sparse(model, options),
-        certifier=certified_fair,
-    )
+    def plain() -> Matching:
+        return assign(
+            model,
+            pinned,
+            solve_fair,
+            seed=seed,
+            progress=progress,
+            certified=_sparse(model, options),
+            certifier=certified_fair,
+        )
+
+    if model.config.equity.active:
+        return assign_equity(model, pinned, fair=True, seed=seed, progress=progress, without=plain)
+    return plain()
 
 
 def _stable(

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from matcher.engine._assign import build_model, check_pinned
+from matcher.engine._equity import check_equity_method
 from matcher.engine._incremental import changes, incremental_plan, settle_current
 from matcher.engine._methods import RunOptions, check_method
 from matcher.io import PairList, ParticipantSet, pairs_of, sha256_file
@@ -33,6 +34,7 @@ def run_program(
     """Run ``method`` on a loaded programme.  ``current``: (mentee_id, mentor_id, status)
     triples (see :func:`matcher.io.read_current`); every still valid pair is kept."""
     runner = check_method(method).runner
+    check_equity_method(method, cfg.equity)
     plan = incremental_plan(current, mentor_set, mentee_set) if current else None
     if plan is not None:
         forbidden = [*pairs_of(forbidden)[0], *plan.forbidden]

@@ -27,6 +27,7 @@ _TABLES = (
     "values",
     "report",
     "input",
+    "equity",
 )
 
 

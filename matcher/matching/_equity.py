@@ -16,13 +16,32 @@ from typing import Any
 
 from matcher.profiles import Participant
 
-__all__ = ["DEFAULT_SUBGROUPS", "MIN_SUBGROUP", "equity"]
+__all__ = [
+    "DEFAULT_SUBGROUPS",
+    "MIN_SUBGROUP",
+    "NOT_GIVEN",
+    "RULE_FIELDS",
+    "equity",
+    "subgroups_of",
+]
 
 #: Smallest subgroup shown on its own.
 MIN_SUBGROUP = 5
 #: Columns always looked at (when at least one mentee gives a value).
 DEFAULT_SUBGROUPS = ("region", "languages", "profession", "gender", "formats")
 NOT_GIVEN = "not given"
+#: Profile fields an ``[equity]`` rule may group mentees by (besides pass-through columns).
+RULE_FIELDS = (
+    "region",
+    "languages",
+    "profession",
+    "gender",
+    "formats",
+    "group_formats",
+    "career_stage",
+    "organization",
+    "timezone",
+)
 OTHER = "other"
 
 
@@ -166,3 +185,16 @@ def equity(
         ),
         "by": by,
     }
+
+
+def subgroups_of(
+    column: str, mentees: Sequence[Participant], extra_columns: Sequence[str] = ()
+) -> list[tuple[str, ...]] | None:
+    """Each mentee's subgroups by ``column`` (values as the equity section shows them,
+    ``"not given"`` for none), or None when ``column`` is neither a profile field of
+    :data:`RULE_FIELDS` nor one of ``extra_columns`` (any case)."""
+    folded = column.casefold()
+    if column not in RULE_FIELDS and folded not in {c.casefold() for c in extra_columns}:
+        return None
+    read = _reader(column, mentees)
+    return [_values(read(person)) for person in mentees]

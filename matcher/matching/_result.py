@@ -121,6 +121,26 @@ def _equity_rows(facts: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+def _rule_rows(rule: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The ``[equity]`` rule's figures: per subgroup with and without it, then the totals."""
+    header = ["subgroup", "mentees", "floor", "matched_without", "matched_with", "rate_without",
+              "rate_with"]  # fmt: skip
+    rows: list[list[Any]] = []
+    for r in rule["subgroups"]:
+        if r.get("withheld"):
+            rows.append([r["subgroup"], None, None, None, None, None, None])
+            continue
+        rows.append(
+            [r["subgroup"], r["mentees"], r.get("floor"), r["matched_without"], r["matched_with"],
+             r["rate_without"], r["rate_with"]]
+        )  # fmt: skip
+    low = rule["lowest_rate"]
+    rows.append(["(lowest rate)", None, None, None, None, low["without"], low["with"]])
+    for key in ("matched", "places", "objective"):  # totals: matched columns, not rates
+        rows.append([f"({key})", None, None, rule[key]["without"], rule[key]["with"], None, None])
+    return header, rows
+
+
 @dataclass
 class Matching:
     """The result of :func:`matcher.match`, :func:`matcher.suggest` or :func:`matcher.solve`.
@@ -174,6 +194,8 @@ class Matching:
     #: ``[report] subgroups`` and ``flag_spread``: the equity figures' extra columns
     equity_columns: tuple[str, ...] = ()
     flag_spread: float = 0.1
+    #: the ``[equity]`` rule's figures, with and without it (``summary.json``'s ``equity.rule``)
+    equity_rule: dict[str, Any] | None = None
     _explainer: Callable[[str, str], Explanation] | None = field(default=None, repr=False)
     _equity_memo: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False)
 
@@ -249,7 +271,10 @@ class Matching:
                 flag_spread=self.flag_spread,
             )
             self._equity_memo = (key, facts)
-        return copy.deepcopy(self._equity_memo[1])
+        facts = copy.deepcopy(self._equity_memo[1])
+        if self.equity_rule is not None:
+            facts["rule"] = copy.deepcopy(self.equity_rule)
+        return facts
 
     def _summary(self, *, version: str) -> dict[str, Any]:
         """The run manifest written to ``summary.json``."""
@@ -366,6 +391,8 @@ class Matching:
         ]
         if facts is not None:
             sheets.append(("equity", *_equity_rows(facts)))
+            if facts.get("rule"):
+                sheets.append(("equity_rule", *_rule_rows(facts["rule"])))
         if self.changes:
             sheets.append(
                 (

@@ -390,6 +390,39 @@ class ReportConfig(BaseModel):
     flag_spread: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.1
 
 
+class EquityConfig(BaseModel):
+    """``[equity]``: coverage across the subgroups of one mentee column, for methods optimal
+    and fair.  Either ``mode = "equalise"`` (the lowest coverage rate among the subgroups as
+    high as it can be, then the usual objective) or ``min_share`` (each named subgroup's
+    coverage rate at least that share of the overall rate).  No ``column``: no rule."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    column: Annotated[str, Field(min_length=1)] | None = None
+    mode: Literal["equalise"] | None = None
+    min_share: dict[str, Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]] | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> EquityConfig:
+        if self.column is None:
+            if self.mode is not None or self.min_share is not None:
+                raise ValueError('[equity] needs column = "..." naming the mentee column')
+            return self
+        if (self.mode is None) == (self.min_share is None):
+            raise ValueError(
+                '[equity] needs exactly one of mode = "equalise" or min_share = { ... }, '
+                + ("got both" if self.mode is not None else "got neither")
+            )
+        if self.min_share is not None and not self.min_share:
+            raise ValueError("[equity] min_share names no subgroup")
+        return self
+
+    @property
+    def active(self) -> bool:
+        """Whether a rule is set."""
+        return self.column is not None
+
+
 class InputConfig(BaseModel):
     """``[input]``: which sheet of an .xlsx workbook holds the profiles (default: the first)."""
 
@@ -433,6 +466,7 @@ class ProgramConfig(BaseModel):
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
     report: ReportConfig = ReportConfig()
     input: InputConfig = InputConfig()
+    equity: EquityConfig = EquityConfig()
 
     @field_validator("criteria", mode="before")
     @classmethod

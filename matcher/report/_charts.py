@@ -102,6 +102,41 @@ def bar_chart(
         return _svg(figure)
 
 
+def paired_bars(
+    labels: Sequence[str],
+    before: Sequence[float],
+    after: Sequence[float],
+    *,
+    title: str,
+    xlabel: str,
+    names: tuple[str, str],
+) -> str:
+    """Two horizontal bars per label (``before`` grey, ``after`` blue), shares from 0 to 100 %,
+    first label on top, each bar's percentage at its end."""
+    import matplotlib
+
+    n = len(labels)
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
+        figure = _figure(6.5, 0.9 + 0.5 * max(n, 1))
+        axes = figure.add_subplot()
+        top = [float(2 * k) for k in range(n)][::-1]
+        for offset, values, color, name in (
+            (0.35, before, _GREY, names[0]),
+            (-0.35, after, _BLUE, names[1]),
+        ):
+            where = [p + offset for p in top]
+            axes.barh(where, list(values), color=color, height=0.65, label=name)
+            for y, value in zip(where, values, strict=True):
+                axes.text(value + 0.012, y, f"{value * 100:.1f}%", va="center", fontsize=7.5)
+        axes.set_yticks(top, [_wrap(label) for label in labels])
+        axes.set_xlim(0, 1.18)
+        axes.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0", "25%", "50%", "75%", "100%"])
+        axes.legend(loc="lower right", fontsize=7.5, frameon=False)
+        axes.set_title(title, loc="left")
+        axes.set_xlabel(xlabel)
+        return _svg(figure)
+
+
 def _wrap(label: str, width: int = 34) -> str:
     """A long label on two lines (at most), so that the bars keep their room."""
     if len(label) <= width:

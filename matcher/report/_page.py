@@ -371,6 +371,79 @@ _COLUMN_NAMES = {
 }
 
 
+def _equity_rule(rule: Mapping[str, Any]) -> str:
+    """The ``[equity]`` rule: coverage by subgroup with and without it, and its price."""
+    column = str(rule["column"])
+    title = _COLUMN_NAMES.get(column, column)
+    if rule.get("mode") == "equalise":
+        what = (
+            f"the lowest coverage rate among the subgroups of <em>{_e(column)}</em> as high as "
+            "it can be, then the usual objective"
+        )
+    else:
+        shares = ", ".join(f"{_e(k)} {v:g}" for k, v in (rule.get("min_share") or {}).items())
+        overall = (rule.get("overall_rate") or {}).get("value")
+        what = (
+            f"each named subgroup's coverage rate at least its share ({shares}) of the overall "
+            "rate, the most mentees that can be matched at all over all mentees"
+            + (f" ({overall * 100:.1f}%)" if overall is not None else "")
+        )
+    parts = [
+        "<h3>Equity rule</h3>",
+        f'<p class="note">This matching follows <code>[equity]</code>: {what}. The same '
+        "programme was also solved without the rule, to show its price.</p>",
+    ]
+    shown = [r for r in rule["subgroups"] if not r.get("withheld")]
+    if shown:
+        svg = _charts.paired_bars(
+            [r["subgroup"] for r in shown],
+            [r["rate_without"] for r in shown],
+            [r["rate_with"] for r in shown],
+            title=f"Coverage by {title.lower()}, without and with the equity rule",
+            xlabel="share of mentees matched",
+            names=("without the rule", "with the rule"),
+        )
+        parts.append(_figure(svg, f"Coverage by {title.lower()} with and without the rule"))
+    rows: list[list[object]] = []
+    for r in rule["subgroups"]:
+        if r.get("withheld"):
+            rows.append([r["subgroup"], "fewer than 5", "–", "–", "–", "–"])
+            continue
+        rows.append(
+            [
+                r["subgroup"],
+                r["mentees"],
+                "–" if r.get("floor") is None else r["floor"],
+                f"{r['matched_without']} ({_pct(r['rate_without'])})",
+                f"{r['matched_with']} ({_pct(r['rate_with'])})",
+                f"{r['matched_with'] - r['matched_without']:+d}",
+            ]
+        )
+    parts.append(
+        _table(
+            [
+                "subgroup",
+                "mentees",
+                "floor",
+                "matched without the rule",
+                "matched with it",
+                "change",
+            ],
+            rows,
+        )
+    )
+    price = [
+        ["lowest coverage rate", _pct(rule["lowest_rate"]["without"]),
+         _pct(rule["lowest_rate"]["with"])],
+        ["mentees matched", rule["matched"]["without"], rule["matched"]["with"]],
+        ["places filled", rule["places"]["without"], rule["places"]["with"]],
+        ["total score", f"{rule['objective']['without']:.4f}",
+         f"{rule['objective']['with']:.4f}"],
+    ]  # fmt: skip
+    parts.append(_table(["", "without the rule", "with the rule"], price))
+    return "".join(parts)
+
+
 def _equity(facts: Mapping[str, Any] | None, kind: str) -> str:
     if not facts or not facts.get("by"):
         return "<p>No profile columns to compare (precomputed scores carry no profiles).</p>"
@@ -400,6 +473,8 @@ def _equity(facts: Mapping[str, Any] | None, kind: str) -> str:
                     f"differs by {amount} between <em>{_e(spread['best'])}</em> (best) and "
                     f"<em>{_e(spread['worst'])}</em> (worst)</li>"
                 )
+    if facts.get("rule"):
+        parts.append(_equity_rule(facts["rule"]))
     if flags:
         parts.append(f'<div class="flag"><strong>Flagged</strong><ul>{"".join(flags)}</ul></div>')
     else:

@@ -2,6 +2,7 @@
 groups.  They see only arrays: may import profiles (limits) and io, never scoring or below."""
 
 from matcher.solvers._certify import flow_potentials, holds
+from matcher.solvers._equity import EquityRule, solve_equity
 from matcher.solvers._fair import coverage_cut, max_coverage, solve_fair
 from matcher.solvers._flow import most_served_known, solve_optimal
 from matcher.solvers._groups import GroupProblem, GroupResult, check_groups, solve_groups
@@ -28,6 +29,7 @@ from matcher.solvers._warm import WarmResult, reoptimize
 __all__ = [
     "SCALE",
     "AssignmentProblem",
+    "EquityRule",
     "GroupProblem",
     "GroupResult",
     "Nodes",
@@ -50,6 +52,7 @@ __all__ = [
     "reoptimize",
     "residual_arcs",
     "score_units",
+    "solve_equity",
     "solve_fair",
     "solve_groups",
     "solve_optimal",

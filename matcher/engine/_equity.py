@@ -1,0 +1,220 @@
+"""``[equity]``: the optimal and fair methods under a coverage rule across the subgroups of one
+mentee column (see :mod:`matcher.solvers._equity` for the exact solve).  The programme is
+solved twice, with and without the rule, so that the summary and the report show its price."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher._errors import InvalidInputError, Problem
+from matcher.engine._assign import assign
+from matcher.matching import MIN_SUBGROUP, RULE_FIELDS, Matching, subgroups_of
+from matcher.profiles import EquityConfig, vocab
+from matcher.scoring import Progress, ScoringModel
+from matcher.solvers import AssignmentProblem, EquityRule, SolverResult, solve_equity
+
+__all__ = ["EQUITY_METHODS", "EQUITY_PAIRS", "assign_equity", "check_equity_method"]
+
+log = logging.getLogger(__name__)
+
+#: The methods an ``[equity]`` rule applies to.
+EQUITY_METHODS = ("optimal", "fair")
+#: The rule is solved on every allowed pair: at most this many mentee x mentor pairs.
+EQUITY_PAIRS = 25_000_000
+
+
+def _problem(message: str, key: str, value: str | None, expected: str | None) -> Problem:
+    return Problem(message, file="program.toml", column=key, value=value, expected=expected)
+
+
+def check_equity_method(method: str, rule: EquityConfig) -> None:
+    """An ``[equity]`` rule with a method that cannot honour it is an input error."""
+    if rule.active and method not in EQUITY_METHODS:
+        raise InvalidInputError(
+            [
+                _problem(
+                    "[equity] is not supported with this method",
+                    "program.method",
+                    method,
+                    "method " + " or ".join(EQUITY_METHODS) + " (or remove [equity])",
+                )
+            ]
+        )
+
+
+def rule_of(model: ScoringModel, pinned: list[tuple[int, int]]) -> EquityRule:
+    """The mentees' subgroups by ``[equity] column`` and the rule on them; every problem with
+    the column or ``min_share`` at once."""
+    cfg = model.config.equity
+    column = cfg.column
+    assert column is not None
+    mentees = model.mentees
+    extra = sorted({k for person in mentees for k in person.extra})
+    values = subgroups_of(column, mentees, extra)
+    if values is None:
+        choices = [*RULE_FIELDS, *extra]
+        raise InvalidInputError(
+            [
+                _problem(
+                    "unknown mentee column",
+                    "equity.column",
+                    column,
+                    "one of " + ", ".join(choices) + vocab.did_you_mean(column, choices),
+                )
+            ]
+        )
+    several = [k for k, v in enumerate(values) if len(v) > 1]
+    if several:
+        raise InvalidInputError(
+            [
+                _problem(
+                    f"{vocab.count(len(several), 'mentee')} give several values in this column "
+                    f"(first: mentee {mentees[several[0]].id!r})",
+                    "equity.column",
+                    column,
+                    "a column with one value per mentee: each mentee in one subgroup",
+                )
+            ]
+        )
+    names = tuple(sorted({v[0] for v in values}))
+    index = {name: g for g, name in enumerate(names)}
+    subgroup = np.array([index[v[0]] for v in values], np.int64)
+    covered = np.zeros(len(mentees), bool)
+    covered[[i for i, _ in pinned]] = True
+    if cfg.mode == "equalise":
+        return EquityRule(subgroup, names, covered, equalise=True)
+    shares: list[Fraction | None] = [None] * len(names)
+    problems = []
+    folded = {name.casefold(): g for g, name in enumerate(names)}
+    for name, share in (cfg.min_share or {}).items():
+        g = index.get(name, folded.get(name.casefold()))
+        if g is None:
+            problems.append(
+                _problem(
+                    "unknown subgroup",
+                    f"equity.min_share.{name}",
+                    name,
+                    f"a value of column {column!r} among the mentees: "
+                    + ", ".join(names[:20])
+                    + (" …" if len(names) > 20 else "")
+                    + vocab.did_you_mean(name, names),
+                )
+            )
+            continue
+        shares[g] = Fraction(str(share))  # exactly as written: 0.9 is 9/10
+    if problems:
+        raise InvalidInputError(problems)
+    return EquityRule(subgroup, names, covered, min_share=tuple(shares))
+
+
+def assign_equity(
+    model: ScoringModel,
+    pinned: list[tuple[int, int]],
+    *,
+    fair: bool,
+    seed: int,
+    progress: Progress | None,
+    without: Callable[[], Matching],
+) -> Matching:
+    """The method under ``[equity]`` on every allowed pair; ``without`` runs it without the
+    rule, for the with/without figures (``Matching.equity_rule``)."""
+    n_e, n_m = model.shape
+    cfg = model.config.equity
+    if n_e * n_m > EQUITY_PAIRS:
+        raise InvalidInputError(
+            [
+                _problem(
+                    "too large for [equity], which is solved on every allowed pair",
+                    "equity",
+                    f"{n_e:,} mentees x {n_m:,} mentors = {n_e * n_m:,} pairs",
+                    f"at most {EQUITY_PAIRS:,} mentee x mentor pairs",
+                )
+            ]
+        )
+    rule = rule_of(model, pinned)
+    stats: dict[str, Any] = {}
+
+    def solver(problem: AssignmentProblem, *, seed: int) -> SolverResult:
+        result = solve_equity(problem, rule, seed=seed, fair=fair)
+        stats.update(result.stats)
+        return result
+
+    with_rule = assign(model, pinned, solver, seed=seed, progress=progress)
+    log.info("equity rule on %s: %d subgroups", "fair" if fair else "optimal", len(rule.names))
+    baseline = without()
+    with_rule.equity_rule = _figures(model, rule, cfg, stats, with_rule, baseline)
+    return with_rule
+
+
+def _served(
+    matching: Matching, ids: list[str], subgroup: npt.NDArray[np.int64], groups: int
+) -> npt.NDArray[np.int64]:
+    got = {p.mentee_id for p in matching.pairs}
+    hit = np.array([i in got for i in ids], bool)
+    return np.bincount(subgroup[hit], minlength=groups).astype(np.int64)
+
+
+def _figures(
+    model: ScoringModel,
+    rule: EquityRule,
+    cfg: EquityConfig,
+    stats: dict[str, Any],
+    with_rule: Matching,
+    without: Matching,
+) -> dict[str, Any]:
+    """Coverage by subgroup with and without the rule, and its price in places and score.
+    Subgroups under :data:`MIN_SUBGROUP` mentees have their figures withheld (as in the report)."""
+    ids = [p.id for p in model.mentees]
+    groups = len(rule.names)
+    sizes = rule.sizes
+    served = {
+        "with": _served(with_rule, ids, rule.subgroup, groups),
+        "without": _served(without, ids, rule.subgroup, groups),
+    }
+    floors = stats.get("floors", [])
+    rows: list[dict[str, Any]] = []
+    for g, name in enumerate(rule.names):
+        n = int(sizes[g])
+        if n < MIN_SUBGROUP:
+            rows.append({"subgroup": name, "mentees": None, "withheld": True})
+            continue
+        share = None if rule.min_share is None else rule.min_share[g]
+        rows.append(
+            {
+                "subgroup": name,
+                "mentees": n,
+                "floor": floors[g] if floors else None,
+                "min_share": None if share is None else float(share),
+                "matched_with": int(served["with"][g]),
+                "matched_without": int(served["without"][g]),
+                "rate_with": round(int(served["with"][g]) / n, 4),
+                "rate_without": round(int(served["without"][g]) / n, 4),
+            }
+        )
+
+    def lowest(which: str) -> float | None:
+        rates = [int(served[which][g]) / int(sizes[g]) for g in range(groups) if sizes[g]]
+        return round(min(rates), 4) if rates else None
+
+    def both(get: Callable[[Matching], float | int]) -> dict[str, float | int]:
+        return {"with": get(with_rule), "without": get(without)}
+
+    figures: dict[str, Any] = {
+        "column": cfg.column,
+        "mode": cfg.mode,
+        "min_share": None if cfg.min_share is None else dict(sorted(cfg.min_share.items())),
+        "lowest_rate": {"with": lowest("with"), "without": lowest("without")},
+        "matched": both(lambda m: m.matched),
+        "places": both(lambda m: len(m.pairs)),
+        "objective": both(lambda m: round(m.objective, 6)),
+        "subgroups": rows,
+    }
+    if "overall_rate" in stats:
+        figures["overall_rate"] = stats["overall_rate"]
+    return figures

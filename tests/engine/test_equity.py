@@ -1,0 +1,98 @@
+"""``[equity]`` through the library: ``matcher.match(config=...)`` with the rule, pinned pairs
+counting as coverage, the figures with and without the rule, and the same seed giving the same
+result."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import matcher
+from matcher import InfeasibleError, InvalidInputError, Participant, ProgramConfig
+
+
+def _people() -> tuple[list[Participant], list[Participant]]:
+    """Two mentors in NS; six NS mentees who score well, five NL mentees who score less."""
+    mentors = [
+        Participant(id=f"m{k}", role="mentor", region="NS", languages="en", formats="virtual",
+                    specialties="chronic_pain", capacity=3)
+        for k in range(2)
+    ]  # fmt: skip
+    mentees = [
+        Participant(id=f"ns{k}", role="mentee", region="NS", languages="en", formats="virtual",
+                    specialties="chronic_pain")
+        for k in range(6)
+    ] + [
+        Participant(id=f"nl{k}", role="mentee", region="NL", languages="en", formats="virtual",
+                    specialties="oncology")
+        for k in range(5)
+    ]  # fmt: skip
+    return mentors, mentees
+
+
+def _config(**equity: object) -> ProgramConfig:
+    return ProgramConfig(equity={"column": "region", **equity})
+
+
+@pytest.mark.parametrize("method", ["optimal", "fair"])
+def test_equalise_in_the_library(method: str) -> None:
+    mentors, mentees = _people()
+    plain = matcher.match(mentors, mentees, method=method)
+    ruled = matcher.match(mentors, mentees, config=_config(mode="equalise"), method=method)
+    served = {p.mentee_id[:2] for p in plain.pairs}
+    assert served == {"ns"}  # without the rule every place goes to the better pairs
+    by = {p.mentee_id[:2]: 0 for p in ruled.pairs}
+    for p in ruled.pairs:
+        by[p.mentee_id[:2]] += 1
+    # 6 places among 6 + 5 mentees: equal rates need 3 of 6 and 3 of 5 (3/6 is the most
+    # the lower subgroup can reach: 3/5 for NL leaves 3/6 for NS)
+    assert by == {"ns": 3, "nl": 3}
+    rule = ruled.summary["equity"]["rule"]
+    assert rule["lowest_rate"] == {"with": 0.5, "without": 0.0}
+    assert rule["objective"]["with"] < rule["objective"]["without"]
+    assert rule["matched"] == {"with": 6, "without": 6}
+    assert ruled.bound >= ruled.objective
+    json.dumps(ruled.summary, allow_nan=False)
+
+
+def test_pinned_pairs_count_as_coverage() -> None:
+    mentors, mentees = _people()
+    cfg = _config(min_share={"NL": 1.0})
+    # overall rate 6/11: NL needs ceil(5 x 6/11) = 3; one is pinned, two more are placed
+    ruled = matcher.match(mentors, mentees, config=cfg, pinned=[("nl0", "m0")])
+    nl = sorted(p.mentee_id for p in ruled.pairs if p.mentee_id.startswith("nl"))
+    assert len(nl) == 3 and "nl0" in nl
+    rows = {r["subgroup"]: r for r in ruled.summary["equity"]["rule"]["subgroups"]}
+    assert rows["NL"]["floor"] == 3 and rows["NL"]["matched_with"] == 3
+
+
+def test_same_seed_same_result() -> None:
+    mentors, mentees = _people()
+    cfg = _config(mode="equalise")
+    a = matcher.match(mentors, mentees, config=cfg, seed=3)
+    b = matcher.match(mentors, mentees, config=cfg, seed=3)
+    assert [(p.mentee_id, p.mentor_id) for p in a.pairs] == [
+        (p.mentee_id, p.mentor_id) for p in b.pairs
+    ]
+
+
+def test_unreachable_floor_is_infeasible() -> None:
+    mentors, mentees = _people()
+    mentees = [m.model_copy(update={"languages": ("fr",)}) if m.id == "nl0" else m for m in mentees]
+    # m0 is filled by pins, nl0 shares no language, nl3 and nl4 are forbidden: NL can reach
+    # 2, while 6 of 11 can be matched at all, so NL's floor is ceil(5 x 6/11) = 3
+    with pytest.raises(InfeasibleError, match=r"'NL' needs at least 3 of its 5 .* at most 2"):
+        matcher.match(
+            mentors,
+            mentees,
+            config=_config(min_share={"NL": 1.0}),
+            pinned=[("ns0", "m0"), ("ns1", "m0"), ("ns2", "m0")],
+            forbidden=[(f"nl{k}", f"m{j}") for k in (3, 4) for j in range(2)],
+        )
+
+
+def test_other_methods_refuse_the_rule() -> None:
+    mentors, mentees = _people()
+    with pytest.raises(InvalidInputError, match="method optimal or fair"):
+        matcher.match(mentors, mentees, config=_config(mode="equalise"), method="stable")
