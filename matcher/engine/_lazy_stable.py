@@ -22,7 +22,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +31,7 @@ from matcher._errors import SolverError
 from matcher.engine._build import from_model
 from matcher.matching import Matching
 from matcher.scoring import Candidates, Progress, ScoringModel, known_pairs, score_floor
-from matcher.solvers import SCALE, AssignmentProblem, SolverResult, blocking_pairs
+from matcher.solvers import SCALE, AssignmentProblem, SolverResult
 
 __all__ = [
     "Draw",
@@ -47,6 +46,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+_I32 = np.iinfo(np.int32)
 #: ``draw(rows, known, per_row) -> (rows, cols, units)``: per mentee of ``rows``, up to
 #: ``per_row`` of its best allowed pairs not in ``known`` (a CSR matrix), scores in 1e-6 units.
 Draw = Callable[[I64, sparse.csr_matrix, int], tuple[I64, I64, I64]]
@@ -69,16 +70,24 @@ def pair_tiebreak(
     return (z >> np.uint64(1)).astype(np.int64)
 
 
+def _salt(seed: int) -> np.uint64:
+    """The seed's offset of :func:`pair_tiebreak` (and of the compiled ``tie``)."""
+    return np.uint64((seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64))
+
+
 @dataclass
 class LazyStable:
     """What :func:`lazy_deferred_acceptance` found: every pair drawn (``rows``, ``cols``,
-    ``units``; ``acceptable`` False where the mentor does not accept the mentee), the chosen
-    pairs (indices into them) and the counts."""
+    ``units``; ``acceptable`` False where the mentor does not accept the mentee; ``e_rank``,
+    ``m_rank`` each side's stated rank of it, 0 where unranked, or empty where nobody stated
+    one), the chosen pairs (indices into them) and the counts."""
 
-    rows: I64
-    cols: I64
-    units: I64
+    rows: I32
+    cols: I32
+    units: npt.NDArray[np.integer]
     acceptable: npt.NDArray[np.bool_]
+    e_rank: I64
+    m_rank: I64
     chosen: I64
     proposals: int
     rounds: int
@@ -92,6 +101,56 @@ def _rank_of(keys: I64, sorted_keys: I64, ranks: I64) -> I64:
         return np.zeros(keys.size, np.int64)
     at = np.clip(np.searchsorted(sorted_keys, keys), 0, sorted_keys.size - 1)
     return np.where(sorted_keys[at] == keys, ranks[at], 0).astype(np.int64)
+
+
+class _Drawn:
+    """Every pair drawn, append-only, in arrays that grow by doubling: int32 mentee and
+    mentor, the score units (int32 while they fit), whether the mentor accepts the mentee,
+    and each side's stated rank only where some rank is stated on that side (the tie-break
+    is computed from the pair when needed)."""
+
+    def __init__(self, ranked_e: bool, ranked_m: bool) -> None:
+        self.size = 0
+        self.r = np.zeros(1024, np.int32)
+        self.c = np.zeros(1024, np.int32)
+        self.u: npt.NDArray[np.integer] = np.zeros(1024, np.int32)
+        self.ok = np.zeros(1024, bool)
+        self.er = np.zeros(1024 if ranked_e else 0, np.int64)
+        self.mr = np.zeros(1024 if ranked_m else 0, np.int64)
+
+    def add(self, r: I64, c: I64, u: I64, er: I64, mr: I64, ok: npt.NDArray[np.bool_]) -> I64:
+        """Append pairs; their indices."""
+        end = self.size + r.size
+        if u.size and self.u.dtype == np.int32 and (u.min() < _I32.min or u.max() > _I32.max):
+            self.u = self.u.astype(np.int64)
+        if end > self.r.size:
+            grow = max(end, 2 * self.r.size)
+            for name in ("r", "c", "u", "ok", "er", "mr"):
+                arr = getattr(self, name)
+                if arr.size:
+                    bigger = np.zeros(grow, arr.dtype)
+                    bigger[: self.size] = arr[: self.size]
+                    setattr(self, name, bigger)
+        at = slice(self.size, end)
+        self.r[at], self.c[at], self.u[at], self.ok[at] = r, c, u, ok
+        if self.er.size:
+            self.er[at] = er
+        if self.mr.size:
+            self.mr[at] = mr
+        self.size = end
+        return np.arange(at.start, end, dtype=np.int64)
+
+    def e_rank(self, idx: I64) -> I64:
+        """The mentee's stated rank of pairs ``idx`` (0 where unranked)."""
+        return self.er[idx] if self.er.size else np.zeros(idx.size, np.int64)
+
+    def trimmed(self) -> _Drawn:
+        """The arrays cut to the pairs drawn (in place)."""
+        for name in ("r", "c", "u", "ok", "er", "mr"):
+            arr = getattr(self, name)
+            if arr.size:
+                setattr(self, name, arr[: self.size].copy())
+        return self
 
 
 def lazy_deferred_acceptance(
@@ -118,39 +177,16 @@ def lazy_deferred_acceptance(
     through ``stated``); ``stated_only``: mentees that accept only the pairs they stated;
     ``ranked_only_mentor``: mentors that accept only the mentees they ranked."""
     width = max(n_m, 1)
+    salt = _salt(seed)
     batch = max(batch, 2 * int(mentee_cap.max(initial=1)), 1)
-    # every pair drawn, append-only, in arrays that grow by doubling
-    a: dict[str, Any] = {
-        name: np.zeros(1024, np.int64) for name in ("r", "c", "u", "er", "mr", "h")
-    }
-    a["ok"] = np.zeros(1024, bool)
-    size = 0
+    a = _Drawn(stated[0].size > 0, mentor_rank_table[0].size > 0)
 
     def add(r: I64, c: I64, u: I64, er: I64) -> I64:
-        nonlocal size
         keys = r * width + c
         mr = _rank_of(keys, *mentor_rank_table)
         ok = ~(ranked_only_mentor[c] & (mr == 0))
-        end = size + r.size
-        if end > a["r"].size:
-            grow = max(end, 2 * a["r"].size)
-            for name, arr in list(a.items()):
-                bigger = np.zeros(grow, arr.dtype)
-                bigger[:size] = arr[:size]
-                a[name] = bigger
-        for name, values in (
-            ("r", r),
-            ("c", c),
-            ("u", u),
-            ("er", er),
-            ("mr", mr),
-            ("h", pair_tiebreak(seed, r, c, width)),
-            ("ok", ok),
-        ):
-            a[name][size:end] = values
-        idx = np.arange(size, end, dtype=np.int64)
-        size = end
-        kept: I64 = idx[np.asarray(ok, bool)]
+        idx = a.add(r, c, u, er, mr, ok)
+        kept: I64 = idx[ok]
         return kept
 
     w = max(8, 2 * batch)
@@ -169,10 +205,13 @@ def lazy_deferred_acceptance(
         pending_mask = (keep >= ptr[rows][:, None]) & (keep < length[rows][:, None])
         old = buf[rows][pending_mask]
         idx = np.concatenate([old.astype(np.int64), new])
-        r = a["r"][idx]
-        erk = np.where(a["er"][idx] > 0, a["er"][idx], _UNRANKED)
-        order = np.lexsort((a["h"][idx], -a["u"][idx], erk, r))
-        idx, r, erk = idx[order], r[order], erk[order]
+        r = a.r[idx].astype(np.int64)
+        c = a.c[idx].astype(np.int64)
+        u = a.u[idx].astype(np.int64)
+        er = a.e_rank(idx)
+        erk = np.where(er > 0, er, _UNRANKED)
+        order = np.lexsort((pair_tiebreak(seed, r, c, width), -u, erk, r))
+        idx, r, erk, u = idx[order], r[order], erk[order], u[order]
         pos = np.arange(idx.size) - np.searchsorted(r, r, side="left")
         counts = np.bincount(r, minlength=n_e)[rows]
         if counts.size and int(counts.max()) > buf.shape[1]:
@@ -181,7 +220,7 @@ def lazy_deferred_acceptance(
         buf[r, pos] = idx
         length[rows] = counts
         ptr[rows] = 0
-        ok = (erk < _UNRANKED) | exhausted[r] | (a["u"][idx] > cutoff[r])
+        ok = (erk < _UNRANKED) | exhausted[r] | (u > cutoff[r])
         # settled: the leading run of settled pairs (the order puts them first)
         first_bad = np.where(ok, np.iinfo(np.int64).max, pos)
         lead = np.full(n_e, np.iinfo(np.int64).max, np.int64)
@@ -205,11 +244,11 @@ def lazy_deferred_acceptance(
             per_row = batch << lv
             chosen_rows = np.zeros(n_e, bool)
             chosen_rows[group] = True
-            mine = np.flatnonzero(chosen_rows[a["r"][:size]])
+            mine = np.flatnonzero(chosen_rows[a.r[: a.size]])
             pin = chosen_rows[never_r]
             known = known_pairs(
-                np.concatenate([never_r[pin], a["r"][mine]]),
-                np.concatenate([never_c[pin], a["c"][mine]]),
+                np.concatenate([never_r[pin], a.r[mine]]),
+                np.concatenate([never_c[pin], a.c[mine]]),
                 (n_e, width),
             )
             r, c, u = draw(group, known, per_row)
@@ -236,7 +275,9 @@ def lazy_deferred_acceptance(
         refill(lazy)
     # an upper bound: each mentee's best scores within capacity over its first draw (its best
     # unstated pairs) and its stated pairs, whatever the mentors accept
-    bound_units = _best_within(a["r"][:size], a["u"][:size], mentee_cap, n_e)
+    bound_units = _best_within(
+        a.r[: a.size].astype(np.int64), a.u[: a.size].astype(np.int64), mentee_cap, n_e
+    )
     # the mentees propose one at a time (compiled loop) until each is full or has no settled
     # pair left; those waiting for more of their list are then refilled together, and so on
     # (the mentee-optimal stable matching does not depend on the order of proposals)
@@ -244,7 +285,7 @@ def lazy_deferred_acceptance(
 
     count = np.zeros(n_e, np.int64)
     cap = np.maximum(mentor_cap, 0).astype(np.int64)
-    held, n_held = _da_jit.empty_held(n_m, cap)
+    held, n_held, least = _da_jit.empty_held(n_m, cap)
     on_stack = np.zeros(n_e, bool)
     stack = np.zeros(max(n_e, 1), np.int64)
     want = mentee_cap.astype(np.int64)
@@ -255,7 +296,6 @@ def lazy_deferred_acceptance(
             rounds += 1
             stack[: ready.size] = ready[::-1]
             on_stack[ready] = True
-            mrk = np.where(a["mr"][:size] > 0, a["mr"][:size], _UNRANKED)
             proposals += int(
                 _da_jit.propose(
                     stack,
@@ -266,26 +306,32 @@ def lazy_deferred_acceptance(
                     settled,
                     count,
                     want,
-                    a["r"],
-                    a["c"],
-                    a["u"],
-                    mrk,
-                    a["h"],
+                    a.r,
+                    a.c,
+                    a.u,
+                    a.mr,
+                    width,
+                    salt,
                     cap,
                     held,
                     n_held,
+                    least,
                 )
             )
         waiting = np.flatnonzero((count < want) & (ptr >= settled) & ~exhausted)
         if waiting.size == 0:
             break
         refill(waiting)
+    del buf
     held = held[np.arange(held.shape[1])[None, :] < n_held[:, None]]
+    a.trimmed()
     return LazyStable(
-        a["r"].astype(np.int64),
-        a["c"].astype(np.int64),
-        a["u"].astype(np.int64),
-        a["ok"].astype(bool),
+        a.r,
+        a.c,
+        a.u,
+        a.ok,
+        a.er,
+        a.mr,
         np.sort(held),
         proposals,
         rounds,
@@ -304,47 +350,26 @@ def _best_within(rows: I64, units: I64, cap: I64, n: int) -> int:
     return int(u[rank < cap[r]].sum())
 
 
-def _positions(owner: I64, rank: I64, units: I64, tie: I64) -> I64:
-    """Each edge's position in its owner's order (rank, then score, then tie-break)."""
-    rk = np.where(rank > 0, rank, _UNRANKED)
-    order = np.lexsort((tie, -units, rk, owner))
-    grouped = owner[order]
-    pos = np.empty(owner.size, np.int64)
-    pos[order] = np.arange(owner.size) - np.searchsorted(grouped, grouped, side="left")
-    return pos
+def check_stable(found: LazyStable, mentee_cap: I64, mentor_cap: I64, n_m: int, seed: int) -> int:
+    """Blocking pairs among the acceptable drawn pairs (a proof over all pairs, see above),
+    counted in one compiled pass over them."""
+    from matcher.engine import _da_jit
 
-
-def check_stable(
-    n_e: int,
-    n_m: int,
-    found: LazyStable,
-    mentee_cap: I64,
-    mentor_cap: I64,
-    mentee_rank_table: tuple[I64, I64],
-    mentor_rank_table: tuple[I64, I64],
-    seed: int,
-) -> int:
-    """Blocking pairs among the acceptable drawn pairs (a proof over all pairs, see above)."""
-    ok = np.flatnonzero(found.acceptable)
-    r, c, u = found.rows[ok], found.cols[ok], found.units[ok]
-    keys = r * max(n_m, 1) + c
-    tie = pair_tiebreak(seed, r, c, max(n_m, 1))
-    e_pos = _positions(r, _rank_of(keys, *mentee_rank_table), u, tie)
-    m_pos = _positions(c, _rank_of(keys, *mentor_rank_table), u, tie)
-    problem = AssignmentProblem(
-        n_e,
-        n_m,
-        r.astype(np.int32),
-        c.astype(np.int32),
-        u / SCALE,
-        mentee_cap,
-        mentor_cap,
-        check_pairs=False,
+    return int(
+        _da_jit.blocking(
+            found.rows,
+            found.cols,
+            found.units,
+            found.e_rank,
+            found.m_rank,
+            found.acceptable,
+            found.chosen,
+            mentee_cap.astype(np.int64),
+            mentor_cap.astype(np.int64),
+            max(n_m, 1),
+            _salt(seed),
+        )
     )
-    where = np.full(found.rows.size, -1, np.int64)
-    where[ok] = np.arange(ok.size)
-    chosen = where[found.chosen]
-    return int(blocking_pairs(problem, chosen, positions=(e_pos, m_pos)).size)
 
 
 def array_draw(
@@ -488,16 +513,17 @@ def certified_stable(
         batch=batch,
     )
     solved = time.perf_counter()
-    blocking = check_stable(n_e, n_m, found, mentee_cap, mentor_cap, e_table, m_table, seed)
+    blocking = check_stable(found, mentee_cap, mentor_cap, n_m, seed)
     if blocking:
         raise SolverError(f"deferred acceptance left {blocking} blocking pairs")
     ok_idx = np.flatnonzero(found.acceptable)
     where = np.full(found.rows.size, -1, np.int64)
     where[ok_idx] = np.arange(ok_idx.size)
     chosen = where[found.chosen]
-    rows = found.rows[ok_idx].astype(np.int32)
-    cols = found.cols[ok_idx].astype(np.int32)
-    scores = found.units[ok_idx] / SCALE
+    every = ok_idx.size == found.rows.size  # (no copy of the drawn pairs)
+    rows = found.rows if every else found.rows[ok_idx]
+    cols = found.cols if every else found.cols[ok_idx]
+    scores = (found.units if every else found.units[ok_idx]) / SCALE
     cand = Candidates(
         rows,
         cols,
@@ -590,16 +616,7 @@ def stable_on_edges(problem: AssignmentProblem, *, seed: int = 0, batch: int = 1
         seed=seed,
         batch=batch,
     )
-    blocking = check_stable(
-        n_e,
-        n_m,
-        found,
-        problem.mentee_capacity,
-        problem.mentor_capacity,
-        (keys[s][e_order], e_rank[s][e_order]),
-        (keys[m_rank > 0][m_order], m_rank[m_rank > 0][m_order]),
-        seed,
-    )
+    blocking = check_stable(found, problem.mentee_capacity, problem.mentor_capacity, n_m, seed)
     if blocking:
         raise SolverError(f"deferred acceptance left {blocking} blocking pairs")
     return found
