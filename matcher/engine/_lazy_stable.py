@@ -48,9 +48,10 @@ log = logging.getLogger(__name__)
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
 _I32 = np.iinfo(np.int32)
-#: ``draw(rows, known, per_row) -> (rows, cols, units)``: per mentee of ``rows``, up to
-#: ``per_row`` of its best allowed pairs not in ``known`` (a CSR matrix), scores in 1e-6 units.
-Draw = Callable[[I64, sparse.csr_matrix, int], tuple[I64, I64, I64]]
+#: ``draw(rows, known, per_row, accept) -> (rows, cols, units)``: per mentee of ``rows``, up
+#: to ``per_row`` of its best allowed pairs not in ``known`` (a CSR matrix), scores in 1e-6
+#: units; with ``accept`` (per mentor), only pairs whose units reach the mentor's.
+Draw = Callable[[I64, sparse.csr_matrix, int, I64 | None], tuple[I64, I64, I64]]
 
 #: A rank key after every stated rank (unranked).
 _UNRANKED = np.int64(1) << 40
@@ -168,6 +169,7 @@ def lazy_deferred_acceptance(
     ranked_only_mentor: npt.NDArray[np.bool_],
     seed: int,
     batch: int,
+    bars: bool = True,
 ) -> LazyStable:
     """Mentee-proposing deferred acceptance in rounds (as ``solve_stable``), lists drawn lazily.
 
@@ -175,7 +177,14 @@ def lazy_deferred_acceptance(
     sorted pair keys (``row * n_m + col``) and ranks of each side's stated pairs; ``never``:
     pairs never to draw (rows, cols: pinned pairs, and every stated pair of a mentee, drawn
     through ``stated``); ``stated_only``: mentees that accept only the pairs they stated;
-    ``ranked_only_mentor``: mentors that accept only the mentees they ranked."""
+    ``ranked_only_mentor``: mentors that accept only the mentees they ranked.
+
+    ``bars``: where no mentor states a rank, a refill skips the pairs a full mentor would
+    turn down for sure: scoring below the pair it likes least among those it holds (that
+    pair only gets better as deferred acceptance goes on, so proposing would be rejected).
+    The matching is the same; far fewer pairs are drawn and proposed."""
+    from matcher.engine import _da_jit
+
     width = max(n_m, 1)
     salt = _salt(seed)
     batch = max(batch, 2 * int(mentee_cap.max(initial=1)), 1)
@@ -228,6 +237,18 @@ def lazy_deferred_acceptance(
         settled[rows] = np.minimum(lead[rows], counts)
 
     never_r, never_c = never
+    cap = np.maximum(mentor_cap, 0).astype(np.int64)
+    held, n_held, least = _da_jit.empty_held(n_m, cap)
+    use_bars = bars and mentor_rank_table[0].size == 0
+
+    def mentor_bars() -> I64 | None:
+        """Per mentor, the units a pair must reach to stand a chance (full mentors only)."""
+        full = np.flatnonzero((n_held >= cap) & (cap > 0))
+        if not use_bars or full.size == 0:
+            return None
+        accept = np.full(n_m, np.iinfo(np.int64).min, np.int64)
+        accept[full] = a.u[held[full, least[full]]]
+        return accept
 
     drawn_times = np.zeros(n_e, np.int64)
 
@@ -239,6 +260,7 @@ def lazy_deferred_acceptance(
         level = np.minimum(drawn_times[rows], 5)
         drawn_times[rows] += 1
         parts = []
+        accept = mentor_bars()
         for lv in np.unique(level).tolist():
             group = rows[level == lv]
             per_row = batch << lv
@@ -251,7 +273,7 @@ def lazy_deferred_acceptance(
                 np.concatenate([never_c[pin], a.c[mine]]),
                 (n_e, width),
             )
-            r, c, u = draw(group, known, per_row)
+            r, c, u = draw(group, known, per_row, accept)
             r, c, u = r.astype(np.int64), c.astype(np.int64), u.astype(np.int64)
             got = np.bincount(r, minlength=n_e)[group]
             low = np.full(n_e, np.iinfo(np.int64).max, np.int64)
@@ -281,11 +303,7 @@ def lazy_deferred_acceptance(
     # the mentees propose one at a time (compiled loop) until each is full or has no settled
     # pair left; those waiting for more of their list are then refilled together, and so on
     # (the mentee-optimal stable matching does not depend on the order of proposals)
-    from matcher.engine import _da_jit
-
     count = np.zeros(n_e, np.int64)
-    cap = np.maximum(mentor_cap, 0).astype(np.int64)
-    held, n_held, least = _da_jit.empty_held(n_m, cap)
     on_stack = np.zeros(n_e, bool)
     stack = np.zeros(max(n_e, 1), np.int64)
     want = mentee_cap.astype(np.int64)
@@ -379,10 +397,14 @@ def array_draw(
     width = max(n_m, 1)
     keys_all = rows_all.astype(np.int64) * width + cols_all
 
-    def draw(rows: I64, known: sparse.csr_matrix, per_row: int) -> tuple[I64, I64, I64]:
+    def draw(
+        rows: I64, known: sparse.csr_matrix, per_row: int, accept: I64 | None
+    ) -> tuple[I64, I64, I64]:
         coo = known.tocoo()
         kk = np.sort(coo.row.astype(np.int64) * width + coo.col)
         take = np.isin(rows_all, rows) & ~np.isin(keys_all, kk)
+        if accept is not None:
+            take &= units_all >= accept[cols_all]
         r = rows_all[take].astype(np.int64)
         c = cols_all[take].astype(np.int64)
         u = units_all[take]
@@ -403,13 +425,19 @@ def _model_draw(model: ScoringModel, floor: np.float32) -> Draw:
     if kernel is not None:
         everyone = np.ones(n_m, bool)
 
-        def by_kernel(rows: I64, known: sparse.csr_matrix, per_row: int) -> tuple[I64, I64, I64]:
-            r, c, u = kernel.best_of_mentors(rows, everyone, known, per_row, float(floor))
+        def by_kernel(
+            rows: I64, known: sparse.csr_matrix, per_row: int, accept: I64 | None
+        ) -> tuple[I64, I64, I64]:
+            r, c, u = kernel.best_of_mentors(
+                rows, everyone, known, per_row, float(floor), accept=accept
+            )
             return r.astype(np.int64), c.astype(np.int64), u.astype(np.int64)
 
         return by_kernel
 
-    def by_blocks(rows: I64, known: sparse.csr_matrix, per_row: int) -> tuple[I64, I64, I64]:
+    def by_blocks(
+        rows: I64, known: sparse.csr_matrix, per_row: int, accept: I64 | None
+    ) -> tuple[I64, I64, I64]:
         out_r, out_c, out_u = [], [], []
         step = model.block_rows()
         for start in range(0, rows.size, step):
@@ -418,6 +446,8 @@ def _model_draw(model: ScoringModel, floor: np.float32) -> Draw:
             units = np.rint(block.total.astype(np.float64) * SCALE).astype(np.int64)
             allowed = block.feasible & (block.total >= floor)
             allowed &= known[chunk].toarray() == 0
+            if accept is not None:
+                allowed &= units >= accept[None, :]
             units = np.where(allowed, units, -1)
             k = min(per_row, n_m)
             if k == 0:
