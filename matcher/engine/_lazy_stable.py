@@ -616,7 +616,9 @@ def _pair_totals(
     return total, feasible
 
 
-def stable_on_edges(problem: AssignmentProblem, *, seed: int = 0, batch: int = 16) -> LazyStable:
+def stable_on_edges(
+    problem: AssignmentProblem, *, seed: int = 0, batch: int = 16, bars: bool = True
+) -> LazyStable:
     """Lazy deferred acceptance on an explicit edge list with optional ranks (0 = unranked):
     the same preferences as ``solve_stable`` but for the tie-break (tests, small problems)."""
     n_e, n_m = problem.n_mentees, problem.n_mentors
@@ -645,6 +647,7 @@ def stable_on_edges(problem: AssignmentProblem, *, seed: int = 0, batch: int = 1
         ranked_only_mentor=np.zeros(n_m, bool),
         seed=seed,
         batch=batch,
+        bars=bars,
     )
     blocking = check_stable(found, problem.mentee_capacity, problem.mentor_capacity, n_m, seed)
     if blocking:
