@@ -53,6 +53,8 @@ _I32 = np.iinfo(np.int32)
 #: units; with ``accept`` (per mentor), only pairs whose units reach the mentor's.
 Draw = Callable[[I64, sparse.csr_matrix, int, I64 | None], tuple[I64, I64, I64]]
 
+#: Most (row, place) cells one draw asks the kernel for (its result arrays: ~12 bytes each).
+_DRAW_CELLS = 4_000_000
 #: A rank key after every stated rank (unranked).
 _UNRANKED = np.int64(1) << 40
 
@@ -273,8 +275,15 @@ def lazy_deferred_acceptance(
                 np.concatenate([never_c[pin], a.c[mine]]),
                 (n_e, width),
             )
-            r, c, u = draw(group, known, per_row, accept)
-            r, c, u = r.astype(np.int64), c.astype(np.int64), u.astype(np.int64)
+            # in slices of rows, so that the kernel's per-row room stays small
+            step = max(1, _DRAW_CELLS // per_row)
+            got_parts = [
+                draw(group[k : k + step], known, per_row, accept)
+                for k in range(0, group.size, step)
+            ]
+            r = np.concatenate([g[0] for g in got_parts]).astype(np.int64)
+            c = np.concatenate([g[1] for g in got_parts]).astype(np.int64)
+            u = np.concatenate([g[2] for g in got_parts]).astype(np.int64)
             got = np.bincount(r, minlength=n_e)[group]
             low = np.full(n_e, np.iinfo(np.int64).max, np.int64)
             np.minimum.at(low, r, u)

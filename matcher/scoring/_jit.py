@@ -293,6 +293,11 @@ def _scan_row(
             thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
             if thr == np.inf:
                 break  # (pricing) no score reaches this member's bar, nor the next ones'
+            # the mentor's own acceptance bar prunes its pair alone (it does not rise along
+            # the class, so it never ends the class)
+            cut = thr
+            if mode == 1 and accept.size:
+                cut = max(thr, accept[j] / 1e6 - MARGIN)
 
             # the weighted mean, in the order of ScoringModel.active, pruned by its upper
             # bound as early as possible
@@ -304,7 +309,7 @@ def _scan_row(
                 at = 2 * (base[t] + m_cls[j, t])
                 num += t_nd[at]
                 den += t_nd[at + 1]
-                if _below(num, den, rest[i, t], thr):
+                if _below(num, den, rest[i, t], cut):
                     pruned = t
                     break
                 if t == 0 and not _hard_ok(t_hard, t_ok, base, m_cls, j):
@@ -316,7 +321,7 @@ def _scan_row(
                 continue
             if pruned >= 0:
                 more = more or size >= top  # it may or may not have been allowed
-                if pruned == 0 and mode != 2:
+                if pruned == 0 and mode != 2 and (cut == thr or _below(num, den, rest[i, 0], thr)):
                     # the first table is the class's own value, and the bar only rises
                     # along the class (members come by falling potential when pricing):
                     # every mentor left in the class is pruned too
@@ -375,7 +380,7 @@ def _scan_row(
                     score = np.float32(1.0)
                 num += w_av * score
                 den += w_av
-            if _below(num, den, rest[i, before], thr):
+            if _below(num, den, rest[i, before], cut):
                 more = more or size >= top
                 continue
             if known:
