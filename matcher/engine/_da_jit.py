@@ -59,7 +59,8 @@ def propose(
     stack: Any,
     n_stack: int,
     on_stack: Any,
-    buf: Any,
+    pool: Any,
+    start: Any,
     ptr: Any,
     settled: Any,
     count: Any,
@@ -78,6 +79,7 @@ def propose(
     """Mentees on ``stack`` propose one at a time to their next settled pair until every one
     is full or has no settled pair left; a mentee displaced goes back on the stack.  Returns
     the number of proposals made to mentors with places (as the dense solver counts them).
+    Mentee ``i``'s list: ``pool[start[i] + ptr[i]]`` onwards, ``settled[i]`` long.
     ``worst[j]``: the slot of mentor ``j``'s least preferred held pair, kept while it is full
     (-1 until then)."""
     proposals = 0
@@ -87,7 +89,7 @@ def propose(
             n_stack -= 1
             on_stack[i] = False
             continue
-        d = buf[i, ptr[i]]
+        d = pool[start[i] + ptr[i]]
         ptr[i] += 1
         j = col_of[d]
         if cap[j] <= 0:

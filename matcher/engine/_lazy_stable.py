@@ -172,6 +172,7 @@ def lazy_deferred_acceptance(
     seed: int,
     batch: int,
     bars: bool = True,
+    pool_room: int | None = None,
 ) -> LazyStable:
     """Mentee-proposing deferred acceptance in rounds (as ``solve_stable``), lists drawn lazily.
 
@@ -184,7 +185,8 @@ def lazy_deferred_acceptance(
     ``bars``: where no mentor states a rank, a refill skips the pairs a full mentor would
     turn down for sure: scoring below the pair it likes least among those it holds (that
     pair only gets better as deferred acceptance goes on, so proposing would be rejected).
-    The matching is the same; far fewer pairs are drawn and proposed."""
+    The matching is the same; far fewer pairs are drawn and proposed.  ``pool_room``: the
+    first room for the pending lists (tests make it small, so that it is compacted)."""
     from matcher.engine import _da_jit
 
     width = max(n_m, 1)
@@ -200,8 +202,11 @@ def lazy_deferred_acceptance(
         kept: I64 = idx[ok]
         return kept
 
-    w = max(8, 2 * batch)
-    buf = np.zeros((n_e, w), np.int32)  # each mentee's pending pairs (indices), best first
+    # each mentee's pending pairs (indices), best first: pool[start + ptr : start + length];
+    # a rebuilt list goes to the pool's end, and the pool is compacted before it grows
+    pool = np.zeros(max(1024, 4 * batch * n_e) if pool_room is None else pool_room, np.int32)
+    pool_size = 0
+    start_at = np.zeros(n_e, np.int64)
     length = np.zeros(n_e, np.int64)
     settled = np.zeros(n_e, np.int64)  # how many of them are settled (may be proposed)
     ptr = np.zeros(n_e, np.int64)
@@ -209,13 +214,19 @@ def lazy_deferred_acceptance(
     cutoff = np.full(n_e, -1, np.int64)
     refills = 0
 
+    def pending(rows: I64) -> I64:
+        """The pending pairs of ``rows``, row after row, in order."""
+        left = length[rows] - ptr[rows]
+        total = int(left.sum())
+        if total == 0:
+            return np.zeros(0, np.int64)
+        begin = np.repeat(start_at[rows] + ptr[rows] - (np.cumsum(left) - left), left)
+        return pool[begin + np.arange(total)].astype(np.int64)
+
     def rebuild(rows: I64, new: I64) -> None:
         """Rows ``rows``: their pending pairs plus ``new``, sorted, with what is settled."""
-        nonlocal buf
-        keep = np.arange(buf.shape[1])[None, :]
-        pending_mask = (keep >= ptr[rows][:, None]) & (keep < length[rows][:, None])
-        old = buf[rows][pending_mask]
-        idx = np.concatenate([old.astype(np.int64), new])
+        nonlocal pool, pool_size
+        idx = np.concatenate([pending(rows), new])
         r = a.r[idx].astype(np.int64)
         c = a.c[idx].astype(np.int64)
         u = a.u[idx].astype(np.int64)
@@ -225,10 +236,22 @@ def lazy_deferred_acceptance(
         idx, r, erk, u = idx[order], r[order], erk[order], u[order]
         pos = np.arange(idx.size) - np.searchsorted(r, r, side="left")
         counts = np.bincount(r, minlength=n_e)[rows]
-        if counts.size and int(counts.max()) > buf.shape[1]:
-            grow = int(counts.max()) - buf.shape[1]
-            buf = np.pad(buf, ((0, 0), (0, grow)))
-        buf[r, pos] = idx
+        if pool_size + idx.size > pool.size:
+            everyone = np.arange(n_e, dtype=np.int64)
+            live = length - ptr
+            packed = pending(everyone)  # (rows being rebuilt are re-added below anyway)
+            start_at[:] = np.cumsum(live) - live
+            length[:] = live
+            settled[:] = np.maximum(settled - ptr, 0)
+            ptr[:] = 0
+            pool_size = packed.size
+            if pool_size + idx.size > pool.size // 2:
+                pool = np.zeros(max(2 * (pool_size + idx.size), pool.size), np.int32)
+            pool[:pool_size] = packed
+        end = pool_size + idx.size
+        pool[pool_size:end] = idx
+        start_at[rows] = pool_size + np.searchsorted(r, rows)
+        pool_size = end
         length[rows] = counts
         ptr[rows] = 0
         ok = (erk < _UNRANKED) | exhausted[r] | (u > cutoff[r])
@@ -328,7 +351,8 @@ def lazy_deferred_acceptance(
                     stack,
                     ready.size,
                     on_stack,
-                    buf,
+                    pool,
+                    start_at,
                     ptr,
                     settled,
                     count,
@@ -349,7 +373,6 @@ def lazy_deferred_acceptance(
         if waiting.size == 0:
             break
         refill(waiting)
-    del buf
     held = held[np.arange(held.shape[1])[None, :] < n_held[:, None]]
     a.trimmed()
     return LazyStable(
@@ -626,7 +649,12 @@ def _pair_totals(
 
 
 def stable_on_edges(
-    problem: AssignmentProblem, *, seed: int = 0, batch: int = 16, bars: bool = True
+    problem: AssignmentProblem,
+    *,
+    seed: int = 0,
+    batch: int = 16,
+    bars: bool = True,
+    pool_room: int | None = None,
 ) -> LazyStable:
     """Lazy deferred acceptance on an explicit edge list with optional ranks (0 = unranked):
     the same preferences as ``solve_stable`` but for the tie-break (tests, small problems)."""
@@ -657,6 +685,7 @@ def stable_on_edges(
         seed=seed,
         batch=batch,
         bars=bars,
+        pool_room=pool_room,
     )
     blocking = check_stable(found, problem.mentee_capacity, problem.mentor_capacity, n_m, seed)
     if blocking:

@@ -135,15 +135,30 @@ def problems(
     return problem, edges
 
 
-def lazy_pairs(problem: AssignmentProblem, seed: int, batch: int, *, bars: bool = True) -> Pairs:
-    found = stable_on_edges(problem, seed=seed, batch=batch, bars=bars)
+def lazy_pairs(
+    problem: AssignmentProblem,
+    seed: int,
+    batch: int,
+    *,
+    bars: bool = True,
+    pool_room: int | None = None,
+) -> Pairs:
+    found = stable_on_edges(problem, seed=seed, batch=batch, bars=bars, pool_room=pool_room)
     return {(int(found.rows[k]), int(found.cols[k])) for k in found.chosen}
 
 
-@given(problems(mentors_rank=False), st.integers(0, 2**31 - 1), st.integers(1, 4))
+@given(
+    problems(mentors_rank=False),
+    st.integers(0, 2**31 - 1),
+    st.integers(1, 4),
+    st.sampled_from([None, 1]),
+)
 @settings(max_examples=200, deadline=None)
 def test_skipping_what_full_mentors_turn_down_keeps_the_textbook_matching(
-    case: tuple[AssignmentProblem, list[tuple[int, int, int, int, int]]], seed: int, batch: int
+    case: tuple[AssignmentProblem, list[tuple[int, int, int, int, int]]],
+    seed: int,
+    batch: int,
+    pool_room: int | None,
 ) -> None:
     # no mentor states a rank: refills skip the pairs a full mentor would reject (its bar)
     problem, edges = case
@@ -155,8 +170,8 @@ def test_skipping_what_full_mentors_turn_down_keeps_the_textbook_matching(
         problem.mentor_capacity.tolist(),
         seed,
     )
-    assert lazy_pairs(problem, seed, batch, bars=True) == want
-    assert lazy_pairs(problem, seed, batch, bars=False) == want
+    assert lazy_pairs(problem, seed, batch, bars=True, pool_room=pool_room) == want
+    assert lazy_pairs(problem, seed, batch, bars=False, pool_room=pool_room) == want
 
 
 @given(
@@ -249,13 +264,17 @@ def test_compiled_check_counts_what_blocking_pairs_finds(
     assert got == want.size
 
 
-@given(problems(), st.integers(0, 2**31 - 1), st.integers(1, 4))
+@given(problems(), st.integers(0, 2**31 - 1), st.integers(1, 4), st.sampled_from([None, 1, 7]))
 @settings(max_examples=150, deadline=None)
 def test_lazy_equals_textbook_deferred_acceptance_with_ties(
-    case: tuple[AssignmentProblem, list[tuple[int, int, int, int, int]]], seed: int, batch: int
+    case: tuple[AssignmentProblem, list[tuple[int, int, int, int, int]]],
+    seed: int,
+    batch: int,
+    pool_room: int | None,
 ) -> None:
+    # pool_room: the pending lists' first room; small, it is compacted on the way
     problem, edges = case
-    got = lazy_pairs(problem, seed, batch)
+    got = lazy_pairs(problem, seed, batch, pool_room=pool_room)
     want = textbook(
         problem.n_mentees,
         problem.n_mentors,
