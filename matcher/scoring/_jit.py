@@ -293,11 +293,6 @@ def _scan_row(
             thr = _bar(mode, floor, size >= top, need, key_i[0], key_f[0])
             if thr == np.inf:
                 break  # (pricing) no score reaches this member's bar, nor the next ones'
-            # the mentor's own acceptance bar prunes its pair alone (it does not rise along
-            # the class, so it never ends the class)
-            cut = thr
-            if mode == 1 and accept.size:
-                cut = max(thr, accept[j] / 1e6 - MARGIN)
 
             # the weighted mean, in the order of ScoringModel.active, pruned by its upper
             # bound as early as possible
@@ -309,7 +304,7 @@ def _scan_row(
                 at = 2 * (base[t] + m_cls[j, t])
                 num += t_nd[at]
                 den += t_nd[at + 1]
-                if _below(num, den, rest[i, t], cut):
+                if _below(num, den, rest[i, t], thr):
                     pruned = t
                     break
                 if t == 0 and not _hard_ok(t_hard, t_ok, base, m_cls, j):
@@ -321,7 +316,7 @@ def _scan_row(
                 continue
             if pruned >= 0:
                 more = more or size >= top  # it may or may not have been allowed
-                if pruned == 0 and mode != 2 and (cut == thr or _below(num, den, rest[i, 0], thr)):
+                if pruned == 0 and mode != 2:
                     # the first table is the class's own value, and the bar only rises
                     # along the class (members come by falling potential when pricing):
                     # every mentor left in the class is pruned too
@@ -380,7 +375,7 @@ def _scan_row(
                     score = np.float32(1.0)
                 num += w_av * score
                 den += w_av
-            if _below(num, den, rest[i, before], cut):
+            if _below(num, den, rest[i, before], thr):
                 more = more or size >= top
                 continue
             if known:
