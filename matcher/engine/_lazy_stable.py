@@ -11,9 +11,12 @@ no tie in anyone's order both give the same (unique) mentee-optimal stable match
 A drawn pair is proposed only once it is *settled*: stated, or scoring strictly above every
 pair not yet drawn for its mentee (the lowest score of the last full batch).  So each mentee
 proposes in exactly its full order, and the result is the textbook mentee-optimal stable
-matching over all pairs.  Stability is then checked on the drawn pairs, which is a proof for
-all pairs: a mentee prefers no undrawn pair to any partner it holds, and a mentee with a free
-place has drawn every pair it accepts.
+matching over all pairs.  Where no mentor states a rank, a refill skips the pairs a full
+mentor would turn down for sure (below the pair it likes least among those it holds, which only
+gets better): proposing them would change nothing.  Stability is then checked on the drawn
+pairs, which is a proof for all pairs: of an undrawn pair, either the mentee prefers none of
+its partners less (a mentee with a free place has drawn every pair it accepts but those
+skipped), or the pair was skipped, and its mentor holds only pairs it prefers.
 """
 
 from __future__ import annotations
