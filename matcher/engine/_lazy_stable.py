@@ -14,9 +14,9 @@ proposes in exactly its full order, and the result is the textbook mentee-optima
 matching over all pairs.  Where no mentor states a rank, a refill skips the pairs a full
 mentor would turn down for sure (below the pair it likes least among those it holds, which only
 gets better): proposing them would change nothing.  Stability is then checked on the drawn
-pairs, which is a proof for all pairs: of an undrawn pair, either the mentee prefers none of
-its partners less (a mentee with a free place has drawn every pair it accepts but those
-skipped), or the pair was skipped, and its mentor holds only pairs it prefers.
+pairs, which is a proof for all pairs: of an undrawn pair, either the mentee is full with
+partners it prefers (a mentee with a free place has drawn every pair it accepts but those
+skipped), or the pair was skipped, and its mentor is full with mentees it prefers.
 """
 
 from __future__ import annotations
