@@ -11,9 +11,12 @@ no tie in anyone's order both give the same (unique) mentee-optimal stable match
 A drawn pair is proposed only once it is *settled*: stated, or scoring strictly above every
 pair not yet drawn for its mentee (the lowest score of the last full batch).  So each mentee
 proposes in exactly its full order, and the result is the textbook mentee-optimal stable
-matching over all pairs.  Stability is then checked on the drawn pairs, which is a proof for
-all pairs: a mentee prefers no undrawn pair to any partner it holds, and a mentee with a free
-place has drawn every pair it accepts.
+matching over all pairs.  Where no mentor states a rank, a refill skips the pairs a full
+mentor would turn down for sure (below the pair it likes least among those it holds, which only
+gets better): proposing them would change nothing.  Stability is then checked on the drawn
+pairs, which is a proof for all pairs: of an undrawn pair, either the mentee is full with
+partners it prefers (a mentee with a free place has drawn every pair it accepts but those
+skipped), or the pair was skipped, and its mentor is full with mentees it prefers.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +34,7 @@ from matcher._errors import SolverError
 from matcher.engine._build import from_model
 from matcher.matching import Matching
 from matcher.scoring import Candidates, Progress, ScoringModel, known_pairs, score_floor
-from matcher.solvers import SCALE, AssignmentProblem, SolverResult, blocking_pairs
+from matcher.solvers import SCALE, AssignmentProblem, SolverResult
 
 __all__ = [
     "Draw",
@@ -47,10 +49,15 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 I64 = npt.NDArray[np.int64]
-#: ``draw(rows, known, per_row) -> (rows, cols, units)``: per mentee of ``rows``, up to
-#: ``per_row`` of its best allowed pairs not in ``known`` (a CSR matrix), scores in 1e-6 units.
-Draw = Callable[[I64, sparse.csr_matrix, int], tuple[I64, I64, I64]]
+I32 = npt.NDArray[np.int32]
+_I32 = np.iinfo(np.int32)
+#: ``draw(rows, known, per_row, accept) -> (rows, cols, units)``: per mentee of ``rows``, up
+#: to ``per_row`` of its best allowed pairs not in ``known`` (a CSR matrix), scores in 1e-6
+#: units; with ``accept`` (per mentor), only pairs whose units reach the mentor's.
+Draw = Callable[[I64, sparse.csr_matrix, int, I64 | None], tuple[I64, I64, I64]]
 
+#: Most (row, place) cells one draw asks the kernel for (its result arrays: ~12 bytes each).
+_DRAW_CELLS = 4_000_000
 #: A rank key after every stated rank (unranked).
 _UNRANKED = np.int64(1) << 40
 
@@ -69,16 +76,24 @@ def pair_tiebreak(
     return (z >> np.uint64(1)).astype(np.int64)
 
 
+def _salt(seed: int) -> np.uint64:
+    """The seed's offset of :func:`pair_tiebreak` (and of the compiled ``tie``)."""
+    return np.uint64((seed * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64))
+
+
 @dataclass
 class LazyStable:
     """What :func:`lazy_deferred_acceptance` found: every pair drawn (``rows``, ``cols``,
-    ``units``; ``acceptable`` False where the mentor does not accept the mentee), the chosen
-    pairs (indices into them) and the counts."""
+    ``units``; ``acceptable`` False where the mentor does not accept the mentee; ``e_rank``,
+    ``m_rank`` each side's stated rank of it, 0 where unranked, or empty where nobody stated
+    one), the chosen pairs (indices into them) and the counts."""
 
-    rows: I64
-    cols: I64
-    units: I64
+    rows: I32
+    cols: I32
+    units: npt.NDArray[np.integer]
     acceptable: npt.NDArray[np.bool_]
+    e_rank: I64
+    m_rank: I64
     chosen: I64
     proposals: int
     rounds: int
@@ -92,6 +107,56 @@ def _rank_of(keys: I64, sorted_keys: I64, ranks: I64) -> I64:
         return np.zeros(keys.size, np.int64)
     at = np.clip(np.searchsorted(sorted_keys, keys), 0, sorted_keys.size - 1)
     return np.where(sorted_keys[at] == keys, ranks[at], 0).astype(np.int64)
+
+
+class _Drawn:
+    """Every pair drawn, append-only, in arrays that grow by doubling: int32 mentee and
+    mentor, the score units (int32 while they fit), whether the mentor accepts the mentee,
+    and each side's stated rank only where some rank is stated on that side (the tie-break
+    is computed from the pair when needed)."""
+
+    def __init__(self, ranked_e: bool, ranked_m: bool) -> None:
+        self.size = 0
+        self.r = np.zeros(1024, np.int32)
+        self.c = np.zeros(1024, np.int32)
+        self.u: npt.NDArray[np.integer] = np.zeros(1024, np.int32)
+        self.ok = np.zeros(1024, bool)
+        self.er = np.zeros(1024 if ranked_e else 0, np.int64)
+        self.mr = np.zeros(1024 if ranked_m else 0, np.int64)
+
+    def add(self, r: I64, c: I64, u: I64, er: I64, mr: I64, ok: npt.NDArray[np.bool_]) -> I64:
+        """Append pairs; their indices."""
+        end = self.size + r.size
+        if u.size and self.u.dtype == np.int32 and (u.min() < _I32.min or u.max() > _I32.max):
+            self.u = self.u.astype(np.int64)
+        if end > self.r.size:
+            grow = max(end, 2 * self.r.size)
+            for name in ("r", "c", "u", "ok", "er", "mr"):
+                arr = getattr(self, name)
+                if arr.size:
+                    bigger = np.zeros(grow, arr.dtype)
+                    bigger[: self.size] = arr[: self.size]
+                    setattr(self, name, bigger)
+        at = slice(self.size, end)
+        self.r[at], self.c[at], self.u[at], self.ok[at] = r, c, u, ok
+        if self.er.size:
+            self.er[at] = er
+        if self.mr.size:
+            self.mr[at] = mr
+        self.size = end
+        return np.arange(at.start, end, dtype=np.int64)
+
+    def e_rank(self, idx: I64) -> I64:
+        """The mentee's stated rank of pairs ``idx`` (0 where unranked)."""
+        return self.er[idx] if self.er.size else np.zeros(idx.size, np.int64)
+
+    def trimmed(self) -> _Drawn:
+        """The arrays cut to the pairs drawn (in place)."""
+        for name in ("r", "c", "u", "ok", "er", "mr"):
+            arr = getattr(self, name)
+            if arr.size:
+                setattr(self, name, arr[: self.size].copy())
+        return self
 
 
 def lazy_deferred_acceptance(
@@ -109,6 +174,8 @@ def lazy_deferred_acceptance(
     ranked_only_mentor: npt.NDArray[np.bool_],
     seed: int,
     batch: int,
+    bars: bool = True,
+    pool_room: int | None = None,
 ) -> LazyStable:
     """Mentee-proposing deferred acceptance in rounds (as ``solve_stable``), lists drawn lazily.
 
@@ -116,45 +183,33 @@ def lazy_deferred_acceptance(
     sorted pair keys (``row * n_m + col``) and ranks of each side's stated pairs; ``never``:
     pairs never to draw (rows, cols: pinned pairs, and every stated pair of a mentee, drawn
     through ``stated``); ``stated_only``: mentees that accept only the pairs they stated;
-    ``ranked_only_mentor``: mentors that accept only the mentees they ranked."""
+    ``ranked_only_mentor``: mentors that accept only the mentees they ranked.
+
+    ``bars``: where no mentor states a rank, a refill skips the pairs a full mentor would
+    turn down for sure: scoring below the pair it likes least among those it holds (that
+    pair only gets better as deferred acceptance goes on, so proposing would be rejected).
+    The matching is the same; far fewer pairs are drawn and proposed.  ``pool_room``: the
+    first room for the pending lists (tests make it small, so that it is compacted)."""
+    from matcher.engine import _da_jit
+
     width = max(n_m, 1)
+    salt = _salt(seed)
     batch = max(batch, 2 * int(mentee_cap.max(initial=1)), 1)
-    # every pair drawn, append-only, in arrays that grow by doubling
-    a: dict[str, Any] = {
-        name: np.zeros(1024, np.int64) for name in ("r", "c", "u", "er", "mr", "h")
-    }
-    a["ok"] = np.zeros(1024, bool)
-    size = 0
+    a = _Drawn(stated[0].size > 0, mentor_rank_table[0].size > 0)
 
     def add(r: I64, c: I64, u: I64, er: I64) -> I64:
-        nonlocal size
         keys = r * width + c
         mr = _rank_of(keys, *mentor_rank_table)
         ok = ~(ranked_only_mentor[c] & (mr == 0))
-        end = size + r.size
-        if end > a["r"].size:
-            grow = max(end, 2 * a["r"].size)
-            for name, arr in list(a.items()):
-                bigger = np.zeros(grow, arr.dtype)
-                bigger[:size] = arr[:size]
-                a[name] = bigger
-        for name, values in (
-            ("r", r),
-            ("c", c),
-            ("u", u),
-            ("er", er),
-            ("mr", mr),
-            ("h", pair_tiebreak(seed, r, c, width)),
-            ("ok", ok),
-        ):
-            a[name][size:end] = values
-        idx = np.arange(size, end, dtype=np.int64)
-        size = end
-        kept: I64 = idx[np.asarray(ok, bool)]
+        idx = a.add(r, c, u, er, mr, ok)
+        kept: I64 = idx[ok]
         return kept
 
-    w = max(8, 2 * batch)
-    buf = np.zeros((n_e, w), np.int32)  # each mentee's pending pairs (indices), best first
+    # each mentee's pending pairs (indices), best first: pool[start + ptr : start + length];
+    # a rebuilt list goes to the pool's end, and the pool is compacted before it grows
+    pool = np.zeros(max(1024, 4 * batch * n_e) if pool_room is None else pool_room, np.int32)
+    pool_size = 0
+    start_at = np.zeros(n_e, np.int64)
     length = np.zeros(n_e, np.int64)
     settled = np.zeros(n_e, np.int64)  # how many of them are settled (may be proposed)
     ptr = np.zeros(n_e, np.int64)
@@ -162,26 +217,47 @@ def lazy_deferred_acceptance(
     cutoff = np.full(n_e, -1, np.int64)
     refills = 0
 
+    def pending(rows: I64) -> I64:
+        """The pending pairs of ``rows``, row after row, in order."""
+        left = length[rows] - ptr[rows]
+        total = int(left.sum())
+        if total == 0:
+            return np.zeros(0, np.int64)
+        begin = np.repeat(start_at[rows] + ptr[rows] - (np.cumsum(left) - left), left)
+        return pool[begin + np.arange(total)].astype(np.int64)
+
     def rebuild(rows: I64, new: I64) -> None:
         """Rows ``rows``: their pending pairs plus ``new``, sorted, with what is settled."""
-        nonlocal buf
-        keep = np.arange(buf.shape[1])[None, :]
-        pending_mask = (keep >= ptr[rows][:, None]) & (keep < length[rows][:, None])
-        old = buf[rows][pending_mask]
-        idx = np.concatenate([old.astype(np.int64), new])
-        r = a["r"][idx]
-        erk = np.where(a["er"][idx] > 0, a["er"][idx], _UNRANKED)
-        order = np.lexsort((a["h"][idx], -a["u"][idx], erk, r))
-        idx, r, erk = idx[order], r[order], erk[order]
+        nonlocal pool, pool_size
+        idx = np.concatenate([pending(rows), new])
+        r = a.r[idx].astype(np.int64)
+        c = a.c[idx].astype(np.int64)
+        u = a.u[idx].astype(np.int64)
+        er = a.e_rank(idx)
+        erk = np.where(er > 0, er, _UNRANKED)
+        order = np.lexsort((pair_tiebreak(seed, r, c, width), -u, erk, r))
+        idx, r, erk, u = idx[order], r[order], erk[order], u[order]
         pos = np.arange(idx.size) - np.searchsorted(r, r, side="left")
         counts = np.bincount(r, minlength=n_e)[rows]
-        if counts.size and int(counts.max()) > buf.shape[1]:
-            grow = int(counts.max()) - buf.shape[1]
-            buf = np.pad(buf, ((0, 0), (0, grow)))
-        buf[r, pos] = idx
+        if pool_size + idx.size > pool.size:
+            everyone = np.arange(n_e, dtype=np.int64)
+            live = length - ptr
+            packed = pending(everyone)  # (rows being rebuilt are re-added below anyway)
+            start_at[:] = np.cumsum(live) - live
+            length[:] = live
+            settled[:] = np.maximum(settled - ptr, 0)
+            ptr[:] = 0
+            pool_size = packed.size
+            if pool_size + idx.size > pool.size // 2:
+                pool = np.zeros(max(2 * (pool_size + idx.size), pool.size), np.int32)
+            pool[:pool_size] = packed
+        end = pool_size + idx.size
+        pool[pool_size:end] = idx
+        start_at[rows] = pool_size + np.searchsorted(r, rows)
+        pool_size = end
         length[rows] = counts
         ptr[rows] = 0
-        ok = (erk < _UNRANKED) | exhausted[r] | (a["u"][idx] > cutoff[r])
+        ok = (erk < _UNRANKED) | exhausted[r] | (u > cutoff[r])
         # settled: the leading run of settled pairs (the order puts them first)
         first_bad = np.where(ok, np.iinfo(np.int64).max, pos)
         lead = np.full(n_e, np.iinfo(np.int64).max, np.int64)
@@ -189,6 +265,18 @@ def lazy_deferred_acceptance(
         settled[rows] = np.minimum(lead[rows], counts)
 
     never_r, never_c = never
+    cap = np.maximum(mentor_cap, 0).astype(np.int64)
+    held, n_held, least = _da_jit.empty_held(n_m, cap)
+    use_bars = bars and mentor_rank_table[0].size == 0
+
+    def mentor_bars() -> I64 | None:
+        """Per mentor, the units a pair must reach to stand a chance (full mentors only)."""
+        full = np.flatnonzero((n_held >= cap) & (cap > 0))
+        if not use_bars or full.size == 0:
+            return None
+        accept = np.full(n_m, np.iinfo(np.int64).min, np.int64)
+        accept[full] = a.u[held[full, least[full]]]
+        return accept
 
     drawn_times = np.zeros(n_e, np.int64)
 
@@ -200,20 +288,28 @@ def lazy_deferred_acceptance(
         level = np.minimum(drawn_times[rows], 5)
         drawn_times[rows] += 1
         parts = []
+        accept = mentor_bars()
         for lv in np.unique(level).tolist():
             group = rows[level == lv]
             per_row = batch << lv
             chosen_rows = np.zeros(n_e, bool)
             chosen_rows[group] = True
-            mine = np.flatnonzero(chosen_rows[a["r"][:size]])
+            mine = np.flatnonzero(chosen_rows[a.r[: a.size]])
             pin = chosen_rows[never_r]
             known = known_pairs(
-                np.concatenate([never_r[pin], a["r"][mine]]),
-                np.concatenate([never_c[pin], a["c"][mine]]),
+                np.concatenate([never_r[pin], a.r[mine]]),
+                np.concatenate([never_c[pin], a.c[mine]]),
                 (n_e, width),
             )
-            r, c, u = draw(group, known, per_row)
-            r, c, u = r.astype(np.int64), c.astype(np.int64), u.astype(np.int64)
+            # in slices of rows, so that the kernel's per-row room stays small
+            step = max(1, _DRAW_CELLS // per_row)
+            got_parts = [
+                draw(group[k : k + step], known, per_row, accept)
+                for k in range(0, group.size, step)
+            ]
+            r = np.concatenate([g[0] for g in got_parts]).astype(np.int64)
+            c = np.concatenate([g[1] for g in got_parts]).astype(np.int64)
+            u = np.concatenate([g[2] for g in got_parts]).astype(np.int64)
             got = np.bincount(r, minlength=n_e)[group]
             low = np.full(n_e, np.iinfo(np.int64).max, np.int64)
             np.minimum.at(low, r, u)
@@ -236,15 +332,13 @@ def lazy_deferred_acceptance(
         refill(lazy)
     # an upper bound: each mentee's best scores within capacity over its first draw (its best
     # unstated pairs) and its stated pairs, whatever the mentors accept
-    bound_units = _best_within(a["r"][:size], a["u"][:size], mentee_cap, n_e)
+    bound_units = _best_within(
+        a.r[: a.size].astype(np.int64), a.u[: a.size].astype(np.int64), mentee_cap, n_e
+    )
     # the mentees propose one at a time (compiled loop) until each is full or has no settled
     # pair left; those waiting for more of their list are then refilled together, and so on
     # (the mentee-optimal stable matching does not depend on the order of proposals)
-    from matcher.engine import _da_jit
-
     count = np.zeros(n_e, np.int64)
-    cap = np.maximum(mentor_cap, 0).astype(np.int64)
-    held, n_held = _da_jit.empty_held(n_m, cap)
     on_stack = np.zeros(n_e, bool)
     stack = np.zeros(max(n_e, 1), np.int64)
     want = mentee_cap.astype(np.int64)
@@ -255,25 +349,27 @@ def lazy_deferred_acceptance(
             rounds += 1
             stack[: ready.size] = ready[::-1]
             on_stack[ready] = True
-            mrk = np.where(a["mr"][:size] > 0, a["mr"][:size], _UNRANKED)
             proposals += int(
                 _da_jit.propose(
                     stack,
                     ready.size,
                     on_stack,
-                    buf,
+                    pool,
+                    start_at,
                     ptr,
                     settled,
                     count,
                     want,
-                    a["r"],
-                    a["c"],
-                    a["u"],
-                    mrk,
-                    a["h"],
+                    a.r,
+                    a.c,
+                    a.u,
+                    a.mr,
+                    width,
+                    salt,
                     cap,
                     held,
                     n_held,
+                    least,
                 )
             )
         waiting = np.flatnonzero((count < want) & (ptr >= settled) & ~exhausted)
@@ -281,11 +377,14 @@ def lazy_deferred_acceptance(
             break
         refill(waiting)
     held = held[np.arange(held.shape[1])[None, :] < n_held[:, None]]
+    a.trimmed()
     return LazyStable(
-        a["r"].astype(np.int64),
-        a["c"].astype(np.int64),
-        a["u"].astype(np.int64),
-        a["ok"].astype(bool),
+        a.r,
+        a.c,
+        a.u,
+        a.ok,
+        a.er,
+        a.mr,
         np.sort(held),
         proposals,
         rounds,
@@ -304,47 +403,26 @@ def _best_within(rows: I64, units: I64, cap: I64, n: int) -> int:
     return int(u[rank < cap[r]].sum())
 
 
-def _positions(owner: I64, rank: I64, units: I64, tie: I64) -> I64:
-    """Each edge's position in its owner's order (rank, then score, then tie-break)."""
-    rk = np.where(rank > 0, rank, _UNRANKED)
-    order = np.lexsort((tie, -units, rk, owner))
-    grouped = owner[order]
-    pos = np.empty(owner.size, np.int64)
-    pos[order] = np.arange(owner.size) - np.searchsorted(grouped, grouped, side="left")
-    return pos
+def check_stable(found: LazyStable, mentee_cap: I64, mentor_cap: I64, n_m: int, seed: int) -> int:
+    """Blocking pairs among the acceptable drawn pairs (a proof over all pairs, see above),
+    counted in one compiled pass over them."""
+    from matcher.engine import _da_jit
 
-
-def check_stable(
-    n_e: int,
-    n_m: int,
-    found: LazyStable,
-    mentee_cap: I64,
-    mentor_cap: I64,
-    mentee_rank_table: tuple[I64, I64],
-    mentor_rank_table: tuple[I64, I64],
-    seed: int,
-) -> int:
-    """Blocking pairs among the acceptable drawn pairs (a proof over all pairs, see above)."""
-    ok = np.flatnonzero(found.acceptable)
-    r, c, u = found.rows[ok], found.cols[ok], found.units[ok]
-    keys = r * max(n_m, 1) + c
-    tie = pair_tiebreak(seed, r, c, max(n_m, 1))
-    e_pos = _positions(r, _rank_of(keys, *mentee_rank_table), u, tie)
-    m_pos = _positions(c, _rank_of(keys, *mentor_rank_table), u, tie)
-    problem = AssignmentProblem(
-        n_e,
-        n_m,
-        r.astype(np.int32),
-        c.astype(np.int32),
-        u / SCALE,
-        mentee_cap,
-        mentor_cap,
-        check_pairs=False,
+    return int(
+        _da_jit.blocking(
+            found.rows,
+            found.cols,
+            found.units,
+            found.e_rank,
+            found.m_rank,
+            found.acceptable,
+            found.chosen,
+            mentee_cap.astype(np.int64),
+            mentor_cap.astype(np.int64),
+            max(n_m, 1),
+            _salt(seed),
+        )
     )
-    where = np.full(found.rows.size, -1, np.int64)
-    where[ok] = np.arange(ok.size)
-    chosen = where[found.chosen]
-    return int(blocking_pairs(problem, chosen, positions=(e_pos, m_pos)).size)
 
 
 def array_draw(
@@ -354,10 +432,14 @@ def array_draw(
     width = max(n_m, 1)
     keys_all = rows_all.astype(np.int64) * width + cols_all
 
-    def draw(rows: I64, known: sparse.csr_matrix, per_row: int) -> tuple[I64, I64, I64]:
+    def draw(
+        rows: I64, known: sparse.csr_matrix, per_row: int, accept: I64 | None
+    ) -> tuple[I64, I64, I64]:
         coo = known.tocoo()
         kk = np.sort(coo.row.astype(np.int64) * width + coo.col)
         take = np.isin(rows_all, rows) & ~np.isin(keys_all, kk)
+        if accept is not None:
+            take &= units_all >= accept[cols_all]
         r = rows_all[take].astype(np.int64)
         c = cols_all[take].astype(np.int64)
         u = units_all[take]
@@ -378,13 +460,19 @@ def _model_draw(model: ScoringModel, floor: np.float32) -> Draw:
     if kernel is not None:
         everyone = np.ones(n_m, bool)
 
-        def by_kernel(rows: I64, known: sparse.csr_matrix, per_row: int) -> tuple[I64, I64, I64]:
-            r, c, u = kernel.best_of_mentors(rows, everyone, known, per_row, float(floor))
+        def by_kernel(
+            rows: I64, known: sparse.csr_matrix, per_row: int, accept: I64 | None
+        ) -> tuple[I64, I64, I64]:
+            r, c, u = kernel.best_of_mentors(
+                rows, everyone, known, per_row, float(floor), accept=accept
+            )
             return r.astype(np.int64), c.astype(np.int64), u.astype(np.int64)
 
         return by_kernel
 
-    def by_blocks(rows: I64, known: sparse.csr_matrix, per_row: int) -> tuple[I64, I64, I64]:
+    def by_blocks(
+        rows: I64, known: sparse.csr_matrix, per_row: int, accept: I64 | None
+    ) -> tuple[I64, I64, I64]:
         out_r, out_c, out_u = [], [], []
         step = model.block_rows()
         for start in range(0, rows.size, step):
@@ -393,6 +481,8 @@ def _model_draw(model: ScoringModel, floor: np.float32) -> Draw:
             units = np.rint(block.total.astype(np.float64) * SCALE).astype(np.int64)
             allowed = block.feasible & (block.total >= floor)
             allowed &= known[chunk].toarray() == 0
+            if accept is not None:
+                allowed &= units >= accept[None, :]
             units = np.where(allowed, units, -1)
             k = min(per_row, n_m)
             if k == 0:
@@ -488,16 +578,17 @@ def certified_stable(
         batch=batch,
     )
     solved = time.perf_counter()
-    blocking = check_stable(n_e, n_m, found, mentee_cap, mentor_cap, e_table, m_table, seed)
+    blocking = check_stable(found, mentee_cap, mentor_cap, n_m, seed)
     if blocking:
         raise SolverError(f"deferred acceptance left {blocking} blocking pairs")
     ok_idx = np.flatnonzero(found.acceptable)
     where = np.full(found.rows.size, -1, np.int64)
     where[ok_idx] = np.arange(ok_idx.size)
     chosen = where[found.chosen]
-    rows = found.rows[ok_idx].astype(np.int32)
-    cols = found.cols[ok_idx].astype(np.int32)
-    scores = found.units[ok_idx] / SCALE
+    every = ok_idx.size == found.rows.size  # (no copy of the drawn pairs)
+    rows = found.rows if every else found.rows[ok_idx]
+    cols = found.cols if every else found.cols[ok_idx]
+    scores = (found.units if every else found.units[ok_idx]) / SCALE
     cand = Candidates(
         rows,
         cols,
@@ -560,7 +651,14 @@ def _pair_totals(
     return total, feasible
 
 
-def stable_on_edges(problem: AssignmentProblem, *, seed: int = 0, batch: int = 16) -> LazyStable:
+def stable_on_edges(
+    problem: AssignmentProblem,
+    *,
+    seed: int = 0,
+    batch: int = 16,
+    bars: bool = True,
+    pool_room: int | None = None,
+) -> LazyStable:
     """Lazy deferred acceptance on an explicit edge list with optional ranks (0 = unranked):
     the same preferences as ``solve_stable`` but for the tie-break (tests, small problems)."""
     n_e, n_m = problem.n_mentees, problem.n_mentors
@@ -589,17 +687,10 @@ def stable_on_edges(problem: AssignmentProblem, *, seed: int = 0, batch: int = 1
         ranked_only_mentor=np.zeros(n_m, bool),
         seed=seed,
         batch=batch,
+        bars=bars,
+        pool_room=pool_room,
     )
-    blocking = check_stable(
-        n_e,
-        n_m,
-        found,
-        problem.mentee_capacity,
-        problem.mentor_capacity,
-        (keys[s][e_order], e_rank[s][e_order]),
-        (keys[m_rank > 0][m_order], m_rank[m_rank > 0][m_order]),
-        seed,
-    )
+    blocking = check_stable(found, problem.mentee_capacity, problem.mentor_capacity, n_m, seed)
     if blocking:
         raise SolverError(f"deferred acceptance left {blocking} blocking pairs")
     return found

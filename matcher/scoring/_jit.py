@@ -181,14 +181,16 @@ def _scan_row(
     p: Any,
     visit: Any,
     by_top: bool,
+    accept: Any,
 ) -> tuple[int, int, bool]:
     """Mentee ``i`` against every mentor, keeping a min-heap of the best pairs:
 
     - mode 0, ranking: allowed pairs by score (``key_f``), returns (kept, hard-feasible
       mentors among those scored in full, whether an allowed pair may have been left out);
     - mode 1, pricing: allowed pairs not in ``known`` whose score in 1e-6 units (``units``)
-      exceeds ``limit - slack - mentor_potential[j]``, by that excess (``key_i``); returns
-      (kept, 0, False);
+      exceeds ``limit - slack - mentor_potential[j]``, by that excess (``key_i``), and
+      reaches ``accept[j]`` where ``accept`` is given (by position, empty otherwise: the
+      units below which a mentor turns the mentee down); returns (kept, 0, False);
     - mode 2, statistics: every pair scored, nothing pruned; returns (allowed pairs,
       hard-feasible pairs, False) with the best feasible score in ``key_f[0]``.
 
@@ -412,6 +414,8 @@ def _scan_row(
                 continue
             if mode == 1:
                 u = np.int64(np.rint(np.float64(total) * 1e6))
+                if accept.size and u < accept[j]:
+                    continue
                 gain = u - (limit - slack - mentor_potential[j])
                 if gain <= 0 or (size >= top and gain <= key_i[0]):
                     continue
@@ -516,6 +520,7 @@ def top_candidates(
             p,
             visit,
             False,
+            none,
         )
 
 
@@ -535,9 +540,11 @@ def price(
     count: Any,
     p: Any,
     by_top: bool,
+    accept: Any,
 ) -> None:
     """Per row, the ``per_row`` allowed pairs not known whose score units exceed
-    ``limit[i] - slack - mentor_potential[j]`` the most.  Classes go in the order of ``p``,
+    ``limit[i] - slack - mentor_potential[j]`` the most (and reach ``accept[j]`` where
+    given).  Classes go in the order of ``p``,
     by falling class_top (``by_top``), or else in ranking's order, row by row."""
     nothing = np.zeros(1, np.float32)
     visit = p.first_live
@@ -564,6 +571,7 @@ def price(
             p,
             visit,
             by_top,
+            accept,
         )
 
 
@@ -591,5 +599,6 @@ def row_stats(rows: Any, floor: Any, allowed: Any, feasible: Any, best: Any, p: 
             p,
             p.first_live,
             False,
+            none,
         )
         best[r] = key[0]

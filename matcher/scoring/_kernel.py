@@ -296,6 +296,7 @@ class Kernel:
         mentors: npt.NDArray[np.bool_] | None = None,
         *,
         ranked: bool = False,
+        accept: npt.NDArray[np.int64] | None = None,
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
         """Per mentee of ``rows``, up to ``per_row`` allowed pairs not in ``known`` whose score
         in 1e-6 units exceeds ``limit[i] - slack - mentor_potential[j]``, the largest excess
@@ -305,7 +306,8 @@ class Kernel:
         The classes go by falling top potential, so that a row stops at the first no score
         carries over its bar; ``ranked``: in ranking's order for each row instead (by falling
         bound of the score), which raises the bar sooner when every class has the same top
-        potential."""
+        potential.  ``accept``: per mentor, the score units below which it
+        turns a mentee down (deferred acceptance's bar): pairs under it do not qualify."""
         from matcher.scoring import _jit
 
         if mentors is not None:
@@ -342,6 +344,11 @@ class Kernel:
             live = live[np.argsort(-class_top[live], kind="stable")]
             args = self._arranged(order.astype(np.int64), live)
         mentor_potential = np.ascontiguousarray(mentor_potential[order])  # by position
+        bars = (
+            np.zeros(0, np.int64)
+            if accept is None
+            else np.ascontiguousarray(accept[order].astype(np.int64))
+        )
         # scanned in this order (alike rows share the table's row), reported in the given one
         scan = self.alike(rows)
         alike = rows[scan]
@@ -362,6 +369,7 @@ class Kernel:
                 count[part],
                 args,
                 not ranked,
+                bars,
             )
 
         _in_threads(work, n)
@@ -379,14 +387,24 @@ class Kernel:
         known: sparse.csr_matrix,
         per_row: int,
         floor: float,
+        accept: npt.NDArray[np.int64] | None = None,
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
         """Per mentee of ``rows``, its ``per_row`` best allowed pairs with the ``mentors``
-        marked, not in ``known``: a pricing pass in which only those mentors can qualify."""
+        marked, not in ``known`` (and reaching ``accept``, see :meth:`price`): a pricing
+        pass in which only those mentors can qualify."""
         potential = np.zeros(mentors.size, np.int64)
         limit = np.full(known.shape[0], -(np.int64(1) << 50), np.int64)
         # every mentor marked has the same potential: their classes go as in ranking
         return self.price(
-            rows, limit, potential, known, per_row, floor, mentors=mentors, ranked=True
+            rows,
+            limit,
+            potential,
+            known,
+            per_row,
+            floor,
+            mentors=mentors,
+            ranked=True,
+            accept=accept,
         )
 
     def row_stats(

@@ -512,6 +512,15 @@ def _pricing(draw: st.DrawFn, model: ScoringModel) -> dict[str, Any]:
     known_mask = rng.random((n_e, n_m)) < draw(st.sampled_from((0.0, 0.2, 0.6)), label="known")
     known = sparse.csr_matrix(known_mask.astype(np.int8))
     known.sort_indices()
+    # deferred acceptance's bars: per mentor, the units a pair must reach; some exactly at a
+    # pair's units, one above or one below
+    accept = None
+    if draw(st.booleans(), label="accept"):
+        accept = rng.integers(-1, 1_100_000, n_m).astype(np.int64)
+        if n_e and draw(st.booleans(), label="accept at a pair"):
+            total = _reference(model)[0]
+            units = np.rint(total.astype(np.float64) * 1e6).astype(np.int64)
+            accept = units[rng.integers(0, n_e, n_m), np.arange(n_m)] + rng.integers(-1, 2, n_m)
     return {
         "rows": rows,
         "limit": limit.astype(np.int64),
@@ -525,6 +534,7 @@ def _pricing(draw: st.DrawFn, model: ScoringModel) -> dict[str, Any]:
         "ranked": draw(st.booleans(), label="ranked"),
         # only some mentors may qualify (as for the mentors' own pairs)
         "mentors": rng.random(n_m) < 0.5 if draw(st.booleans(), label="some mentors") else None,
+        "accept": accept,
     }
 
 
@@ -537,6 +547,8 @@ def _brute_price(model: ScoringModel, p: dict[str, Any]) -> tuple[np.ndarray, np
     ok = feasible & (total >= np.float32(p["floor"])) & ~p["known_mask"]
     if p["mentors"] is not None:
         ok &= p["mentors"][None, :]
+    if p["accept"] is not None:
+        ok &= units >= p["accept"][None, :]
     return units, np.where(ok, excess, 0)
 
 
@@ -553,6 +565,7 @@ def _price(model: ScoringModel, p: dict[str, Any], per_row: int) -> tuple[np.nda
             p["slack"],
             mentors=p["mentors"],
             ranked=p["ranked"],
+            accept=p["accept"],
         )
     assert r.dtype == np.int32 and c.dtype == np.int32 and u.dtype == np.int64
     return r, c, u

@@ -83,10 +83,11 @@ def textbook(
 
 @st.composite
 def problems(
-    draw: st.DrawFn, *, distinct: bool = False, ranked: float = 0.3
+    draw: st.DrawFn, *, distinct: bool = False, ranked: float = 0.3, mentors_rank: bool = True
 ) -> tuple[AssignmentProblem, list[tuple[int, int, int, int, int]]]:
     """Random edges; scores on a coarse grid (many ties) or all distinct; some pairs ranked
-    by each side (strict, random); mentees want 1-2 mentors, mentors take 0-3."""
+    by each side (strict, random; by the mentees only unless ``mentors_rank``); mentees want
+    1-2 mentors, mentors take 0-3."""
     n_e = draw(st.integers(0, 8))
     n_m = draw(st.integers(0, 6))
     mask = draw(st.lists(st.booleans(), min_size=n_e * n_m, max_size=n_e * n_m))
@@ -101,6 +102,8 @@ def problems(
     e_rank = np.zeros(k, np.int64)
     m_rank = np.zeros(k, np.int64)
     for side, out in ((0, e_rank), (1, m_rank)):
+        if side == 1 and not mentors_rank:
+            continue
         for owner in range(n_e if side == 0 else n_m):
             mine = [x for x, p in enumerate(pairs) if p[side] == owner]
             chosen = [x for x in mine if draw(st.floats(0, 1)) < ranked]
@@ -132,18 +135,146 @@ def problems(
     return problem, edges
 
 
-def lazy_pairs(problem: AssignmentProblem, seed: int, batch: int) -> Pairs:
-    found = stable_on_edges(problem, seed=seed, batch=batch)
+def lazy_pairs(
+    problem: AssignmentProblem,
+    seed: int,
+    batch: int,
+    *,
+    bars: bool = True,
+    pool_room: int | None = None,
+) -> Pairs:
+    found = stable_on_edges(problem, seed=seed, batch=batch, bars=bars, pool_room=pool_room)
     return {(int(found.rows[k]), int(found.cols[k])) for k in found.chosen}
 
 
-@given(problems(), st.integers(0, 2**31 - 1), st.integers(1, 4))
+@given(
+    problems(mentors_rank=False),
+    st.integers(0, 2**31 - 1),
+    st.integers(1, 4),
+    st.sampled_from([None, 1]),
+)
+@settings(max_examples=200, deadline=None)
+def test_skipping_what_full_mentors_turn_down_keeps_the_textbook_matching(
+    case: tuple[AssignmentProblem, list[tuple[int, int, int, int, int]]],
+    seed: int,
+    batch: int,
+    pool_room: int | None,
+) -> None:
+    # no mentor states a rank: refills skip the pairs a full mentor would reject (its bar)
+    problem, edges = case
+    want = textbook(
+        problem.n_mentees,
+        problem.n_mentors,
+        edges,
+        problem.mentee_capacity.tolist(),
+        problem.mentor_capacity.tolist(),
+        seed,
+    )
+    assert lazy_pairs(problem, seed, batch, bars=True, pool_room=pool_room) == want
+    assert lazy_pairs(problem, seed, batch, bars=False, pool_room=pool_room) == want
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 2**31 - 1), st.integers(0, 2**31 - 1)), max_size=50),
+    st.integers(1, 2**31 - 1),
+    st.integers(0, 2**63 - 1),
+)
+@settings(deadline=None)
+def test_compiled_tie_break_equals_pair_tiebreak(
+    pairs: list[tuple[int, int]], width: int, seed: int
+) -> None:
+    from matcher.engine import _da_jit
+    from matcher.engine._lazy_stable import _salt
+
+    rows = np.array([p[0] for p in pairs], np.int64)
+    cols = np.array([p[1] for p in pairs], np.int64)
+    want = pair_tiebreak(seed, rows, cols, width)
+    got = [_da_jit.tie(int(i), int(j), width, _salt(seed)) for i, j in pairs]
+    assert [int(x) for x in got] == want.tolist()
+
+
+@given(problems(), st.integers(0, 2**31 - 1), st.data())
+@settings(max_examples=200, deadline=None)
+def test_compiled_check_counts_what_blocking_pairs_finds(
+    case: tuple[AssignmentProblem, list[tuple[int, int, int, int, int]]],
+    seed: int,
+    data: st.DataObject,
+) -> None:
+    # any chosen set within the capacities, stable or not, some pairs not acceptable
+    from matcher.engine._lazy_stable import LazyStable, check_stable
+    from matcher.solvers import blocking_pairs
+
+    problem, _ = case
+    k = problem.n_edges
+    left_e = problem.mentee_capacity.copy()
+    left_m = problem.mentor_capacity.copy()
+    chosen = []
+    for x in data.draw(st.permutations(list(range(k)))):
+        i, j = int(problem.rows[x]), int(problem.cols[x])
+        if left_e[i] > 0 and left_m[j] > 0 and data.draw(st.booleans()):
+            chosen.append(x)
+            left_e[i] -= 1
+            left_m[j] -= 1
+    ok = np.array(data.draw(st.lists(st.booleans(), min_size=k, max_size=k)), bool)
+    ok[chosen] = True
+    units = np.rint(problem.scores * SCALE).astype(np.int64)
+    e_rank = np.asarray(problem.mentee_rank, np.int64)
+    m_rank = np.asarray(problem.mentor_rank, np.int64)
+    found = LazyStable(
+        problem.rows,
+        problem.cols,
+        units,
+        ok,
+        e_rank,
+        m_rank,
+        np.array(sorted(chosen), np.int64),
+        0,
+        0,
+        0,
+        0,
+    )
+    got = check_stable(
+        found, problem.mentee_capacity, problem.mentor_capacity, problem.n_mentors, seed
+    )
+    # the reference: each side's positions by (rank, score down, tie-break), acceptable only
+    keep = np.flatnonzero(ok)
+    sub = AssignmentProblem(
+        problem.n_mentees,
+        problem.n_mentors,
+        problem.rows[keep],
+        problem.cols[keep],
+        problem.scores[keep],
+        problem.mentee_capacity,
+        problem.mentor_capacity,
+    )
+    tie = pair_tiebreak(seed, problem.rows[keep], problem.cols[keep], max(problem.n_mentors, 1))
+
+    def positions(owner: np.ndarray, rank: np.ndarray) -> np.ndarray:
+        rk = np.where(rank > 0, rank, BIG)
+        order = np.lexsort((tie, -units[keep], rk, owner))
+        pos = np.empty(owner.size, np.int64)
+        grouped = owner[order]
+        pos[order] = np.arange(owner.size) - np.searchsorted(grouped, grouped, side="left")
+        return pos
+
+    where = np.full(k, -1, np.int64)
+    where[keep] = np.arange(keep.size)
+    pos = (positions(sub.rows, e_rank[keep]), positions(sub.cols, m_rank[keep]))
+    want = blocking_pairs(sub, where[np.array(chosen, np.int64)], positions=pos)
+    assert got == want.size
+
+
+@given(problems(), st.integers(0, 2**31 - 1), st.integers(1, 4), st.sampled_from([None, 1, 7]))
 @settings(max_examples=150, deadline=None)
 def test_lazy_equals_textbook_deferred_acceptance_with_ties(
-    case: tuple[AssignmentProblem, list[tuple[int, int, int, int, int]]], seed: int, batch: int
+    case: tuple[AssignmentProblem, list[tuple[int, int, int, int, int]]],
+    seed: int,
+    batch: int,
+    pool_room: int | None,
 ) -> None:
+    # pool_room: the pending lists' first room; small, it is compacted on the way
     problem, edges = case
-    got = lazy_pairs(problem, seed, batch)
+    got = lazy_pairs(problem, seed, batch, pool_room=pool_room)
     want = textbook(
         problem.n_mentees,
         problem.n_mentors,
