@@ -18,8 +18,10 @@ class SparseOptions:
     #: Candidate pairs kept per mentee on the sparse path, before certification adds any.
     sparse_top: int = 28
     #: The same above ``dense_cache_cells`` mentee x mentor pairs, where each solve is costly
-    #: and a shorter list per mentee (completed by the certificate) solves faster overall.
-    large_sparse_top: int = 8
+    #: and a shorter list per mentee (completed by the certificate) solves faster overall: a
+    #: cheap first solve whose potentials pick the next round's pairs (4 instead of 8 saved a
+    #: new solve at 100,000 x 20,000; benchmarks/README.md, "warm-started rounds").
+    large_sparse_top: int = 4
     #: Candidate pairs each mentor gets at least, per place (its own best mentees when the
     #: mentees' lists name it less often).
     pairs_per_place: int = 3
