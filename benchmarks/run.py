@@ -768,7 +768,8 @@ def _finish_instance(rows: list[Row], scoring: Row | None) -> dict[str, Any]:
             r.e2e_s = round(r.wall_s + scoring.wall_s, 3)
         elif r.method in OURS:
             r.e2e_s = r.wall_s
-        if best is not None and r.objective is not None:
+        # groups solve another problem (peer groups): its gap is to its own bound, in the note
+        if best is not None and r.objective is not None and r.method != "groups":
             r.gap = (best - r.objective) / abs(best) if best else 0.0
     agree = None
     if len(exact) >= 2 and best is not None:
