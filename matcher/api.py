@@ -20,6 +20,7 @@ from matcher.engine import (
     MentorPool,
     RunOptions,
     SparseOptions,
+    check_equity,
     check_method,
     from_edges,
     manifest_key,
@@ -110,6 +111,20 @@ def _config_path(config: object) -> Path | None:
 
 
 @gc_paused
+def check_rules(
+    config: ProgramConfig,
+    mentees: Sequence[Participant],
+    n_mentors: int,
+    *,
+    method: str | None = None,
+) -> None:
+    """Every problem a run would find in the programme's rules for these mentees, beyond what
+    reading the files and program.toml finds (today the ``[equity]`` rule: its method, its
+    column, its subgroups, its size), all at once as one :class:`InvalidInputError`.
+    ``matcher validate``, ``POST /v1/validate`` and job submission call it."""
+    check_equity(method or config.method, config.equity, mentees, n_mentors)
+
+
 def match(
     mentors: ParticipantsLike,
     mentees: ParticipantsLike,

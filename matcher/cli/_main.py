@@ -17,6 +17,7 @@ from typing import Any
 
 import matcher
 from matcher import io as mio
+from matcher.api import check_rules
 from matcher.cli._progress import ProgressLine
 from matcher.report import report_html
 
@@ -761,6 +762,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                     continue
                 found_sets = mio.load_program(files["mentor"], files["mentee"], local)
                 checked.append((found_sets[0], found_sets[1], local))
+                n_mentors = len(found_sets[0].participants) or len(found_sets[1].participants)
+                check_rules(local, found_sets[1].participants, n_mentors)
                 notes.append(
                     f"{path}: {_n(len(found_sets[0].participants), 'mentor')}, "
                     f"{_n(len(found_sets[1].participants), 'mentee')} OK"
@@ -805,6 +808,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             mio.check_program(sets["mentor"], sets["mentee"], cfg)
             checked.append((sets["mentor"], sets["mentee"], cfg))
+            n_mentors = len(sets["mentor"].participants)
+            check_rules(cfg, sets["mentee"].participants, n_mentors)
         except matcher.InvalidInputError as exc:
             problems.extend(exc.problems)
     if problems:

@@ -11,6 +11,7 @@ from matcher.engine._assign import (
     edge_ranks,
 )
 from matcher.engine._build import from_edges, from_model
+from matcher.engine._equity import check_equity
 from matcher.engine._groups import form_groups
 from matcher.engine._incremental import IncrementalPlan, changes, incremental_plan, settle_current
 from matcher.engine._methods import METHODS, Method, Runner, RunOptions, check_method, solver_for
@@ -33,6 +34,7 @@ __all__ = [
     "build_model",
     "certified_optimal",
     "changes",
+    "check_equity",
     "check_method",
     "check_pinned",
     "edge_ranks",

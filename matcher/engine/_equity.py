@@ -5,7 +5,7 @@ solved twice, with and without the rule, so that the summary and the report show
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -15,11 +15,17 @@ import numpy.typing as npt
 from matcher._errors import InvalidInputError, Problem
 from matcher.engine._assign import assign
 from matcher.matching import MIN_SUBGROUP, RULE_FIELDS, Matching, subgroups_of
-from matcher.profiles import EquityConfig, vocab
+from matcher.profiles import EquityConfig, Participant, vocab
 from matcher.scoring import Progress, ScoringModel
 from matcher.solvers import AssignmentProblem, EquityRule, SolverResult, solve_equity
 
-__all__ = ["EQUITY_METHODS", "EQUITY_PAIRS", "assign_equity", "check_equity_method"]
+__all__ = [
+    "EQUITY_METHODS",
+    "EQUITY_PAIRS",
+    "assign_equity",
+    "check_equity",
+    "check_equity_method",
+]
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +54,28 @@ def check_equity_method(method: str, rule: EquityConfig) -> None:
         )
 
 
-def rule_of(model: ScoringModel, pinned: list[tuple[int, int]]) -> EquityRule:
-    """The mentees' subgroups by ``[equity] column`` and the rule on them; every problem with
-    the column or ``min_share`` at once."""
-    cfg = model.config.equity
+def _check_size(n_e: int, n_m: int) -> None:
+    if n_e * n_m > EQUITY_PAIRS:
+        raise InvalidInputError(
+            [
+                _problem(
+                    "too large for [equity], which is solved on every allowed pair",
+                    "equity",
+                    f"{n_e:,} mentees x {n_m:,} mentors = {n_e * n_m:,} pairs",
+                    f"at most {EQUITY_PAIRS:,} mentee x mentor pairs",
+                )
+            ]
+        )
+
+
+def _subgroups(
+    cfg: EquityConfig, mentees: Sequence[Participant]
+) -> tuple[npt.NDArray[np.int64], tuple[str, ...], tuple[Fraction | None, ...] | None]:
+    """Each mentee's subgroup by ``[equity] column``, the subgroups' names, and the shares of
+    ``min_share`` by subgroup (None under ``equalise``); every problem with the column or
+    ``min_share`` at once."""
     column = cfg.column
     assert column is not None
-    mentees = model.mentees
     extra = sorted({k for person in mentees for k in person.extra})
     values = subgroups_of(column, mentees, extra)
     if values is None:
@@ -85,10 +106,8 @@ def rule_of(model: ScoringModel, pinned: list[tuple[int, int]]) -> EquityRule:
     names = tuple(sorted({v[0] for v in values}))
     index = {name: g for g, name in enumerate(names)}
     subgroup = np.array([index[v[0]] for v in values], np.int64)
-    covered = np.zeros(len(mentees), bool)
-    covered[[i for i, _ in pinned]] = True
     if cfg.mode == "equalise":
-        return EquityRule(subgroup, names, covered, equalise=True)
+        return subgroup, names, None
     shares: list[Fraction | None] = [None] * len(names)
     problems = []
     folded = {name.casefold(): g for g, name in enumerate(names)}
@@ -110,7 +129,39 @@ def rule_of(model: ScoringModel, pinned: list[tuple[int, int]]) -> EquityRule:
         shares[g] = Fraction(str(share))  # exactly as written: 0.9 is 9/10
     if problems:
         raise InvalidInputError(problems)
-    return EquityRule(subgroup, names, covered, min_share=tuple(shares))
+    return subgroup, names, tuple(shares)
+
+
+def check_equity(
+    method: str, cfg: EquityConfig, mentees: Sequence[Participant], n_mentors: int
+) -> None:
+    """Every problem an ``[equity]`` rule has with this method and these mentees, at once, as
+    a run would find them (``matcher validate``, ``POST /v1/validate`` and job submission)."""
+    if not cfg.active:
+        return
+    problems: list[Problem] = []
+    checks: tuple[Callable[[], object], ...] = (
+        lambda: check_equity_method(method, cfg),
+        lambda: _check_size(len(mentees), n_mentors),
+        lambda: _subgroups(cfg, mentees),
+    )
+    for check in checks:
+        try:
+            check()
+        except InvalidInputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InvalidInputError(problems)
+
+
+def rule_of(model: ScoringModel, pinned: list[tuple[int, int]]) -> EquityRule:
+    """The mentees' subgroups by ``[equity] column`` and the rule on them."""
+    subgroup, names, shares = _subgroups(model.config.equity, model.mentees)
+    covered = np.zeros(len(model.mentees), bool)
+    covered[[i for i, _ in pinned]] = True
+    if shares is None:
+        return EquityRule(subgroup, names, covered, equalise=True)
+    return EquityRule(subgroup, names, covered, min_share=shares)
 
 
 def assign_equity(
@@ -124,19 +175,8 @@ def assign_equity(
 ) -> Matching:
     """The method under ``[equity]`` on every allowed pair; ``without`` runs it without the
     rule, for the with/without figures (``Matching.equity_rule``)."""
-    n_e, n_m = model.shape
     cfg = model.config.equity
-    if n_e * n_m > EQUITY_PAIRS:
-        raise InvalidInputError(
-            [
-                _problem(
-                    "too large for [equity], which is solved on every allowed pair",
-                    "equity",
-                    f"{n_e:,} mentees x {n_m:,} mentors = {n_e * n_m:,} pairs",
-                    f"at most {EQUITY_PAIRS:,} mentee x mentor pairs",
-                )
-            ]
-        )
+    _check_size(*model.shape)
     rule = rule_of(model, pinned)
     stats: dict[str, Any] = {}
 

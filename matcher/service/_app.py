@@ -246,7 +246,12 @@ async def job_events(job_id: str, app: AppDep, who: Tenant) -> StreamingResponse
             if job is None:
                 yield b'event: end\ndata: {"status": "deleted"}\n\n'
                 return
-            info = job_info(job).model_dump_json()
+            names = (
+                await run_in_threadpool(app.store.job_file_names, job_id)
+                if job.status == "succeeded"
+                else []
+            )
+            info = job_info(job, names).model_dump_json()  # as GET /v1/jobs/{id} says it
             if info != last:
                 event = "end" if job.done else "progress"
                 yield f"event: {event}\ndata: {info}\n\n".encode()

@@ -15,6 +15,7 @@ from typing import Any
 
 import matcher
 from matcher import io as mio
+from matcher.api import check_rules
 from matcher.report import report_html
 
 __all__ = [
@@ -228,6 +229,8 @@ def check(paths: Mapping[str, Path], options: Mapping[str, Any]) -> dict[str, An
     if "mentees" in paths and (peer_led or "mentors" in paths):
         try:
             sets = mio.load_program(paths.get("mentors") or [], paths["mentees"], cfg)
+            mentors_found = len(sets[0].participants)
+            check_rules(cfg, sets[1].participants, mentors_found or len(sets[1].participants))
         except matcher.InvalidInputError as exc:
             problems.extend(exc.problems)
     if problems or sets is None:

@@ -393,6 +393,14 @@ def _infeasible(net: _Network, rule: EquityRule, floors: _I, pinned: _I) -> Infe
             f"{int(rule.sizes[g])} mentees matched, but can reach at most {reach}"
             + ("" if short else " on its own (the floors cannot all be met together)")
         )
+    if not short:  # each floor alone is reachable: say what they ask for together
+        need = np.maximum(floors - pinned, 0).astype(np.int64)
+        together = int(np.minimum(pinned, floors).sum()) + net.first_places(need)
+        reasons.append(
+            f"[equity] together the floors ask for {int(floors.sum())} mentees matched, and at "
+            f"most {together} of them can be matched at once (mentor places and compatible "
+            "pairs are shared; floors are rounded up to whole mentees)"
+        )
     return InfeasibleError(reasons)
 
 

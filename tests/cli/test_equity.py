@@ -43,6 +43,10 @@ BAD = {
 }
 
 
+#: mistakes found only with the mentees in hand: ``validate`` must find them as ``match`` does
+CHECKED_ON_PROFILES = ("column", "subgroup", "several")
+
+
 @pytest.fixture(scope="module")
 def runs(cli: SimpleNamespace, tmp_path_factory: pytest.TempPathFactory) -> dict:
     def scenario(cwd: Path) -> list[str | Path]:
@@ -71,8 +75,22 @@ def runs(cli: SimpleNamespace, tmp_path_factory: pytest.TempPathFactory) -> dict
 
         return setup
 
+    def validate(name: str):
+        table = BAD[name][0]
+
+        def setup(cwd: Path) -> list[str | Path]:
+            program = cli.small_program()
+            program.toml += table
+            if name == "several":
+                program.set("mentees", "E2", "languages", "en|fr")
+            program.write(cwd / "program")
+            return ["validate", cwd / "program"]
+
+        return setup
+
     cases = {"scenario": scenario, "fair": fair, "infeasible": infeasible}
     cases.update({f"bad_{name}": bad(name) for name in BAD})
+    cases.update({f"validate_{name}": validate(name) for name in CHECKED_ON_PROFILES})
     return cli.run_batch(tmp_path_factory, cases)
 
 
@@ -126,3 +144,10 @@ def test_config_mistakes_exit_2_and_say_what(runs: dict, name: str) -> None:
     assert BAD[name][1] in run.stderr, run.stderr
     assert "equity" in run.stderr
     assert not (cwd / "out").exists()
+
+
+@pytest.mark.parametrize("name", CHECKED_ON_PROFILES)
+def test_validate_finds_the_rule_mistakes_match_finds(runs: dict, name: str) -> None:
+    _, run = runs[f"validate_{name}"]
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert BAD[name][1] in run.stderr, run.stderr

@@ -96,3 +96,21 @@ def test_other_methods_refuse_the_rule() -> None:
     mentors, mentees = _people()
     with pytest.raises(InvalidInputError, match="method optimal or fair"):
         matcher.match(mentors, mentees, config=_config(mode="equalise"), method="stable")
+
+
+def test_floors_reachable_alone_but_not_together_say_so() -> None:
+    # one mentor with one place, two subgroups that each need their one mentee matched
+    mentors = [Participant(id="m1", role="mentor", capacity=1, languages=["en"], region="NS")]
+    mentees = [
+        Participant(id="e1", role="mentee", languages=["en"], region="NS"),
+        Participant(id="e2", role="mentee", languages=["en"], region="NL"),
+    ]
+    config = ProgramConfig(
+        min_score=0.0,
+        equity={"column": "region", "min_share": {"NS": 1.0, "NL": 1.0}},
+    )
+    with pytest.raises(InfeasibleError) as err:
+        matcher.match(mentors, mentees, config=config)
+    text = str(err.value)
+    assert "can reach at most 1 on its own" in text
+    assert "together the floors ask for 2 mentees matched, and at most 1" in text

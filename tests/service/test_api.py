@@ -220,6 +220,8 @@ def test_job_lifecycle_in_process(client: Any) -> None:
     assert client.get(f"/v1/jobs/{job}/files/../../etc").status_code == 404
     events = client.get(f"/v1/jobs/{job}/events")
     assert "event: end" in events.text
+    end = json.loads(events.text.split("event: end\ndata: ", 1)[1].split("\n", 1)[0])
+    assert end["files"] == info["files"]  # the last event lists the files as the job does
     assert client.post(f"/v1/jobs/{job}/cancel").status_code == 409
     assert client.delete(f"/v1/jobs/{job}").status_code == 204
     assert client.get(f"/v1/jobs/{job}").status_code == 404

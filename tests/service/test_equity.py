@@ -40,3 +40,33 @@ def test_unreachable_floor_is_409_naming_it(client: Any) -> None:
     assert r.status_code == 409, r.text
     assert "'NL' needs at least 1 of its 1 mentees matched" in r.text
     assert "Traceback" not in r.text
+
+
+def test_a_job_with_a_rule_mistake_is_refused_at_submission(client: Any) -> None:
+    before = client.get("/v1/jobs").json()
+    r = client.post(
+        "/v1/jobs",
+        data={"kind": "match"},
+        files={
+            "mentors": ("mentors.csv", b"id,languages,region\nm1,en,NS\n"),
+            "mentees": ("mentees.csv", b"id,languages,region\ne1,en,NS\ne2,fr,NL\n"),
+            "config": (
+                "program.toml",
+                b'[equity]\ncolumn = "regoin"\nmode = "equalise"\n',
+            ),
+        },
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["problems"][0]["column"] == "equity.column"
+    assert "did you mean 'region'" in r.text
+    assert client.get("/v1/jobs").json() == before
+    checked = client.post(
+        "/v1/validate",
+        files={
+            "mentors": ("mentors.csv", b"id,languages,region\nm1,en,NS\n"),
+            "mentees": ("mentees.csv", b"id,languages,region\ne1,en,NS\ne2,fr,NL\n"),
+            "config": ("program.toml", b'[equity]\ncolumn = "region"\nmin_share = { QC = 0.9 }\n'),
+        },
+    )
+    assert checked.status_code == 422, checked.text
+    assert "unknown subgroup" in checked.text
