@@ -11,6 +11,7 @@ import logging
 import math
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -371,8 +372,8 @@ def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
         head = "Formed no group."
     elif result.method == "groups":
         head = (
-            f"Formed {_n(s.get('groups', 0), 'group')} of {s.get('group_sizes')} members "
-            f"({s.get('engine')}, {s['status']}; total compatibility {s['objective']:.4f}, "
+            f"Formed {_n(s.get('groups', 0), 'group')} ({_sizes(s.get('group_sizes') or [])}; "
+            f"{s.get('engine')}, {s['status']}; total compatibility {s['objective']:.4f}, "
             f"bound {s['bound']:.4f}); {_n(s['pairs'], 'row')} in pairs.csv."
         )
     else:
@@ -389,6 +390,12 @@ def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
         )
     lines.append(f"Wrote {', '.join(names)} to {out} in {result.elapsed_s:.2f} s.")
     return "\n".join(lines)
+
+
+def _sizes(sizes: Sequence[int]) -> str:
+    """Groups by size, as "3 of 4 members, 2 of 5 members"."""
+    counts = sorted(Counter(sizes).items())
+    return ", ".join(f"{n} of {size} members" for size, n in counts)
 
 
 def _inputs(

@@ -154,7 +154,11 @@ def _overview(result: Matching, s: Mapping[str, Any], kind: str) -> str:
         sizes = s.get("group_sizes") or []
         rows += [
             ["Groups formed", s.get("groups", 0)],
-            ["Sizes", ", ".join(map(str, sorted(sizes))) or "–"],
+            [
+                "Sizes",
+                ", ".join(f"{n} of {size} members" for size, n in sorted(Counter(sizes).items()))
+                or "–",
+            ],
             ["Members placed in a group", f"{s.get('grouped', 0):,} of {mentees:,}"],
             ["Members not placed", s["unmatched_mentees"]],
             ["Group leaders without a group", s["unmatched_mentors"]],
