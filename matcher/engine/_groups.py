@@ -267,12 +267,21 @@ def form_groups(
             person = model.mentees[member_idx[block[p_local]]]
             if g < 0:
                 if home_size is not None and home_size[block[p_local]]:
+                    ok = problem.member_member_ok[p_local].copy()
+                    ok[p_local] = False
+                    allowed = int(ok.sum())
+                    why = (
+                        f"only {allowed} of the other {block.size - 1} may be grouped with this "
+                        "person under the hard rules (in-person region, organisation, "
+                        f"exclusions, min_score); a group needs {gcfg.min_size}"
+                        if allowed < gcfg.min_size - 1
+                        else f"no group of {gcfg.min_size}-{gcfg.max_size} could take this "
+                        "person without breaking a hard rule, a size limit or a composition rule"
+                    )
                     reason = (
                         f"not placed: within its block of {block.size} members who share a "
-                        "session window, a language and a format, no group of "
-                        f"{gcfg.min_size}-{gcfg.max_size} could take this person without "
-                        "breaking a hard rule, a size limit or a composition rule (a programme "
-                        "this large is grouped block by block)"
+                        f"session window, a language and a format, {why} (a programme this "
+                        "large is grouped block by block)"
                     )
                 elif home_size is not None and problem.member_window[p_local].any():
                     reason = (
