@@ -383,6 +383,9 @@ def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
             f"bound {s['bound']:.4f})."
         )
     lines = [head]
+    rule = (s.get("equity") or {}).get("rule") if isinstance(s.get("equity"), dict) else None
+    if rule:
+        lines.append(_equity_line(rule))
     if result.unmatched:
         lines.append(
             f"{_n(s['unmatched_mentees'], 'mentee')} and {_n(s['unmatched_mentors'], 'mentor')} "
@@ -390,6 +393,27 @@ def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
         )
     lines.append(f"Wrote {', '.join(names)} to {out} in {result.elapsed_s:.2f} s.")
     return "\n".join(lines)
+
+
+def _equity_line(rule: dict[str, Any]) -> str:
+    """The equity rule's effect in one line: the lowest subgroup rate and the price."""
+    low, total = rule["lowest_rate"], rule["objective"]
+    how = rule["mode"] or "min_share"
+
+    def rate(value: float | None) -> str:
+        return "–" if value is None else f"{value:.1%}"
+
+    line = (
+        f"Equity rule on {rule['column']} ({how}): lowest subgroup coverage "
+        f"{rate(low['without'])} without the rule, {rate(low['with'])} with it; total score "
+        f"{total['without']:.4f} without, {total['with']:.4f} with (summary.json: equity.rule)."
+    )
+    if rule["mode"] == "equalise" and low["with"] == 0:
+        line += (
+            " Note: a subgroup cannot be served at all (no compatible mentor), so equalise "
+            "could raise no floor; see unmatched.csv for its reasons."
+        )
+    return line
 
 
 def _sizes(sizes: Sequence[int]) -> str:

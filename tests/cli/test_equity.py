@@ -50,7 +50,7 @@ CHECKED_ON_PROFILES = ("column", "subgroup", "several")
 @pytest.fixture(scope="module")
 def runs(cli: SimpleNamespace, tmp_path_factory: pytest.TempPathFactory) -> dict:
     def scenario(cwd: Path) -> list[str | Path]:
-        return ["match", SCENARIO, "-o", cwd / "out", "--report", "--xlsx", "--quiet"]
+        return ["match", SCENARIO, "-o", cwd / "out", "--report", "--xlsx"]
 
     def fair(cwd: Path) -> list[str | Path]:
         return ["match", SCENARIO, "-o", cwd / "out", "--method", "fair", "--quiet"]
@@ -96,6 +96,7 @@ def runs(cli: SimpleNamespace, tmp_path_factory: pytest.TempPathFactory) -> dict
 
 def test_scenario_equalise_raises_the_lowest_provincial_rate(runs: dict) -> None:
     cwd, run = runs["scenario"]
+    assert "Equity rule on region (equalise): lowest subgroup coverage 64.2% without" in run.stdout
     assert run.returncode == 0, run.stderr
     summary = _strict((cwd / "out" / "summary.json").read_text(encoding="utf-8"))
     rule = summary["equity"]["rule"]
