@@ -110,7 +110,6 @@ def _config_path(config: object) -> Path | None:
     return Path(config) if isinstance(config, str | Path) else None
 
 
-@gc_paused
 def check_rules(
     config: ProgramConfig,
     mentees: Sequence[Participant],
@@ -125,6 +124,7 @@ def check_rules(
     check_equity(method or config.method, config.equity, mentees, n_mentors)
 
 
+@gc_paused
 def match(
     mentors: ParticipantsLike,
     mentees: ParticipantsLike,
