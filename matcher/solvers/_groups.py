@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -24,12 +25,21 @@ __all__ = ["GroupProblem", "GroupResult", "check_groups", "solve_groups"]
 log = logging.getLogger(__name__)
 
 Bool2 = npt.NDArray[np.bool_]
+F1 = npt.NDArray[np.float64]
 F2 = npt.NDArray[np.float64]
 I1 = npt.NDArray[np.int64]
+I2 = npt.NDArray[np.int64]
 
 _UNIT = 1000  # score resolution of the CP-SAT objective
 _MOVE_COLUMNS = 1500  # two-group moves: the best feasible groups drawn from their members
 _MOVES = 25  # two-group moves: at most this many improving moves
+_CUT_ROUNDS = 20  # subset-row cuts: at most this many LP rounds (a count, never a clock)
+_CUTS_PER_ROUND = 50  # subset-row cuts: the most violated ones added per round
+_CUT_ROWS = 60  # subset-row cuts: triples drawn from at most this many fractional rows
+_MASTER_COLUMNS = 2000  # the cut LP starts from the groups with the best reduced costs
+_DIVE_STEPS = 50  # LP dive: at most this many LPs per dive
+_DIVE_STARTS = 8  # LP dives: one more from each of this many fractional groups of the cut LP
+_EPS = 1e-6
 
 
 @dataclass
@@ -453,6 +463,196 @@ def _lp_bound(problem: GroupProblem, cols: _Columns, placed: int) -> float:
     return float(u.sum() - lam * placed + np.clip(reduced, 0.0, None).sum())
 
 
+@dataclass
+class _Packing:
+    """The listed groups as a set-packing model: rows are the members, then the leaders; a
+    column (group) covers its members and its leader, each row at most once."""
+
+    cover: sparse.csc_matrix  # (rows, groups) 0/1
+    inside: Bool2  # (rows, groups), the same as booleans (for the cut rows)
+    sizes: F1  # members per group (leaders not counted)
+    value: F1  # exact score per group
+    index: dict[tuple[int, tuple[int, ...]], int]  # (leader or -1, members) -> column
+
+
+def _packing(problem: GroupProblem, cols: _Columns) -> _Packing:
+    m = len(cols.members)
+    sizes = np.array([len(s) for s in cols.members], np.int64)
+    row = np.concatenate([np.asarray(s, np.int64) for s in cols.members])
+    col = np.repeat(np.arange(m), sizes)
+    led = np.asarray(cols.leader, np.int64)
+    if problem.n_leaders:
+        row = np.concatenate([row, problem.n + led])
+        col = np.concatenate([col, np.arange(m)])
+    shape = (problem.n + problem.n_leaders, m)
+    cover = sparse.csc_matrix((np.ones(row.size), (row, col)), shape=shape)
+    inside = np.zeros(shape, bool)
+    inside[row, col] = True
+    index = {(int(o), tuple(s)): c for c, (o, s) in enumerate(zip(led, cols.members, strict=True))}
+    value = np.asarray(cols.value, np.float64)
+    return _Packing(cover, inside, sizes.astype(np.float64), value, index)
+
+
+def _cut_rows(pack: _Packing, cuts: I2, idx: I1) -> F2:
+    """(cuts, idx) 1 where group ``idx[j]`` holds two or more rows of cut i's triple: two
+    disjoint groups cannot both do so, so these groups sum to at most 1 (a subset-row cut)."""
+    if cuts.shape[0] == 0:
+        return np.zeros((0, idx.size))
+    sub = pack.inside[:, idx]
+    hits = sub[cuts[:, 0]].astype(np.int8) + sub[cuts[:, 1]] + sub[cuts[:, 2]]
+    return (hits >= 2).astype(np.float64)
+
+
+def _packing_lp(pack: _Packing, idx: I1, cuts: I2, room: F1, need: float) -> Any:
+    """The LP over groups ``idx``: each row covered at most ``room`` (1, or 0 once taken),
+    at least ``need`` members placed, every cut at most 1; HiGHS, deterministic."""
+    a_ub = sparse.vstack(
+        [
+            pack.cover[:, idx],
+            -sparse.csr_matrix(pack.sizes[idx][None, :]),
+            sparse.csr_matrix(_cut_rows(pack, cuts, idx)),
+        ]
+    )
+    b_ub = np.concatenate([room, [-need], np.ones(cuts.shape[0])])
+    return linprog(-pack.value[idx], A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method="highs")
+
+
+def _lagrangian(pack: _Packing, lp: Any, cuts: I2, placed: int) -> tuple[float, F1]:
+    """A proven bound on every packing of all the groups that places at least ``placed``
+    members and the groups' reduced costs, from the LP's multipliers (u >= 0 per row, lam >= 0
+    for the coverage row, w >= 0 per cut): sum(u) + sum(w) - lam * placed + sum over all groups
+    of max(0, value + lam * size - u(rows) - w(cuts)). It holds for any such multipliers, so
+    the LP's tolerances, and the groups left out of the LP, cannot make it wrong."""
+    n_rows = pack.cover.shape[0]
+    duals = np.clip(-np.asarray(lp.ineqlin.marginals, np.float64), 0.0, None)
+    u, lam, w = duals[:n_rows], float(duals[n_rows]), duals[n_rows + 1 :]
+    reduced = pack.value + lam * pack.sizes - np.asarray(pack.cover.T @ u).ravel()
+    used = np.flatnonzero(w > 0)
+    if used.size:
+        every = np.arange(pack.value.size)
+        reduced -= w[used] @ _cut_rows(pack, cuts[used], every)
+    bound = float(u.sum() + w.sum() - lam * placed + np.clip(reduced, 0.0, None).sum())
+    return bound, reduced
+
+
+def _separate(pack: _Packing, idx: I1, x: F1, cuts: I2) -> I2:
+    """The subset-row cuts (row triples) the LP solution ``x`` over ``idx`` breaks most, new
+    ones only, at most ``_CUTS_PER_ROUND``; triples among the rows of fractional groups."""
+    frac = (x > _EPS) & (x < 1 - _EPS)
+    if not frac.any():
+        return np.zeros((0, 3), np.int64)
+    weight = pack.inside[:, idx[frac]].astype(np.float64) @ x[frac]
+    rows = np.flatnonzero(weight > 0)
+    if rows.size > _CUT_ROWS:  # the rows the fractional groups share most
+        rows = np.sort(rows[np.argsort(-weight[rows], kind="stable")[:_CUT_ROWS]])
+    if rows.size < 3:
+        return np.zeros((0, 3), np.int64)
+    triples = np.array(list(combinations(rows.tolist(), 3)), np.int64)
+    some = np.flatnonzero(x > _EPS)
+    lhs = _cut_rows(pack, triples, idx[some]) @ x[some]
+    broken = np.flatnonzero(lhs > 1 + _EPS)
+    broken = broken[np.argsort(-lhs[broken], kind="stable")]
+    known = {tuple(t) for t in cuts.tolist()}
+    new = [t for t in triples[broken].tolist() if tuple(t) not in known]
+    return np.array(new[:_CUTS_PER_ROUND], np.int64).reshape(-1, 3)
+
+
+@dataclass
+class _CutLP:
+    """The subset-row-cut LP's outcome: its proven bound, cuts, and last solution."""
+
+    bound: float
+    plain: float  # the same bound before any cut (the set-packing LP alone)
+    cuts: I2
+    idx: I1
+    x: F1
+    rounds: int
+
+
+def _cut_bound(pack: _Packing, placed: int, start: I1) -> _CutLP | None:
+    """The set-packing LP over every listed group, strengthened by subset-row cuts on row
+    triples (rank-1 Chvatal-Gomory cuts: at most one of the groups holding two of three given
+    members), solved by column generation from ``_MASTER_COLUMNS`` groups plus ``start`` (the
+    groups of a known grouping, so the first LP is feasible). Every round's Lagrangian over all
+    groups is a proven bound (``_lagrangian``); the lowest is returned. None if the LP fails."""
+    n_rows, m = pack.cover.shape
+    every = np.arange(m)
+    no_cuts = np.zeros((0, 3), np.int64)
+    room = np.ones(n_rows)
+    first = _packing_lp(pack, every, no_cuts, room, placed)
+    if first.status != 0:
+        return None
+    best, reduced = _lagrangian(pack, first, no_cuts, placed)
+    plain = best
+    idx = np.union1d(np.argsort(-reduced, kind="stable")[:_MASTER_COLUMNS], start)
+    cuts, x = no_cuts, np.asarray(first.x, np.float64)[idx]
+    rounds = 0
+    while rounds < _CUT_ROUNDS:
+        rounds += 1
+        lp = _packing_lp(pack, idx, cuts, room, placed)
+        if lp.status != 0:
+            break
+        x = np.asarray(lp.x, np.float64)
+        bound, reduced = _lagrangian(pack, lp, cuts, placed)
+        best = min(best, bound)
+        new = _separate(pack, idx, x, cuts)
+        priced = np.setdiff1d(np.flatnonzero(reduced > 1e-9), idx)
+        if new.shape[0] == 0 and priced.size == 0:
+            break
+        cuts = np.concatenate([cuts, new])
+        if priced.size:  # groups the LP left out that could still raise it
+            add = priced[np.argsort(-reduced[priced], kind="stable")[: _MASTER_COLUMNS // 2]]
+            keep = np.union1d(idx, add)
+            grown = np.zeros(keep.size)
+            grown[np.searchsorted(keep, idx)] = x
+            idx, x = keep, grown
+    return _CutLP(best, plain, cuts, idx, x, rounds)
+
+
+def _dive(pack: _Packing, cut: _CutLP, placed: int, first: int | None = None) -> list[int] | None:
+    """An LP dive with backtracking: take the groups the LP puts at 1 and the fractional one
+    it puts highest (``first``, a position in ``cut.idx``, instead at the start), drop every
+    group that overlaps them, solve the LP (with the cuts) over all the groups left, and go on
+    until the LP solution is whole; when the LP becomes infeasible, try the next-highest
+    group instead. At most ``_DIVE_STEPS`` LPs. The columns of a grouping that places at
+    least ``placed`` members, or None."""
+    n_rows, m = pack.cover.shape
+    budget = [_DIVE_STEPS]
+
+    def go(chosen: list[int], room: F1, need: float, cand: I1, idx: I1, x: F1) -> list[int] | None:
+        frac = np.flatnonzero((x > _EPS) & (x < 1 - _EPS))
+        whole: list[int] = idx[x >= 1 - _EPS].tolist()
+        if frac.size == 0:
+            return chosen + whole
+        order = frac[np.argsort(-x[frac], kind="stable")]
+        if first is not None and not chosen:
+            order = np.array([first], np.int64)
+        for j in order.tolist():
+            take = [*whole, int(idx[j])]
+            room_j = room.copy()
+            need_j = need
+            for c in take:
+                room_j[pack.inside[:, c]] = 0.0
+                need_j -= float(pack.sizes[c])
+            cand_j = cand[~pack.inside[room_j == 0][:, cand].any(axis=0)]
+            if cand_j.size == 0:
+                if need_j <= _EPS:
+                    return chosen + take
+                continue
+            if budget[0] <= 0:
+                return None
+            budget[0] -= 1
+            lp = _packing_lp(pack, cand_j, cut.cuts, room_j, max(need_j, 0.0))
+            if lp.status != 0:
+                continue
+            out = go(chosen + take, room_j, need_j, cand_j, cand_j, np.asarray(lp.x, np.float64))
+            if out is not None or budget[0] <= 0:
+                return out
+        return None
+
+    return go([], np.ones(n_rows), float(placed), np.arange(m), cut.idx, cut.x)
+
+
 def simple_bound(problem: GroupProblem) -> float:
     """An upper bound on any grouping's total: each member at best with its best leader and
     its ``max_size - 1`` best allowed peers (each peer pair counted from both ends, halved)."""
@@ -763,12 +963,51 @@ def _improve(problem: GroupProblem, cols: _Columns, group: I1) -> I1 | None:
     return out_group
 
 
+def _dives(
+    problem: GroupProblem, cols: _Columns, pack: _Packing, cut: _CutLP, placed: int
+) -> I1 | None:
+    """The best grouping (most members, then total) of the LP dives: one led by the cut LP,
+    one from each of its ``_DIVE_STARTS`` highest fractional groups; None if all fail."""
+    frac = np.flatnonzero((cut.x > _EPS) & (cut.x < 1 - _EPS))
+    starts = frac[np.argsort(-cut.x[frac], kind="stable")][:_DIVE_STARTS].tolist()
+    best: tuple[int, float] | None = None
+    out = None
+    for first in [None, *starts]:
+        chosen = _dive(pack, cut, placed, first)
+        group = None if chosen is None else _grouping(problem, cols, chosen)
+        if group is None:
+            continue
+        key = (int((group >= 0).sum()), _score(problem, group))
+        if best is None or key > (best[0], best[1] + 1e-9):
+            best, out = key, group
+    return out
+
+
+def _grouping(problem: GroupProblem, cols: _Columns, chosen: list[int]) -> I1 | None:
+    """The group array of the listed groups ``chosen`` (peer-led: numbered in order of their
+    members), or None if they overlap or break a rule (never expected: a safety check)."""
+    group = np.full(problem.n, -1, np.int64)
+    ordered = sorted(chosen, key=lambda c: cols.members[c])
+    for g_peer, c in enumerate(ordered):
+        members = list(cols.members[c])
+        if (group[members] >= 0).any():
+            return None
+        group[members] = cols.leader[c] if problem.n_leaders else g_peer
+    return None if check_groups(problem, group) else group
+
+
 def _tighten(problem: GroupProblem, result: GroupResult, max_columns: int) -> None:
     """When every feasible group can be listed (at most ``max_columns``): improve the grouping
-    by exact two-group moves, then lower ``result.bound`` to the set-partitioning LP bound."""
+    by exact two-group moves; lower ``result.bound`` to the set-packing LP bound strengthened by
+    subset-row cuts; and take the grouping an LP dive finds when it is better (more members,
+    or as many and a higher total), improved by the moves again."""
     cols = _columns(problem, max_columns)
     if cols is None:
         result.stats["lp_bound"] = "not computed: more feasible groups than max_columns"
+        return
+    if not cols.members:
+        result.stats["columns"] = 0
+        result.bound = max(min(result.bound, 0.0), result.objective)
         return
     better = _improve(problem, cols, result.group)
     if better is not None:
@@ -777,10 +1016,35 @@ def _tighten(problem: GroupProblem, result: GroupResult, max_columns: int) -> No
         result.window, result.language, result.fmt = _choices(problem, better)
         result.stats["improved"] = "exact two-group moves over every feasible group"
     placed = int((result.group >= 0).sum())
-    lp = _lp_bound(problem, cols, placed) if cols.members else 0.0
     result.stats["columns"] = len(cols.members)
-    result.stats["lp_bound"] = round(lp, 6)
-    result.bound = max(min(result.bound, lp), result.objective)
+    pack = _packing(problem, cols)
+    keys = [
+        (g if problem.n_leaders else -1, tuple(np.flatnonzero(result.group == g).tolist()))
+        for g in np.unique(result.group[result.group >= 0]).tolist()
+    ]
+    start = np.array([pack.index[k] for k in keys if k in pack.index], np.int64)
+    cut = _cut_bound(pack, placed, start)
+    if cut is None:  # the LP failed: the plain bound (infinite when it fails too)
+        bound = _lp_bound(problem, cols, placed)
+        result.stats["lp_bound"] = round(bound, 6)
+    else:
+        result.stats["lp_bound"] = round(cut.plain, 6)
+        bound = cut.bound
+        result.stats["cut_bound"] = round(cut.bound, 6)
+        result.stats["cuts"] = int(cut.cuts.shape[0])
+        result.stats["cut_rounds"] = cut.rounds
+        dived = _dives(problem, cols, pack, cut, placed)
+        if dived is not None:
+            result.stats["dive"] = round(_score(problem, dived), 6)
+            moved = _improve(problem, cols, dived)
+            dived = dived if moved is None else moved
+            value = _score(problem, dived)
+            if (int((dived >= 0).sum()), value) > (placed, result.objective + 1e-9):
+                result.group = dived
+                result.objective = value
+                result.window, result.language, result.fmt = _choices(problem, dived)
+                result.stats["improved"] = "LP dive with subset-row cuts, then two-group moves"
+    result.bound = max(min(result.bound, bound), result.objective)
 
 
 def solve_groups(
