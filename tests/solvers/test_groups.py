@@ -24,9 +24,13 @@ from matcher import Participant
 from matcher.solvers import GroupProblem, GroupResult, check_groups, solve_groups
 from matcher.solvers._groups import (  # private helpers, tested where they live
     _columns,
+    _cut_bound,
+    _dives,
     _heuristic,
     _improve,
     _lp_bound,
+    _packing,
+    _tighten,
     simple_bound,
 )
 
@@ -733,3 +737,148 @@ def test_two_group_moves_keep_every_rule_and_never_lose(problem: GroupProblem, s
     if problem.n <= 6:
         placed, best = brute_force(problem)
         assert after[0] <= placed and (after[0] < placed or after[1] <= best + 1e-9)
+
+
+# --- subset-row cuts, their bound and the LP dives --------------------------------------------
+
+
+def best_packings(problem: GroupProblem) -> dict[int, tuple[float, list[int]]]:
+    """Per number of members placed, the best total and its groups (indices into the sorted
+    brute-force list of feasible groups): every set of disjoint groups, each leader once."""
+    groups = sorted(feasible_groups(problem))
+    values = []
+    for owner, members in groups:
+        one = np.full(problem.n, -1, np.int64)
+        one[list(members)] = max(owner, 0)
+        values.append(score_of(problem, one))
+    best: dict[int, tuple[float, list[int]]] = {}
+
+    def walk(start: int, used: frozenset[int], leaders: frozenset[int], chosen: list[int]) -> None:
+        placed = len(used)
+        total = sum(values[j] for j in chosen)
+        if placed not in best or total > best[placed][0]:
+            best[placed] = (total, list(chosen))
+        for j in range(start, len(groups)):
+            owner, members = groups[j]
+            if used.intersection(members) or owner in leaders:
+                continue
+            more = leaders | {owner} if owner >= 0 else leaders
+            walk(j + 1, used | frozenset(members), more, [*chosen, j])
+
+    walk(0, frozenset(), frozenset(), [])
+    return best
+
+
+def at_least(best: dict[int, tuple[float, list[int]]], placed: int) -> float:
+    return max(total for k, (total, _) in best.items() if k >= placed)
+
+
+CUT_PROBLEMS = st.builds(
+    random_problem,
+    st.integers(0, 2**31 - 1),
+    n=st.integers(3, 8),
+    leaders=st.sampled_from([0, 0, 0, 1, 2]),
+    rules=st.booleans(),
+    orgs=st.booleans(),
+)
+
+
+@given(CUT_PROBLEMS)
+@settings(max_examples=40, deadline=None)
+def test_the_cut_bound_holds_for_every_grouping_and_is_no_weaker_than_the_lp(
+    problem: GroupProblem,
+) -> None:
+    cols = _columns(problem, 10_000)
+    assert cols is not None
+    if not cols.members:
+        return
+    best = best_packings(problem)
+    pack = _packing(problem, cols)
+    groups = sorted(feasible_groups(problem))
+    most = max(best)
+    for placed in sorted({0, most // 2, most}):
+        # the LP starts from a grouping that places that many (the brute force's best)
+        start = np.array(
+            sorted(pack.index[groups[j]] for j in best[min(k for k in best if k >= placed)][1]),
+            np.int64,
+        )
+        cut = _cut_bound(pack, placed, start)
+        assert cut is not None
+        assert cut.bound >= at_least(best, placed) - 1e-6  # never below a real grouping
+        assert cut.bound <= cut.plain + 1e-9  # the cuts only tighten
+        assert cut.plain == pytest.approx(_lp_bound(problem, cols, placed), abs=1e-6)
+
+
+@given(CUT_PROBLEMS)
+@settings(max_examples=40, deadline=None)
+def test_lp_dives_keep_every_rule_and_place_as_many(problem: GroupProblem) -> None:
+    cols = _columns(problem, 10_000)
+    assert cols is not None
+    if not cols.members:
+        return
+    best = best_packings(problem)
+    most = max(best)
+    pack = _packing(problem, cols)
+    groups = sorted(feasible_groups(problem))
+    start = np.array(sorted(pack.index[groups[j]] for j in best[most][1]), np.int64)
+    cut = _cut_bound(pack, most, start)
+    assert cut is not None
+    group = _dives(problem, cols, pack, cut, most)
+    if group is None:
+        return
+    assert check_groups(problem, group) == []
+    assert int((group >= 0).sum()) == most  # at least as many as asked; none can place more
+    assert score_of(problem, group) <= best[most][0] + 1e-6
+
+
+def test_subset_row_cuts_close_the_gap_of_an_odd_cycle() -> None:
+    # three members who may each pair with the other two, groups of exactly 2: the LP takes
+    # every pair at 1/2 (total 1.5 pairs' worth), but only one pair can form; the cut on the
+    # triple says so, and the bound becomes the optimum
+    problem = simple_problem(windows=[[True]] * 3, min_size=2, max_size=2)
+    cols = _columns(problem, 10_000)
+    assert cols is not None and len(cols.members) == 3
+    plain = _lp_bound(problem, cols, 0)
+    cut = _cut_bound(_packing(problem, cols), 0, np.zeros(0, np.int64))
+    assert cut is not None
+    assert plain == pytest.approx(0.75)
+    assert cut.bound == pytest.approx(0.5) and cut.cuts.tolist() == [[0, 1, 2]]
+
+
+def test_tightening_lowers_the_bound_and_never_loses() -> None:
+    # 12 members in one window, groups of 3-4: from the heuristic's grouping, the cut bound is
+    # below the plain LP bound, holds for the exact optimum, and the grouping never gets worse
+    rng = np.random.default_rng(11)
+    problem = simple_problem(windows=[[True]] * 12, min_size=3, max_size=4)
+    problem.member_member_score = _symmetric(rng, 12)
+    start = _heuristic(problem, 0, iterations=50)
+    before = (int((start.group >= 0).sum()), start.objective)
+    result = _heuristic(problem, 0, iterations=50)
+    _tighten(problem, result, 100_000)
+    assert check_groups(problem, result.group) == []
+    assert (int((result.group >= 0).sum()), result.objective) >= before
+    assert result.objective == pytest.approx(score_of(problem, result.group), abs=1e-9)
+    assert result.stats["cut_bound"] <= result.stats["lp_bound"] + 1e-6
+    exact = solve_groups(problem, time_limit=3.0, seed=0)
+    assert result.bound >= exact.objective - 1e-6
+    assert result.bound >= result.objective
+
+
+@given(CUT_PROBLEMS, st.integers(0, 1000))
+@settings(max_examples=30, deadline=None)
+def test_an_unproven_search_reports_a_bound_that_holds_for_every_grouping(
+    problem: GroupProblem, seed: int
+) -> None:
+    # CP-SAT stopped almost at once: the listed groups, the cuts and the dives do the work
+    result = solve_groups(problem, time_limit=1e-4, seed=seed)
+    assert check_groups(problem, result.group) == []
+    assert violations(problem, result) == []
+    assert result.objective == pytest.approx(score_of(problem, result.group), abs=1e-6)
+    assert result.bound >= result.objective
+    best = best_packings(problem)
+    placed = int((result.group >= 0).sum())
+    assert result.bound >= at_least(best, placed) - 1e-6
+    if result.status == "optimal":
+        assert (placed, result.objective) >= (max(best), best[max(best)][0] - 1e-3 * problem.n**2)
+    again = solve_groups(problem, time_limit=1e-4, seed=seed)
+    assert np.array_equal(again.group, result.group) and again.bound == result.bound
