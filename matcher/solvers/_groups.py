@@ -39,6 +39,7 @@ _CUT_ROWS = 60  # subset-row cuts: triples drawn from at most this many fraction
 _MASTER_COLUMNS = 2000  # the cut LP starts from the groups with the best reduced costs
 _DIVE_STEPS = 50  # LP dive: at most this many LPs per dive
 _DIVE_STARTS = 8  # LP dives: one more from each of this many fractional groups of the cut LP
+_DIVE_WORK = 4.0  # LP dives, all together: LPs over at most this many times the listed groups
 _EPS = 1e-6
 
 
@@ -609,13 +610,16 @@ def _cut_bound(pack: _Packing, placed: int, start: I1) -> _CutLP | None:
     return _CutLP(best, plain, cuts, idx, x, rounds)
 
 
-def _dive(pack: _Packing, cut: _CutLP, placed: int, first: int | None = None) -> list[int] | None:
+def _dive(
+    pack: _Packing, cut: _CutLP, placed: int, first: int | None, work: list[int]
+) -> list[int] | None:
     """An LP dive with backtracking: take the groups the LP puts at 1 and the fractional one
     it puts highest (``first``, a position in ``cut.idx``, instead at the start), drop every
     group that overlaps them, solve the LP (with the cuts) over all the groups left, and go on
     until the LP solution is whole; when the LP becomes infeasible, try the next-highest
-    group instead. At most ``_DIVE_STEPS`` LPs. The columns of a grouping that places at
-    least ``placed`` members, or None."""
+    group instead. At most ``_DIVE_STEPS`` LPs, and LPs over at most ``work[0]`` groups in all
+    (decreased as they are solved). The columns of a grouping that places at least ``placed``
+    members, or None."""
     n_rows, m = pack.cover.shape
     budget = [_DIVE_STEPS]
 
@@ -639,14 +643,15 @@ def _dive(pack: _Packing, cut: _CutLP, placed: int, first: int | None = None) ->
                 if need_j <= _EPS:
                     return chosen + take
                 continue
-            if budget[0] <= 0:
+            if budget[0] <= 0 or work[0] < cand_j.size:
                 return None
             budget[0] -= 1
+            work[0] -= int(cand_j.size)
             lp = _packing_lp(pack, cand_j, cut.cuts, room_j, max(need_j, 0.0))
             if lp.status != 0:
                 continue
             out = go(chosen + take, room_j, need_j, cand_j, cand_j, np.asarray(lp.x, np.float64))
-            if out is not None or budget[0] <= 0:
+            if out is not None or budget[0] <= 0 or work[0] <= 0:
                 return out
         return None
 
@@ -967,13 +972,15 @@ def _dives(
     problem: GroupProblem, cols: _Columns, pack: _Packing, cut: _CutLP, placed: int
 ) -> I1 | None:
     """The best grouping (most members, then total) of the LP dives: one led by the cut LP,
-    one from each of its ``_DIVE_STARTS`` highest fractional groups; None if all fail."""
+    one from each of its ``_DIVE_STARTS`` highest fractional groups, while the work budget
+    (``_DIVE_WORK``) lasts; None if all fail."""
     frac = np.flatnonzero((cut.x > _EPS) & (cut.x < 1 - _EPS))
     starts = frac[np.argsort(-cut.x[frac], kind="stable")][:_DIVE_STARTS].tolist()
     best: tuple[int, float] | None = None
     out = None
+    work = [int(_DIVE_WORK * pack.value.size)]
     for first in [None, *starts]:
-        chosen = _dive(pack, cut, placed, first)
+        chosen = _dive(pack, cut, placed, first, work)
         group = None if chosen is None else _grouping(problem, cols, chosen)
         if group is None:
             continue
