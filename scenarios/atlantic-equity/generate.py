@@ -48,7 +48,9 @@ def _network() -> object:
         pass
     path = next((p for p in places if p.is_file()), None)
     if path is None:
-        raise SystemExit("needs the amn-pain-addiction scenario's generate.py (pip install matcher)")
+        raise SystemExit(
+            "needs the amn-pain-addiction scenario's generate.py (pip install matcher)"
+        )
     spec = importlib.util.spec_from_file_location("amn_generate", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -35,8 +35,10 @@ def mentors(rng: Random, n: int) -> tuple[list[str], list[list[str]]]:
     for k in range(1, n + 1):
         areas = set(rng.sample(sorted(AREAS), rng.randint(2, 4)))
         french = rng.random() < 0.3
-        formats = {"2"} | ({"1"} if rng.random() < 0.5 else set()) | (
-            {"3"} if rng.random() < 0.4 else set()
+        formats = (
+            {"2"}
+            | ({"1"} if rng.random() < 0.5 else set())
+            | ({"3"} if rng.random() < 0.4 else set())
         )
         row = [str(k), "", "", rng.choice(sorted(PROFESSIONS))]
         row += ["1" if c in areas else "0" for c in AREAS]
@@ -66,8 +68,10 @@ def mentees(rng: Random, n: int) -> list[list[object]]:
         began = start + dt.timedelta(hours=7 * k + rng.randint(0, 5))
         done = began + dt.timedelta(minutes=rng.randint(3, 12))
         french = rng.random() < 0.25
-        languages = "French;" if french and rng.random() < 0.6 else (
-            "English;French;" if french else "English;"
+        languages = (
+            "French;"
+            if french and rng.random() < 0.6
+            else ("English;French;" if french else "English;")
         )
         areas = rng.sample(sorted(AREAS), rng.randint(1, 2))
         formats = ["Video call"] + (["In person"] if rng.random() < 0.4 else [])
