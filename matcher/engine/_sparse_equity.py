@@ -308,7 +308,15 @@ def certified_equity(
     started = time.perf_counter()
     if fair:
         cand, plain = certified_fair(
-            model, pin_r, pin_c, mentee_cap, mentor_cap, seed=seed, progress=progress, options=o
+            model,
+            pin_r,
+            pin_c,
+            mentee_cap,
+            mentor_cap,
+            seed=seed,
+            progress=progress,
+            options=o,
+            all_pairs=True,
         )
     else:
         cand, plain = certified_optimal(
