@@ -24,7 +24,7 @@ import matcher
 from matcher import InfeasibleError
 from matcher.engine import SparseOptions
 from matcher.engine._equity import rule_of
-from matcher.io import load_config, write_synthetic
+from matcher.io import load_config, load_participants, write_synthetic
 from matcher.matching import subgroups_of
 from matcher.scoring import ScoringModel
 from matcher.solvers import AssignmentProblem, EquityRule
@@ -274,3 +274,73 @@ def test_floors_together_out_of_reach_on_the_sparse_path() -> None:
     text = str(err.value)
     assert "can reach at most 1 on its own" in text
     assert "together the floors ask for 2 mentees matched, and at most 1" in text
+
+
+def _thin_equity(prog: Program, top: int) -> tuple[Any, AssignmentProblem, EquityRule]:
+    """The certificates' state on each mentee's ``top`` best pairs only, and the problem on
+    every allowed pair."""
+    from matcher.engine._sparse_equity import _Equity
+
+    model = ScoringModel(prog.mentees, prog.mentors, prog.config)
+    every = model.candidates(prog.config.min_score)
+    full = AssignmentProblem(
+        len(prog.mentees),
+        len(prog.mentors),
+        every.rows,
+        every.cols,
+        every.scores,
+        model.enc.mentees.capacity,
+        model.enc.mentors.capacity,
+    )
+    rule = rule_of(model, [])
+    cand = model.candidates(prog.config.min_score, top=top)
+    eq = _Equity(
+        model,
+        cand,
+        rule,
+        np.zeros(0, np.int64),
+        model.enc.mentees.capacity.copy(),
+        model.enc.mentors.capacity.copy(),
+        THIN,
+        0,
+    )
+    return eq, full, rule
+
+
+@PROPERTY
+@given(_ruled(max_mentors=5, max_mentees=7), st.data())
+def test_a_maximum_flow_on_thin_candidates_is_certified_on_every_pair(
+    prog: Program, data: st.DataObject
+) -> None:
+    """The min cut certificate: from one pair per mentee, the flow it certifies is the maximum
+    flow on every allowed pair (pairs crossing the cut are added until none does)."""
+    from matcher.solvers import equity_cut
+
+    eq, full, rule = _thin_equity(prog, top=1)
+    caps = np.array(
+        data.draw(st.lists(st.integers(0, 4), min_size=len(rule.names), max_size=len(rule.names))),
+        np.int64,
+    )
+    level = data.draw(st.sampled_from([0, 0, 400_000, 700_000]))
+    keep = np.rint(full.scores * 1e6) >= level
+    truth = equity_cut(full, rule, keep, caps)[0]
+    assert eq.reach(caps, level=level) == truth
+
+
+def test_the_min_cut_adds_the_pairs_thin_candidates_miss(programme: Path) -> None:
+    """On a synthetic programme from one pair per mentee: the most first places with every
+    subgroup open needs pairs that only the cut's pricing finds."""
+    from matcher.solvers import equity_cut
+
+    config = load_config(programme / "program.toml")
+    config = config.model_copy(
+        update={"equity": type(config.equity)(column="region", mode="equalise")}
+    )
+    mentors = load_participants(programme / "mentors.csv", "mentor", config).participants
+    mentees = load_participants(programme / "mentees.csv", "mentee", config).participants
+    eq, full, rule = _thin_equity(Program(mentors, mentees, config), top=1)
+    caps = rule.sizes.astype(np.int64)
+    truth = equity_cut(full, rule, np.ones(full.n_edges, bool), caps)[0]
+    assert eq.on_candidates(caps) < truth  # the thin candidates fall short
+    assert eq.reach(caps) == truth
+    assert eq.cut_added > 0
