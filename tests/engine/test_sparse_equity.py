@@ -344,3 +344,16 @@ def test_the_min_cut_adds_the_pairs_thin_candidates_miss(programme: Path) -> Non
     assert eq.on_candidates(caps) < truth  # the thin candidates fall short
     assert eq.reach(caps) == truth
     assert eq.cut_added > 0
+
+
+def test_the_size_limit_is_the_dense_paths_only() -> None:
+    """Validation no longer refuses a large programme (the sparse path takes it); forcing the
+    dense path above its limit is an input error that says which path to use."""
+    from matcher import InvalidInputError
+    from matcher.engine._equity import EQUITY_PAIRS, _check_size, check_equity
+
+    mentors, mentees = _people()
+    rule = matcher.ProgramConfig(equity={"column": "region", "mode": "equalise"}).equity
+    check_equity("optimal", rule, mentees, 100_000_000)  # no error
+    with pytest.raises(InvalidInputError, match="dense path"):
+        _check_size(EQUITY_PAIRS // 1000 + 1, 1000)
