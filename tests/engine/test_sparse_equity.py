@@ -352,8 +352,31 @@ def test_the_size_limit_is_the_dense_paths_only() -> None:
     from matcher import InvalidInputError
     from matcher.engine._equity import EQUITY_PAIRS, _check_size, check_equity
 
-    mentors, mentees = _people()
+    _, mentees = _people()
     rule = matcher.ProgramConfig(equity={"column": "region", "mode": "equalise"}).equity
     check_equity("optimal", rule, mentees, 100_000_000)  # no error
     with pytest.raises(InvalidInputError, match="dense path"):
         _check_size(EQUITY_PAIRS // 1000 + 1, 1000)
+
+
+@pytest.mark.parametrize("method", ["optimal", "fair"])
+@pytest.mark.parametrize(
+    "equity",
+    [{"column": "region", "mode": "equalise"}, {"column": "region", "min_share": {"NL": 1.0}}],
+)
+def test_pinned_pairs_count_as_coverage_on_the_sparse_path(
+    method: str, equity: dict[str, Any]
+) -> None:
+    mentors, mentees = _people()
+    mentors = [m.model_copy(update={"capacity": 2}) for m in mentors]
+    mentees = [m.model_copy(update={"capacity": 2}) if m.id == "nl1" else m for m in mentees]
+    kwargs: dict[str, Any] = {
+        "config": matcher.ProgramConfig(equity=equity),
+        "pinned": [("nl0", "m0"), ("nl1", "m1")],
+        "method": method,
+    }
+    dense = matcher.match(mentors, mentees, sparse=False, **kwargs)
+    for sparse in (True, THIN):
+        got = matcher.match(mentors, mentees, sparse=sparse, **kwargs)
+        _assert_same(got, dense)
+        assert {("nl0", "m0"), ("nl1", "m1")} <= {(p.mentee_id, p.mentor_id) for p in got.pairs}
