@@ -282,10 +282,9 @@ def _work_matcher(
     if equity is not None:
         rule = summary.get("equity", {}).get("rule", {})
         low = rule.get("lowest_rate", {})
-        note = (
-            f"[equity] {equity}: lowest rate {low.get('without')} -> {low.get('with')}; "
-            f"{solver.get('cut_rounds')} cut rounds, {solver.get('cost_rounds')} cost rounds"
-        )
+        note = f"[equity] {equity}: lowest rate {low.get('without')} -> {low.get('with')}"
+        if "cost_rounds" in solver:  # the certified sparse path
+            note += f"; {solver['cut_rounds']} cut rounds, {solver['cost_rounds']} cost rounds"
     if "certificate_rounds" in solver:
         note += (
             f": {solver['certificate_rounds']} rounds, "
