@@ -325,7 +325,10 @@ def certified_equity(
         )  # fmt: skip
     without_s = time.perf_counter() - started
     if plain.status != "optimal":
-        raise SolverError(f"equity: the result without the rule is not certified ({plain.status})")
+        raise SolverError(
+            "[equity] starts from the certified result without the rule, and the time limit "
+            f"stopped that first ({plain.status}): raise time_limit_s or leave it unset"
+        )
     width = max(model.shape[1], 1)
     pinned_keys = np.sort(pin_r * width + pin_c)
     eq = _Equity(model, cand, rule, pinned_keys, mentee_cap, mentor_cap, o, seed)
