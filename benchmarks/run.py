@@ -53,6 +53,7 @@ METHODS = (
     "matcher-fair-dense",
     "matcher-stable",
     "matcher-stable-dense",
+    "matcher-equity",
     "ortools-dense-solve",
     "scipy-lsa",
     "networkx",
@@ -71,7 +72,10 @@ OURS = (
     "matcher-fair-dense",
     "matcher-stable",
     "matcher-stable-dense",
+    "matcher-equity",
 )
+#: The ``[equity]`` rule of the ``matcher-equity`` row (optimal, as in ``atlantic-equity``).
+EQUITY_RULE = {"column": "region", "mode": "equalise"}
 #: Methods that read the shared score file (their end-to-end time adds the scoring row).
 PEERS = ("ortools-dense-solve", "scipy-lsa", "networkx", "matching-hr", "greedy")
 DEFAULT_SIZES = "1000x200,10000x2000,100000x20000"
@@ -222,12 +226,20 @@ def _work_scoring(program: Path, scores_out: Path, top: int) -> dict[str, Any]:
 
 
 def _work_matcher(
-    program: Path, sparse: bool | None, seed: int, pairs_out: Path, method: str = "optimal"
+    program: Path,
+    sparse: bool | None,
+    seed: int,
+    pairs_out: Path,
+    method: str = "optimal",
+    equity: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Ours, end to end: read the CSVs, score, solve, write pairs/unmatched/summary."""
+    """Ours, end to end: read the CSVs, score, solve, write pairs/unmatched/summary
+    (``equity``: with that ``[equity]`` rule added to the programme's config)."""
     import logging
 
     import matcher
+    from matcher.io import load_config
+    from matcher.profiles import EquityConfig
 
     # stages and matcher's own log lines go to the measurement's log (kept when it fails)
     logging.basicConfig(level=logging.INFO, format="%(relativeCreated)9.0f ms %(message)s")
@@ -241,10 +253,13 @@ def _work_matcher(
     out = Path(tempfile.mkdtemp(prefix="matcher-out-", dir=pairs_out.parent))
     try:
         started = time.perf_counter()
+        config: Any = program / "program.toml"
+        if equity is not None:
+            config = load_config(config).model_copy(update={"equity": EquityConfig(**equity)})
         result = matcher.match(
             program / "mentors.csv",
             program / "mentees.csv",
-            config=program / "program.toml",
+            config=config,
             seed=seed,
             sparse=sparse,
             progress=progress,
@@ -264,6 +279,12 @@ def _work_matcher(
     note = "sparse + certificate" if "certificate" in solver else "all allowed pairs"
     if solver.get("lists") == "drawn lazily":
         note = f"lists drawn lazily: {solver['pairs_drawn']:,} pairs in {solver['refills']} refills"
+    if equity is not None:
+        rule = summary.get("equity", {}).get("rule", {})
+        low = rule.get("lowest_rate", {})
+        note = f"[equity] {equity}: lowest rate {low.get('without')} -> {low.get('with')}"
+        if "cost_rounds" in solver:  # the certified sparse path
+            note += f"; {solver['cut_rounds']} cut rounds, {solver['cost_rounds']} cost rounds"
     if "certificate_rounds" in solver:
         note += (
             f": {solver['certificate_rounds']} rounds, "
@@ -437,6 +458,9 @@ def _worker(args: argparse.Namespace) -> int:
         "matcher-stable": lambda: _work_matcher(program, None, args.seed, pairs_out, "stable"),
         "matcher-stable-dense": lambda: _work_matcher(
             program, False, args.seed, pairs_out, "stable"
+        ),
+        "matcher-equity": lambda: _work_matcher(
+            program, None, args.seed, pairs_out, equity=EQUITY_RULE
         ),
         "ortools-dense-solve": lambda: _work_ortools(scores, args.seed, pairs_out),
         "scipy-lsa": lambda: _work_scipy(scores, pairs_out),

@@ -14,6 +14,9 @@ import numpy.typing as npt
 
 from matcher._errors import InvalidInputError, Problem
 from matcher.engine._assign import assign
+from matcher.engine._build import from_model
+from matcher.engine._options import SparseOptions
+from matcher.engine._sparse_equity import certified_equity
 from matcher.matching import MIN_SUBGROUP, RULE_FIELDS, Matching, subgroups_of
 from matcher.profiles import EquityConfig, Participant, vocab
 from matcher.scoring import Progress, ScoringModel
@@ -31,7 +34,10 @@ log = logging.getLogger(__name__)
 
 #: The methods an ``[equity]`` rule applies to.
 EQUITY_METHODS = ("optimal", "fair")
-#: The rule is solved on every allowed pair: at most this many mentee x mentor pairs.
+#: On the dense path (a small programme, or ``sparse=False``) the rule is solved on the list
+#: of every allowed pair: at most this many mentee x mentor pairs there.  Larger programmes
+#: take the certified sparse path (:mod:`matcher.engine._sparse_equity`), which has no limit
+#: of its own.
 EQUITY_PAIRS = 25_000_000
 
 
@@ -59,10 +65,12 @@ def _check_size(n_e: int, n_m: int) -> None:
         raise InvalidInputError(
             [
                 _problem(
-                    "too large for [equity], which is solved on every allowed pair",
+                    "too large for [equity] on the dense path (sparse=False), which lists "
+                    "every allowed pair",
                     "equity",
                     f"{n_e:,} mentees x {n_m:,} mentors = {n_e * n_m:,} pairs",
-                    f"at most {EQUITY_PAIRS:,} mentee x mentor pairs",
+                    f"at most {EQUITY_PAIRS:,} mentee x mentor pairs, or the certified sparse "
+                    "path (the default at this size)",
                 )
             ]
         )
@@ -142,7 +150,6 @@ def check_equity(
     problems: list[Problem] = []
     checks: tuple[Callable[[], object], ...] = (
         lambda: check_equity_method(method, cfg),
-        lambda: _check_size(len(mentees), n_mentors),
         lambda: _subgroups(cfg, mentees),
     )
     for check in checks:
@@ -172,12 +179,19 @@ def assign_equity(
     seed: int,
     progress: Progress | None,
     without: Callable[[], Matching],
+    certified: SparseOptions | None = None,
 ) -> Matching:
     """The method under ``[equity]`` on every allowed pair; ``without`` runs it without the
-    rule, for the with/without figures (``Matching.equity_rule``)."""
+    rule, for the with/without figures (``Matching.equity_rule``).  ``certified``: on the
+    certified sparse path with that tuning (:mod:`matcher.engine._sparse_equity`), where
+    the sparse path's own result without the rule is the "without" (``without`` unused)."""
     cfg = model.config.equity
-    _check_size(*model.shape)
     rule = rule_of(model, pinned)
+    if certified is not None:
+        return _assign_sparse(
+            model, pinned, rule, fair=fair, seed=seed, progress=progress, options=certified
+        )
+    _check_size(*model.shape)
     stats: dict[str, Any] = {}
 
     def solver(problem: AssignmentProblem, *, seed: int) -> SolverResult:
@@ -189,6 +203,43 @@ def assign_equity(
     log.info("equity rule on %s: %d subgroups", "fair" if fair else "optimal", len(rule.names))
     baseline = without()
     with_rule.equity_rule = _figures(model, rule, cfg, stats, with_rule, baseline)
+    return with_rule
+
+
+def _assign_sparse(
+    model: ScoringModel,
+    pinned: list[tuple[int, int]],
+    rule: EquityRule,
+    *,
+    fair: bool,
+    seed: int,
+    progress: Progress | None,
+    options: SparseOptions,
+) -> Matching:
+    """:func:`assign_equity` on the certified sparse path."""
+    mentee_cap = model.enc.mentees.capacity.copy()
+    mentor_cap = model.enc.mentors.capacity.copy()
+    pin_r = np.array([i for i, _ in pinned], np.int64)
+    pin_c = np.array([j for _, j in pinned], np.int64)
+    np.subtract.at(mentee_cap, pin_r, 1)
+    np.subtract.at(mentor_cap, pin_c, 1)
+    cand, plain, ruled = certified_equity(
+        model, pin_r, pin_c, mentee_cap, mentor_cap, rule,
+        fair=fair, seed=seed, progress=progress, options=options,
+    )  # fmt: skip
+    if progress is not None:
+        progress("explaining", 0.0)
+
+    def matching(result: SolverResult) -> Matching:
+        return from_model(
+            model, cand, result, pinned=pinned, residual_mentor_capacity=mentor_cap, seed=seed
+        )
+
+    with_rule, baseline = matching(ruled), matching(plain)
+    log.info("equity rule on %s (certified sparse): %d subgroups", "fair" if fair else "optimal",
+             len(rule.names))  # fmt: skip
+    with_rule.equity_rule = _figures(model, rule, model.config.equity, ruled.stats, with_rule,
+                                     baseline)  # fmt: skip
     return with_rule
 
 

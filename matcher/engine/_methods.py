@@ -90,7 +90,15 @@ def _optimal(
         )
 
     if model.config.equity.active:
-        return assign_equity(model, pinned, fair=False, seed=seed, progress=progress, without=plain)
+        return assign_equity(
+            model,
+            pinned,
+            fair=False,
+            seed=seed,
+            progress=progress,
+            without=plain,
+            certified=_sparse(model, options),
+        )
     return plain()
 
 
@@ -114,7 +122,15 @@ def _fair(
         )
 
     if model.config.equity.active:
-        return assign_equity(model, pinned, fair=True, seed=seed, progress=progress, without=plain)
+        return assign_equity(
+            model,
+            pinned,
+            fair=True,
+            seed=seed,
+            progress=progress,
+            without=plain,
+            certified=_sparse(model, options),
+        )
     return plain()
 
 

@@ -55,6 +55,7 @@ def certified_fair(
     seed: int,
     progress: Progress | None,
     options: SparseOptions | None = None,
+    all_pairs: bool = False,
 ) -> tuple[Candidates, SolverResult]:
     """The fair optimum on all allowed pairs (most places, then most mentees, then the best
     lowest score, then the best total at that floor), each step certified on every pair.
@@ -62,7 +63,11 @@ def certified_fair(
     ``stats``: ``floor`` and ``coverage`` as the dense solver reports them, and how they were
     proven (``floor_certificate``, ``floor_cut_rounds``, ``pairs_added_by_floor_cut``,
     ``flow_tests``), with the certified optimum's statistics for coverage
-    (``coverage_stage``) and for the total at the floor (the rest)."""
+    (``coverage_stage``) and for the total at the floor (the rest).
+
+    ``all_pairs``: return candidates that later pricing may take as covering every allowed
+    pair (those of the first step, with every pair the later steps added), not only the pairs
+    at or above the floor of the third step (the ``[equity]`` rule starts from them)."""
     o = options or SparseOptions()
     started = time.perf_counter()
     cand, first = certified_optimal(
@@ -158,6 +163,8 @@ def certified_fair(
             start=start,
         )
         total_step = "certified optimum at or above the floor"
+    if all_pairs and final_cand is not cand:
+        final_cand, result.chosen = _merged(cand, final_cand, result.chosen, width)
     got = (int(result.stats["flow"]), int(result.stats["mentees_matched"]))
     if result.status == "optimal" and got != target:
         raise SolverError(f"fair: coverage {got} at the certified floor, expected {target}")
@@ -268,3 +275,18 @@ def _at_least(cand: Candidates, floor: int) -> Candidates:
         cand.dense,
         cand.partial,
     )
+
+
+def _merged(
+    cand: Candidates, later: Candidates, chosen: npt.NDArray[np.int64], width: int
+) -> tuple[Candidates, npt.NDArray[np.int64]]:
+    """``cand`` extended by the pairs of ``later`` it lacks, and ``chosen`` (indices into
+    ``later``) as indices into it.  ``later``'s cutoffs are ``cand``'s (shared, only raised)."""
+    keys = cand.rows.astype(np.int64) * width + cand.cols
+    later_keys = later.rows.astype(np.int64) * width + later.cols
+    new = ~np.isin(later_keys, keys)
+    cand.extend(later.rows[new], later.cols[new], later.scores[new])
+    every = np.concatenate([keys, later_keys[new]])
+    order = np.argsort(every, kind="stable")
+    at = order[np.searchsorted(every, later_keys[chosen], sorter=order)]
+    return cand, np.sort(at).astype(np.int64)

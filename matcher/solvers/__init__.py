@@ -2,7 +2,15 @@
 groups.  They see only arrays: may import profiles (limits) and io, never scoring or below."""
 
 from matcher.solvers._certify import flow_potentials, holds
-from matcher.solvers._equity import EquityRule, solve_equity
+from matcher.solvers._equity import (
+    EquityRule,
+    equity_cut,
+    equity_floors,
+    equity_infeasible,
+    equity_potentials,
+    solve_equity,
+    solve_equity_floors,
+)
 from matcher.solvers._fair import coverage_cut, max_coverage, solve_fair
 from matcher.solvers._flow import most_served_known, solve_optimal
 from matcher.solvers._groups import GroupProblem, GroupResult, check_groups, solve_groups
@@ -41,6 +49,10 @@ __all__ = [
     "bonus_of",
     "check_groups",
     "coverage_cut",
+    "equity_cut",
+    "equity_floors",
+    "equity_infeasible",
+    "equity_potentials",
     "flow_potentials",
     "holds",
     "max_coverage",
@@ -53,6 +65,7 @@ __all__ = [
     "residual_arcs",
     "score_units",
     "solve_equity",
+    "solve_equity_floors",
     "solve_fair",
     "solve_groups",
     "solve_optimal",

@@ -29,6 +29,7 @@ the total).  Every step is exact: ``bound`` equals
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -37,10 +38,19 @@ import numpy.typing as npt
 from ortools.graph.python import max_flow, min_cost_flow
 
 from matcher._errors import InfeasibleError, SolverError
-from matcher.solvers._network import score_units
+from matcher.solvers._certify import _distances
+from matcher.solvers._network import Potentials, big_m, mentee_weight, score_units
 from matcher.solvers._problem import AssignmentProblem, SolverResult
 
-__all__ = ["EquityRule", "solve_equity"]
+__all__ = [
+    "EquityRule",
+    "equity_cut",
+    "equity_floors",
+    "equity_infeasible",
+    "equity_potentials",
+    "solve_equity",
+    "solve_equity_floors",
+]
 
 log = logging.getLogger(__name__)
 
@@ -380,22 +390,31 @@ def _share_floors(
 
 def _infeasible(net: _Network, rule: EquityRule, floors: _I, pinned: _I) -> InfeasibleError:
     """Which floors cannot be met: each subgroup's floor and the most it can reach alone."""
+    return _infeasible_with(rule, floors, pinned, net.first_places)
+
+
+def _infeasible_with(
+    rule: EquityRule, floors: _I, pinned: _I, reach: Callable[[_I], int]
+) -> InfeasibleError:
+    """As :func:`_infeasible`, with ``reach(caps)`` the most first places with at most
+    ``caps[g]`` in subgroup g (all that subgroup's open mentees for one subgroup alone)."""
     reasons = []
     alone = []
+    open_g = np.bincount(rule.subgroup[~rule.covered], minlength=len(rule.names))
     for at in map(int, np.flatnonzero(floors > 0)):
         caps = np.zeros(len(rule.names), np.int64)
-        caps[at] = net.open_per_group[at]
-        alone.append((at, int(pinned[at]) + net.first_places(caps)))
-    short = [(at, reach) for at, reach in alone if reach < floors[at]]
-    for g, reach in short or alone:
+        caps[at] = open_g[at]
+        alone.append((at, int(pinned[at]) + reach(caps)))
+    short = [(at, got) for at, got in alone if got < floors[at]]
+    for g, got in short or alone:
         reasons.append(
             f"[equity] subgroup {rule.names[g]!r} needs at least {int(floors[g])} of its "
-            f"{int(rule.sizes[g])} mentees matched, but can reach at most {reach}"
+            f"{int(rule.sizes[g])} mentees matched, but can reach at most {got}"
             + ("" if short else " on its own (the floors cannot all be met together)")
         )
     if not short:  # each floor alone is reachable: say what they ask for together
         need = np.maximum(floors - pinned, 0).astype(np.int64)
-        together = int(np.minimum(pinned, floors).sum()) + net.first_places(need)
+        together = int(np.minimum(pinned, floors).sum()) + reach(need)
         reasons.append(
             f"[equity] together the floors ask for {int(floors.sum())} mentees matched, and at "
             f"most {together} of them can be matched at once (mentor places and compatible "
@@ -474,4 +493,214 @@ def solve_equity(
     log.debug("equity: %d places, %d mentees, %d flow tests", places, served, tests)
     return SolverResult(
         chosen, objective, objective, "optimal", "fair" if fair else "optimal", stats
+    )
+
+
+# --- the pieces of the certified sparse path (matcher.engine._sparse_equity) ----------------
+
+
+def _places_of(problem: AssignmentProblem, rule: EquityRule) -> tuple[_I, _I]:
+    """Per mentee, its first place under the rule (1: an eligible mentee, not covered and
+    wanting a mentor) and its further places."""
+    first = (~rule.covered & (problem.mentee_capacity > 0)).astype(np.int64)
+    return first, np.maximum(problem.mentee_capacity - first, 0)
+
+
+def equity_cut(
+    problem: AssignmentProblem,
+    rule: EquityRule,
+    keep: npt.NDArray[np.bool_],
+    to_group: _I,
+    *,
+    through_first: tuple[int, _I] | None = None,
+    further: int = 0,
+    places: int | None = None,
+) -> tuple[int, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """A maximum flow of the subgroup network on the edges in ``keep``, and a minimum cut
+    proving it: the mentees and the mentors on its source side (masks).
+
+    A super source gives subgroup g up to ``to_group[g]`` first places, the first-place
+    source up to ``through_first[0]`` more (``through_first[1][g]`` at most to subgroup g),
+    and the further source up to ``further`` further places; the sink passes at most
+    ``places`` (default: no limit).  With ``to_group`` alone this is the most first places
+    with at most ``to_group[g]`` in subgroup g; with all four, whether the floors, a number of
+    first places and one of places can be met together (the flow reaches ``places``).
+
+    As in :func:`matcher.solvers.coverage_cut`, every mentee and mentor is a node whether or
+    not an edge is kept, so the cut stays a cut of the network on every allowed pair unless
+    an allowed pair runs from a source-side mentee to a sink-side mentor."""
+    n_e, n_m = problem.n_mentees, problem.n_mentors
+    groups = len(rule.names)
+    sink, first_src, further_src = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
+    source, end = n_e + n_m + 3, n_e + n_m + 4
+    group_node = n_e + n_m + 5 + np.arange(groups, dtype=np.int64)
+    first, more = _places_of(problem, rule)
+    eligible = np.flatnonzero(first > 0)
+    extra = np.flatnonzero(more > 0)
+    rows, cols = problem.rows[keep], problem.cols[keep]
+    share, caps_first = (0, np.zeros(groups, np.int64)) if through_first is None else through_first
+    limit = int(problem.mentor_capacity.sum()) + 1 if places is None else places
+    tails = np.concatenate(
+        [
+            np.full(groups, source),
+            [source, source],
+            np.full(groups, first_src),
+            group_node[rule.subgroup[eligible]],
+            np.full(extra.size, further_src),
+            rows,
+            n_e + np.arange(n_m),
+            [sink],
+        ]
+    )
+    heads: _I = np.concatenate(
+        [
+            group_node,
+            [first_src, further_src],
+            group_node,
+            eligible,
+            extra,
+            n_e + cols,
+            np.full(n_m, sink),
+            [end],
+        ]
+    )
+    caps = np.concatenate(
+        [
+            to_group,
+            [share, further],
+            caps_first,
+            np.ones(eligible.size, np.int64),
+            more[extra],
+            np.ones(rows.size, np.int64),
+            problem.mentor_capacity,
+            [limit],
+        ]
+    )
+    flow = max_flow.SimpleMaxFlow()
+    flow.add_arcs_with_capacity(
+        tails.astype(np.int32), heads.astype(np.int32), np.maximum(caps, 0).astype(np.int64)
+    )
+    status = flow.solve(source, end)
+    if status != flow.OPTIMAL:
+        raise SolverError(f"max-flow ended with status {status} (equity cut)")
+    side = np.zeros(n_e + n_m + 5 + groups, bool)
+    side[np.asarray(flow.get_source_side_min_cut(), np.int64)] = True
+    return int(flow.optimal_flow()), side[:n_e], side[n_e : n_e + n_m]
+
+
+def equity_floors(rule: EquityRule, rate: Fraction) -> _I:
+    """Each subgroup's floor (total coverage, pinned included) at the lowest rate ``rate``."""
+    return _floors_at(rate, rule.sizes)
+
+
+def equity_infeasible(
+    rule: EquityRule, floors: _I, pinned: _I, reach: Callable[[_I], int]
+) -> InfeasibleError:
+    """The error naming floors that cannot be met, with ``reach(caps)`` the most first places
+    with at most ``caps[g]`` in subgroup g (proven on every allowed pair)."""
+    return _infeasible_with(rule, floors, pinned, reach)
+
+
+def solve_equity_floors(
+    problem: AssignmentProblem,
+    rule: EquityRule,
+    floors: _I,
+    *,
+    seed: int = 0,
+    target: tuple[int, int] | None = None,
+) -> SolverResult | None:
+    """The best matching on ``problem``'s edges meeting ``floors`` (first places per subgroup
+    beyond the pinned): the most places, then the most mentees, then the highest total; with
+    ``target`` (places, mentees), exactly that coverage.  None when the floors (or the
+    target) cannot be met on these edges."""
+    order = np.random.default_rng(seed).permutation(problem.n_edges).astype(np.int64)
+    net = _Network(problem, rule, np.arange(problem.n_edges, dtype=np.int64), order)
+    most = net.most(floors)
+    if most is None or (target is not None and most != target):
+        return None
+    places, served = most
+    chosen = net.best(floors, places, served) if places > 0 else np.zeros(0, np.int64)
+    objective = float(problem.scores[chosen].sum())
+    return SolverResult(
+        chosen,
+        objective,
+        objective,
+        "optimal",
+        "optimal",
+        {"flow": places, "mentees_matched": int(np.unique(problem.rows[chosen]).size)},
+    )
+
+
+def equity_potentials(
+    problem: AssignmentProblem,
+    rule: EquityRule,
+    floors: _I,
+    chosen: npt.NDArray[np.int64],
+    *,
+    max_iterations: int = 20_000,
+) -> Potentials | None:
+    """Potentials of the flow ``chosen`` in the subgroup network with the floors as lower
+    bounds, the costs those of the optimal method (``-(M + units)`` per pair, a bonus per
+    first place); None when Bellman–Ford does not settle (``chosen`` is not optimal).
+
+    Only the mentee -> mentor arcs of a pair left out are missing from ``problem``, so
+    these potentials certify ``chosen`` on every allowed pair exactly as the optimal
+    method's do (:class:`Potentials`'s ``threshold``)."""
+    n_e, n_m = problem.n_mentees, problem.n_mentors
+    groups = len(rule.names)
+    m, bonus = big_m(problem), mentee_weight(problem)
+    sink, first_src, further_src = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
+    group_node = n_e + n_m + 3 + np.arange(groups, dtype=np.int64)
+    n = n_e + n_m + 3 + groups
+    first, more = _places_of(problem, rule)
+    used = np.zeros(problem.n_edges, bool)
+    used[chosen] = True
+    load = np.bincount(problem.rows[chosen], minlength=n_e).astype(np.int64)
+    first_used = np.minimum(load, first)
+    more_used = load - first_used
+    m_load = np.bincount(problem.cols[chosen], minlength=n_m)
+    covered_g = np.bincount(rule.subgroup, weights=first_used, minlength=groups).astype(np.int64)
+    eligible_g = np.bincount(rule.subgroup, weights=first, minlength=groups).astype(np.int64)
+    if (covered_g < floors).any() or (load > problem.mentee_capacity).any():
+        return None
+    if (m_load > problem.mentor_capacity).any():
+        return None
+    rows, cols = problem.rows.astype(np.int64), problem.cols.astype(np.int64)
+    cost = -(m + score_units(problem.scores))
+    e_all = np.arange(n_e, dtype=np.int64)
+    g_of = group_node[rule.subgroup]
+    f_open = np.flatnonzero((first > 0) & (first_used == 0))
+    f_used = np.flatnonzero(first_used > 0)
+    r_open = np.flatnonzero(more_used < more)
+    r_used = np.flatnonzero(more_used > 0)
+    g_up = np.flatnonzero(covered_g < eligible_g)
+    g_down = np.flatnonzero(covered_g > floors)
+    open_m = np.flatnonzero(m_load < problem.mentor_capacity)
+    busy_m = np.flatnonzero(m_load > 0)
+    back = [first_src] * bool(f_used.size) + [further_src] * bool(r_used.size)
+    parts = [  # (tails, heads, costs)
+        (g_of[f_open], e_all[f_open], np.full(f_open.size, -bonus)),
+        (e_all[f_used], g_of[f_used], np.full(f_used.size, bonus)),
+        (np.full(r_open.size, further_src), e_all[r_open], np.zeros(r_open.size)),
+        (e_all[r_used], np.full(r_used.size, further_src), np.zeros(r_used.size)),
+        (rows[~used], n_e + cols[~used], cost[~used]),
+        (n_e + cols[used], rows[used], -cost[used]),
+        (n_e + open_m, np.full(open_m.size, sink), np.zeros(open_m.size)),
+        (np.full(busy_m.size, sink), n_e + busy_m, np.zeros(busy_m.size)),
+        (np.full(g_up.size, first_src), group_node[g_up], np.zeros(g_up.size)),
+        (group_node[g_down], np.full(g_down.size, first_src), np.zeros(g_down.size)),
+        (np.array([sink, sink]), np.array([first_src, further_src]), np.zeros(2)),
+        (np.array(back, np.int64), np.full(len(back), sink), np.zeros(len(back))),
+    ]
+    tails = np.concatenate([t for t, _, _ in parts]).astype(np.int64)
+    heads = np.concatenate([h for _, h, _ in parts]).astype(np.int64)
+    costs = np.concatenate([np.asarray(c, np.int64) for _, _, c in parts])
+    order = np.argsort(tails, kind="stable")
+    start = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(tails, minlength=n), out=start[1:])
+    d = np.zeros(n, np.int64)
+    if _distances(start, heads[order], costs[order], d, max_iterations) < 0:
+        return None
+    return Potentials(
+        d[:n_e].copy(), d[n_e : n_e + n_m].copy(), m, 0, int(d[first_src]), int(d[sink])
     )
