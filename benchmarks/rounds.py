@@ -27,7 +27,6 @@ from collections.abc import Callable
 from typing import Any
 
 import matcher
-import matcher.engine._assign as assign
 import matcher.engine._sparse as sparse
 
 STAGES = {
@@ -76,17 +75,17 @@ def main() -> None:
             return per_row, (args.first_round_slack if rounds == 1 else slack)
 
         sparse.pricing_limits = first_slack
-    certified = assign.certified_optimal
-
-    def tuned(*a: Any, options: sparse.SparseOptions | None = None, **k: Any) -> Any:
-        options = dataclasses.replace(options or sparse.SparseOptions(), **overrides)
-        return certified(*a, options=options, **k)
-
-    assign.certified_optimal = _timed("certified path", tuned, cpu)
+    # the settings go in through the public API (``sparse=SparseOptions(...)``): patching
+    # ``certified_optimal`` would not reach ``engine.assign``, whose ``certifier`` default is
+    # bound when it is defined (so overrides given that way were silently ignored)
+    tuning = dataclasses.replace(sparse.SparseOptions(), **overrides) if overrides else None
     folder = args.programme
     wall, started = time.perf_counter(), time.process_time()
     result = matcher.match(
-        f"{folder}/mentors.csv", f"{folder}/mentees.csv", config=f"{folder}/program.toml"
+        f"{folder}/mentors.csv",
+        f"{folder}/mentees.csv",
+        config=f"{folder}/program.toml",
+        sparse=tuning,
     )
     result.write(args.out)
     with open(f"{args.out}/summary.json", encoding="utf-8") as f:
