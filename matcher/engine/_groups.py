@@ -240,7 +240,7 @@ def form_groups(
             status = "feasible"
         if not stats:
             stats = dict(result.stats)
-        # per-criterion scores of each member with its leader (peer-led groups: none)
+        # per-criterion scores of each member with its leader (peer-led: its group's pairs)
         placed = np.flatnonzero(result.group >= 0)
         lead_parts: dict[int, dict[str, float | None]] = {}
         if leader_idx.size and placed.size:
@@ -251,6 +251,9 @@ def form_groups(
                 lead_parts[p_local] = {
                     n: (None if np.isnan(per[n][k]) else float(per[n][k])) for n in criteria
                 }
+        elif placed.size:  # peer-led: each group's mean over the member pairs inside it
+            of_group = _peer_parts(peers, block, result.group, criteria)
+            lead_parts = {int(p): of_group[int(result.group[p])] for p in placed}
         near = _Nearest(
             problem,
             result,
@@ -394,6 +397,41 @@ def form_groups(
         mentor_extra={p.id: p.extra for p in model.mentors if p.extra},
         _explainer=model.explain if len(model.mentors) else peers.explain,
     )
+
+
+def _peer_parts(
+    peers: ScoringModel,
+    block: npt.NDArray[np.intp],
+    group: npt.NDArray[np.int64],
+    criteria: list[str],
+) -> dict[int, dict[str, float | None]]:
+    """Each peer-led group's score on every criterion: the mean over the ordered member pairs
+    inside the group where the criterion applies (both directions, as the solver's symmetric
+    pair score), None where it applies to no pair; ``group`` is per member of ``block``."""
+    placed = np.flatnonzero(group >= 0)
+    order = placed[np.argsort(group[placed], kind="stable")]
+    g_of = group[order]
+    start = np.searchsorted(g_of, g_of, side="left")
+    size = np.searchsorted(g_of, g_of, side="right") - start
+    # every member with every member of its group (itself included, dropped below)
+    rows = np.repeat(np.arange(order.size), size)
+    cols = np.repeat(start, size) + (np.arange(rows.size) - np.repeat(np.cumsum(size) - size, size))
+    keep = rows != cols
+    rows, cols = order[rows[keep]], order[cols[keep]]
+    out: dict[int, dict[str, float | None]] = {int(g): {} for g in np.unique(g_of)}
+    if not rows.size:
+        return out
+    _, _, per = peers.pair_parts(block[rows], block[cols])
+    n_g = int(g_of.max()) + 1
+    where = group[rows]
+    for name in criteria:
+        values = per.get(name, np.full(rows.size, np.nan))
+        applies = ~np.isnan(values)
+        total = np.bincount(where, weights=np.where(applies, values, 0.0), minlength=n_g)
+        count = np.bincount(where, weights=applies.astype(np.float64), minlength=n_g)
+        for g in out:
+            out[g][name] = round(float(total[g] / count[g]), 6) if count[g] else None
+    return out
 
 
 _BLOCK_MEMBERS = 400  # members per block when a large peer-led programme is split
