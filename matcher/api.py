@@ -50,6 +50,7 @@ from matcher.io import (
 from matcher.io import check_scores as _check_scores
 from matcher.matching import Matching
 from matcher.profiles import MAX_SCORE, MAX_SEED, Participant, ProgramConfig
+from matcher.scoring import COMPILE_S
 from matcher.solvers import AssignmentProblem
 from matcher.solvers import blocking_pairs as _blocking
 
@@ -58,6 +59,10 @@ __all__ = ["MentorPool", "blocking_pairs", "match", "solve", "suggest"]
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, float], None]
+
+#: About how long the first large run on a machine waits while numba compiles the scoring
+#: kernel (progress stage ``compiling``); numba's on-disk cache serves later runs.
+KERNEL_COMPILE_S = COMPILE_S
 ParticipantsLike = str | Path | Sequence[Participant] | Any
 
 
@@ -161,7 +166,10 @@ def match(
         and newcomers are filled, and ``result.changes`` (``changes.csv``) says what changed.
         ``status`` is ``active`` (default), ``ended`` or ``do_not_match_again`` (an exclusion).
     progress : callable(stage, fraction), optional
-        Called as work advances (the CLI draws a progress line with it).
+        Called as work advances (the CLI draws a progress line with it).  Stages:
+        ``compiling`` (once, before a large run's first use of the compiled scoring kernel on
+        this machine: about ``KERNEL_COMPILE_S`` seconds with no other progress), ``scoring``,
+        ``grouping``, ``solving``, ``explaining``.
     sparse : bool, optional
         Methods ``optimal`` and ``fair``: solve on each mentee's best pairs and certify the
         result optimal on all pairs (True), or solve on every allowed pair (False).  Both give the

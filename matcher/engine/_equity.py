@@ -4,6 +4,7 @@ solved twice, with and without the rule, so that the summary and the report show
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -118,26 +119,74 @@ def _subgroups(
         return subgroup, names, None
     shares: list[Fraction | None] = [None] * len(names)
     problems = []
-    folded = {name.casefold(): g for g, name in enumerate(names)}
+    said: dict[int, str] = {}
     for name, share in (cfg.min_share or {}).items():
-        g = index.get(name, folded.get(name.casefold()))
-        if g is None:
+        found = _subgroup_named(name, names)
+        if isinstance(found, str):
             problems.append(
                 _problem(
-                    "unknown subgroup",
+                    found,
                     f"equity.min_share.{name}",
                     name,
-                    f"a value of column {column!r} among the mentees: "
+                    f"a value of column {column!r} among the mentees, as a code or as written "
+                    "in the data (any case): "
                     + ", ".join(names[:20])
                     + (" …" if len(names) > 20 else "")
-                    + vocab.did_you_mean(name, names),
+                    + _did_you_mean(name, names),
                 )
             )
             continue
-        shares[g] = Fraction(str(share))  # exactly as written: 0.9 is 9/10
+        if found in said:
+            problems.append(
+                _problem(
+                    f"subgroup {names[found]!r} is given twice (also as {said[found]!r})",
+                    f"equity.min_share.{name}",
+                    name,
+                    "each subgroup once in min_share",
+                )
+            )
+            continue
+        said[found] = name
+        shares[found] = Fraction(str(share))  # exactly as written: 0.9 is 9/10
     if problems:
         raise InvalidInputError(problems)
     return subgroup, names, tuple(shares)
+
+
+def _forms(text: str) -> set[tuple[str, str]]:
+    """What a subgroup or a ``min_share`` key can stand for: itself in any case, and the
+    region or language code it names (``Terre-Neuve-et-Labrador``, ``NL``; ``français``,
+    ``fr``) or its vocabulary slug (``Family physician``, ``family_physician``)."""
+    out = {("slug", vocab.slug(text))}
+    for kind, normalize in (
+        ("region", vocab.normalize_region),
+        ("language", vocab.normalize_language),
+    ):
+        with contextlib.suppress(ValueError):
+            out.add((kind, normalize(text)))
+    return out
+
+
+def _subgroup_named(key: str, names: Sequence[str]) -> int | str:
+    """The subgroup a ``min_share`` key names (its index), or why none: the name itself in
+    any case first, else the one subgroup that stands for the same code or slug."""
+    folded = [g for g, name in enumerate(names) if name.casefold() == key.casefold()]
+    if folded:
+        return folded[0]
+    forms = _forms(key)
+    alike = [g for g, name in enumerate(names) if forms & _forms(name)]
+    if len(alike) > 1:
+        return "names several subgroups: " + ", ".join(names[g] for g in alike)
+    return alike[0] if alike else "unknown subgroup"
+
+
+def _did_you_mean(key: str, names: Sequence[str]) -> str:
+    """``; did you mean 'NL'?`` from the subgroups, or from the region names."""
+    hint = vocab.did_you_mean(key, names)
+    if hint:
+        return hint
+    region = vocab.closest_region(key)
+    return f"; did you mean {region!r}?" if region is not None and region in names else ""
 
 
 def check_equity(

@@ -163,6 +163,8 @@ def form_groups(
     if progress is not None:
         progress("grouping", 0.0)
     solved: list[tuple[npt.NDArray[np.intp], GroupProblem, GroupResult, npt.NDArray[Any]]] = []
+    criteria = [n for n in model.active if cfg.weight(n) > 0 or cfg.hard(n)]
+    peer_parts: list[dict[int, dict[str, float | None]]] = []  # peer-led: per block, per group
     with _ticking(progress, "grouping", gcfg.time_limit_s):
         for block in blocks:
             raw: npt.NDArray[Any]
@@ -208,6 +210,20 @@ def form_groups(
             broken = check_groups(problem, result.group)
             if broken:  # a solver bug, never the user's input
                 raise RuntimeError("groups break their rules: " + "; ".join(broken))
+            if not leader_idx.size:  # peer-led: each group's criteria, from its member pairs
+                rows, cols = _group_pairs(result.group)
+                if at_scale:  # the block's parts are at hand
+                    per = {
+                        name: np.where(
+                            True if part.applies is None else part.applies[rows, cols],
+                            part.score[rows, cols].astype(np.float64),
+                            np.nan,
+                        )
+                        for name, part in scored.parts.items()
+                    }
+                else:
+                    per = peers.pair_parts(block[rows], block[cols])[2]
+                peer_parts.append(_group_means(result.group, rows, per, criteria))
             solved.append((block, problem, result, mm_score))
 
     pairs: list[Pair] = []
@@ -224,14 +240,15 @@ def form_groups(
         names.append(block_names)
     lang_names = enc.languages
     fmt_names = list(FORMAT_BITS)
-    criteria = [n for n in model.active if cfg.weight(n) > 0 or cfg.hard(n)]
     objective = 0.0
     bound = 0.0
     status = "optimal"
     grouped = 0
     sizes: list[int] = []
     stats: dict[str, Any] = {}
-    for (block, problem, result, mm_score), group_names in zip(solved, names, strict=True):
+    for b, ((block, problem, result, mm_score), group_names) in enumerate(
+        zip(solved, names, strict=True)
+    ):
         objective += result.objective
         bound += result.bound
         grouped += int((result.group >= 0).sum())
@@ -240,7 +257,7 @@ def form_groups(
             status = "feasible"
         if not stats:
             stats = dict(result.stats)
-        # per-criterion scores of each member with its leader (peer-led groups: none)
+        # per-criterion scores of each member with its leader (peer-led: its group's pairs)
         placed = np.flatnonzero(result.group >= 0)
         lead_parts: dict[int, dict[str, float | None]] = {}
         if leader_idx.size and placed.size:
@@ -251,6 +268,8 @@ def form_groups(
                 lead_parts[p_local] = {
                     n: (None if np.isnan(per[n][k]) else float(per[n][k])) for n in criteria
                 }
+        elif placed.size:  # peer-led: each group's mean over the member pairs inside it
+            lead_parts = {int(p): peer_parts[b][int(result.group[p])] for p in placed}
         near = _Nearest(
             problem,
             result,
@@ -394,6 +413,47 @@ def form_groups(
         mentor_extra={p.id: p.extra for p in model.mentors if p.extra},
         _explainer=model.explain if len(model.mentors) else peers.explain,
     )
+
+
+def _group_pairs(group: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Every ordered pair (i, j), i != j, of members in the same group (``group`` per member,
+    -1 for none)."""
+    placed = np.flatnonzero(group >= 0)
+    order = placed[np.argsort(group[placed], kind="stable")]
+    g_of = group[order]
+    start = np.searchsorted(g_of, g_of, side="left")
+    size = np.searchsorted(g_of, g_of, side="right") - start
+    rows = np.repeat(np.arange(order.size), size)
+    cols = np.repeat(start, size) + (np.arange(rows.size) - np.repeat(np.cumsum(size) - size, size))
+    keep = rows != cols
+    return order[rows[keep]].astype(np.intp), order[cols[keep]].astype(np.intp)
+
+
+def _group_means(
+    group: npt.NDArray[np.int64],
+    rows: npt.NDArray[np.intp],
+    per: dict[str, npt.NDArray[np.float64]],
+    criteria: list[str],
+) -> dict[int, dict[str, float | None]]:
+    """Each group's score on every criterion: the mean over its ordered member pairs
+    (``rows``, with ``per`` their criterion scores, NaN where one does not apply) where it
+    applies (both directions, as the solver's symmetric pair score); None where it applies to
+    no pair."""
+    groups = np.unique(group[group >= 0])
+    out: dict[int, dict[str, float | None]] = {int(g): {} for g in groups}
+    if not groups.size:
+        return out
+    n_g = int(groups.max()) + 1
+    where = group[rows]
+    for name in criteria:
+        values = per.get(name, np.full(rows.size, np.nan))
+        applies = ~np.isnan(values)
+        total = np.bincount(where, weights=np.where(applies, values, 0.0), minlength=n_g)
+        count = np.bincount(where, weights=applies.astype(np.float64), minlength=n_g)
+        mean = np.round(total / np.maximum(count, 1), 6)
+        for g in out:
+            out[g][name] = float(mean[g]) if count[g] else None
+    return out
 
 
 _BLOCK_MEMBERS = 400  # members per block when a large peer-led programme is split

@@ -3,19 +3,22 @@ model, pinned pairs checked, the method's runner from the table, what changed.""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from matcher.engine._assign import build_model, check_pinned
+from matcher.engine._assign import SPARSE_PAIRS, build_model, check_pinned
 from matcher.engine._equity import check_equity_method
 from matcher.engine._incremental import changes, incremental_plan, settle_current
 from matcher.engine._methods import RunOptions, check_method
 from matcher.io import PairList, ParticipantSet, pairs_of, sha256_file
 from matcher.matching import Matching
 from matcher.profiles import ProgramConfig
-from matcher.scoring import Progress
+from matcher.scoring import COMPILE_S, Progress, kernel_cached
 
 __all__ = ["manifest_key", "record_inputs", "run_program"]
+
+log = logging.getLogger(__name__)
 
 
 def run_program(
@@ -38,6 +41,7 @@ def run_program(
     plan = incremental_plan(current, mentor_set, mentee_set) if current else None
     if plan is not None:
         forbidden = [*pairs_of(forbidden)[0], *plan.forbidden]
+    announce_compile(method, mentor_set, mentee_set, cfg, progress)
     model, pin = build_model(mentor_set, mentee_set, cfg, pinned, forbidden)
     check_pinned(model, pin)
     if plan is not None:
@@ -50,6 +54,28 @@ def run_program(
             for kind in ("kept", "new", "ended", "dropped")
         }
     return matching
+
+
+def announce_compile(
+    method: str,
+    mentor_set: ParticipantSet,
+    mentee_set: ParticipantSet,
+    cfg: ProgramConfig,
+    progress: Progress | None,
+) -> None:
+    """Say so (a log line and the progress stage ``compiling``) before a run that will use the
+    compiled scoring kernel for the first time on this machine: numba then compiles it, which
+    takes about ``COMPILE_S`` seconds once; later runs load it from numba's on-disk cache."""
+    n_e, n_m = len(mentee_set.participants), len(mentor_set.participants)
+    if method == "groups":
+        large = cfg.groups.leader == "none" and n_e > cfg.groups.max_exact_members
+    else:
+        large = n_e * n_m > SPARSE_PAIRS
+    if not large or kernel_cached() is True:  # unknown: said, as the run is large
+        return
+    log.info("compiling the scoring kernel: first run only, about %d s", COMPILE_S)
+    if progress is not None:
+        progress("compiling", 0.0)
 
 
 def record_inputs(

@@ -254,16 +254,34 @@ def _criteria(
         limit=1.3,
         share=True,
     )
-    return _figure(svg, "Mean score of each criterion among the pairs") + _table(
-        [
-            "criterion",
-            "weight",
-            "hard rule",
-            f"{unit} where it applies",
-            "mean score",
-            "fully met",
-        ],
-        rows,
+    if kind == "groups" and any(p.group_id and not p.mentor_id for p in result.pairs):
+        note = (
+            '<p class="note">Peer-led groups have no leader to be scored with: a member\'s '
+            "criterion score is its group's, the mean over the pairs inside each group (the "
+            "pair scores the groups are formed on), and the means above are over members."
+            + (
+                " Members led by a mentor, and one-to-one pairs, are scored with their mentor."
+                if any(p.mentor_id for p in result.pairs)
+                else ""
+            )
+            + "</p>"
+        )
+    else:
+        note = ""
+    return (
+        _figure(svg, f"Mean score of each criterion among the {unit}")
+        + note
+        + _table(
+            [
+                "criterion",
+                "weight",
+                "hard rule",
+                f"{unit} where it applies",
+                "mean score",
+                "fully met",
+            ],
+            rows,
+        )
     )
 
 

@@ -11,7 +11,7 @@ from matcher.scoring._encode import (
     Side,
     encode,
 )
-from matcher.scoring._kernel import Kernel, build_kernel, known_pairs
+from matcher.scoring._kernel import COMPILE_S, Kernel, build_kernel, kernel_cached, known_pairs
 from matcher.scoring._model import (
     Candidates,
     Explanation,
@@ -27,6 +27,7 @@ from matcher.scoring._model import (
 
 __all__ = [
     "BIN_MINUTES",
+    "COMPILE_S",
     "CRITERION_FUNCS",
     "FORMAT_BITS",
     "IN_PERSON",
@@ -42,6 +43,7 @@ __all__ = [
     "build_kernel",
     "encode",
     "hard_masks",
+    "kernel_cached",
     "known_pairs",
     "pair_reasons",
     "pair_reasons_many",

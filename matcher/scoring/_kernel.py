@@ -434,6 +434,29 @@ class Kernel:
         return allowed, feasible, np.where(np.isfinite(best), best, np.float32(-1))
 
 
+#: About how long numba takes to compile the kernel's loops the first time (measured: 17 CPU s
+#: on a 2-core host, about 35 s of waiting when the other core is busy); later runs load them
+#: from numba's on-disk cache in about half a second.
+COMPILE_S = 20
+
+
+def kernel_cached() -> bool | None:
+    """Whether the kernel's main loop is compiled already: in this process, or in numba's
+    on-disk cache for this numba and this source.  None when numba's cache cannot be read
+    (then the caller cannot tell)."""
+    try:
+        from matcher.scoring import _jit
+
+        loop: Any = _jit.top_candidates
+        if loop.signatures:
+            return True
+        # numba's own reader of the cache index: {} when absent, stale or from another numba
+        return bool(loop._cache._cache_file._load_index())
+    except Exception:  # a private numba detail: never fail a run over it
+        log.debug("cannot read numba's cache index", exc_info=True)
+        return None
+
+
 def build_kernel(enc: Encoded, cfg: ProgramConfig, active: Sequence[str]) -> Kernel | None:
     """The kernel for encoded profiles scored on the ``active`` criteria (in the weighted
     mean's order, as :class:`ScoringModel` keeps them), or None where it does not apply."""

@@ -114,3 +114,77 @@ def test_floors_reachable_alone_but_not_together_say_so() -> None:
     text = str(err.value)
     assert "can reach at most 1 on its own" in text
     assert "together the floors ask for 2 mentees matched, and at most 1" in text
+
+
+def _nl_floor(result: matcher.Matching) -> int:
+    rows = {r["subgroup"]: r for r in result.summary["equity"]["rule"]["subgroups"]}
+    return int(rows["NL"]["floor"])
+
+
+@pytest.mark.parametrize(
+    "key", ["NL", "nl", "Newfoundland and Labrador", "Terre-Neuve-et-Labrador", "TERRE-NEUVE"]
+)
+def test_min_share_takes_the_code_or_the_name_of_a_region(key: str) -> None:
+    mentors, mentees = _people()
+    by_code = matcher.match(mentors, mentees, config=_config(min_share={"NL": 1.0}))
+    named = matcher.match(mentors, mentees, config=_config(min_share={key: 1.0}))
+    assert _nl_floor(named) == _nl_floor(by_code) == 3
+    assert [(p.mentee_id, p.mentor_id) for p in named.pairs] == [
+        (p.mentee_id, p.mentor_id) for p in by_code.pairs
+    ]
+
+
+def test_min_share_on_a_column_holding_full_names_takes_them_and_their_codes() -> None:
+    """A pass-through column holds the names as written; the key may be one, or its code."""
+    mentors, mentees = _people()
+    written = {"NS": "Nova Scotia", "NL": "Terre-Neuve-et-Labrador"}
+    mentees = [
+        p.model_copy(update={"extra": {"Province": written[p.region or ""]}}) for p in mentees
+    ]
+    cfg = ProgramConfig(
+        equity={"column": "province", "min_share": {"terre-neuve-et-labrador": 1.0}}
+    )
+    named = matcher.match(mentors, mentees, config=cfg)
+    coded = matcher.match(
+        mentors,
+        mentees,
+        config=ProgramConfig(equity={"column": "Province", "min_share": {"NL": 1.0}}),
+    )
+    for result in (named, coded):
+        rows = {r["subgroup"]: r for r in result.summary["equity"]["rule"]["subgroups"]}
+        assert rows["Terre-Neuve-et-Labrador"]["floor"] == 3
+
+
+def test_min_share_takes_a_profession_as_written() -> None:
+    mentors, mentees = _people()
+    mentees = [
+        p.model_copy(
+            update={"profession": "family_physician" if p.id.startswith("nl") else "nurse"}
+        )
+        for p in mentees
+    ]
+    ruled = matcher.match(
+        mentors,
+        mentees,
+        config=ProgramConfig(
+            equity={"column": "profession", "min_share": {"Family physician": 1.0}}
+        ),
+    )
+    rows = {r["subgroup"]: r for r in ruled.summary["equity"]["rule"]["subgroups"]}
+    assert (rows["family_physician"]["floor"], rows["nurse"]["floor"]) == (3, 0)
+
+
+@pytest.mark.parametrize(
+    ("min_share", "said"),
+    [
+        ({"Newfoundland and Labradr": 1.0}, "did you mean 'NL'?"),
+        ({"Quebec": 1.0}, "unknown subgroup"),  # a real province, but no mentee is there
+        ({"NL": 1.0, "Newfoundland and Labrador": 0.9}, "given twice"),
+    ],
+)
+def test_min_share_mistakes_are_named(min_share: dict[str, float], said: str) -> None:
+    mentors, mentees = _people()
+    with pytest.raises(InvalidInputError) as caught:
+        matcher.match(mentors, mentees, config=_config(min_share=min_share))
+    assert said in str(caught.value)
+    assert all(p.file == "program.toml" for p in caught.value.problems)

@@ -57,6 +57,9 @@ def test_catalogues_have_the_same_keys_and_cover_every_label() -> None:
     used |= set(re.findall(r"\bT\.(\w+)", script))
     used |= set(re.findall(r'fmt\("(\w+)"', script))
     assert used - set(english) == set()
+    # every progress stage the library reports has a label (web.js: T["phase_" + phase])
+    stages = ("reading", "compiling", "scoring", "grouping", "solving", "explaining", "writing")
+    assert {f"phase_{stage}" for stage in stages} <= set(english)
     import matcher
 
     for name in matcher.ProgramConfig().criteria:  # every criterion has a label

@@ -343,3 +343,52 @@ def test_french(server: str, browser: Any, shots: Path) -> None:
     page.get_by_role("link", name="English").click()
     assert page.get_by_role("button", name="Check the files").count() == 1
     context.close()
+
+
+HOSPITAL = SCENARIOS / "hospital-staff-mentoring"
+#: every element of the box that would scroll on its own, with its heights
+INNER_SCROLL = """(box) => [box, ...box.querySelectorAll('*')]
+  .filter((e) => e === box || ['auto', 'scroll'].includes(getComputedStyle(e).overflowY))
+  .map((e) => ({id: e.id || e.className || e.tagName, scroll: e.scrollHeight,
+                client: e.clientHeight}))"""
+
+
+def test_what_changed_shows_every_change_without_an_inner_scroll_bar(
+    server: str, browser: Any, shots: Path
+) -> None:
+    """The two-intake scenario's autumn run, then a run again with five pairs forbidden: the
+    "What changed" box lists every change on an ordinary window (1280 x 800) with no scroll
+    bar of its own, and its buttons come before the list."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    _sign_in(page, server)
+    _upload(page, HOSPITAL)
+    page.get_by_role("button", name="Check the files").click()
+    page.wait_for_selector("#check-status.ok")
+    page.get_by_role("button", name="Run the matching").click()
+    _wait_run(page)
+    pairs = page.get_by_test_id("pairs")
+    pairs.locator("tbody tr").first.wait_for()
+    for k in range(5):
+        pairs.locator("tbody tr[data-mentee]").nth(2 * k).get_by_role(
+            "button", name="Forbid"
+        ).click()
+    page.get_by_role("button", name="Run again with these pins and exclusions").click()
+    changes = page.get_by_test_id("changes")
+    changes.wait_for(state="visible", timeout=120_000)
+    rows = changes.locator("tbody tr[data-change]")
+    new = int(changes.get_by_test_id("new").inner_text())
+    ended = int(changes.get_by_test_id("ended").inner_text())
+    assert ended >= 5 and rows.count() == new + ended >= 10
+    boxes = changes.evaluate(INNER_SCROLL)
+    assert all(b["scroll"] <= b["client"] for b in boxes), boxes
+    # every row is drawn inside the box, and the buttons are above the list
+    box = changes.bounding_box()
+    last = rows.nth(rows.count() - 1).bounding_box()
+    assert box is not None and last is not None
+    assert last["y"] + last["height"] <= box["y"] + box["height"] + 1
+    accept = page.get_by_role("button", name="Accept the new run").bounding_box()
+    assert accept is not None and accept["y"] < rows.first.bounding_box()["y"]
+    changes.screenshot(path=shots / "11-changes-box.png")
+    page.screenshot(path=shots / "12-changes-page.png")
+    context.close()

@@ -397,14 +397,16 @@
     section.querySelector('[data-testid="kept"]').textContent = kept.length;
     section.querySelector('[data-testid="new"]').textContent = added.length;
     section.querySelector('[data-testid="ended"]').textContent = ended.length;
-    const body = section.querySelector("tbody");
-    body.replaceChildren();
-    for (const [label, list, cls] of [[T.new, added, "new"], [T.ended, ended, "ended"]]) {
+    // new and ended pairs side by side, each list as long as it is (no scroll bar of its own)
+    for (const [list, cls] of [[added, "new"], [ended, "ended"]]) {
+      const body = section.querySelector(`table[data-list="${cls}"] tbody`);
+      body.replaceChildren();
       for (const p of list) {
         body.append(el("tr", { class: cls, "data-change": cls },
-          el("td", { text: label }), el("td", { text: p.mentee_id }), el("td", { text: p.mentor_id }),
+          el("td", { text: p.mentee_id }), el("td", { text: p.mentor_id }),
           el("td", { class: "num", text: num(p.score) })));
       }
+      if (!list.length) body.append(el("tr", {}, el("td", { colspan: "3", class: "hint", text: "–" })));
     }
     section.hidden = false;
     section.scrollIntoView({ block: "start" });
