@@ -31,7 +31,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 import matcher
 import matcher.engine._groups as engine_groups
-from matcher.solvers._groups import GroupProblem, _columns, _cut_bound, _packing
+from matcher.solvers._groups import GroupProblem, GroupSearch, _columns, _cut_bound, _packing
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "genetic-counselling-supervision"
 
@@ -124,7 +124,7 @@ def main() -> None:
 
     pack = _packing(problem, cols)
     start_cols = np.array(sorted(pack.index[(-1, g)] for g in best[1]), np.int64)
-    cut = _cut_bound(pack, placed, start_cols)
+    cut = _cut_bound(pack, placed, start_cols, GroupSearch())
     assert cut is not None
     from matcher.solvers._groups import _lagrangian, _packing_lp
 

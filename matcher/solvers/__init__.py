@@ -13,7 +13,13 @@ from matcher.solvers._equity import (
 )
 from matcher.solvers._fair import coverage_cut, max_coverage, solve_fair
 from matcher.solvers._flow import most_served_known, solve_optimal
-from matcher.solvers._groups import GroupProblem, GroupResult, check_groups, solve_groups
+from matcher.solvers._groups import (
+    GroupProblem,
+    GroupResult,
+    GroupSearch,
+    check_groups,
+    solve_groups,
+)
 from matcher.solvers._network import (
     SCALE,
     Nodes,
@@ -40,6 +46,7 @@ __all__ = [
     "EquityRule",
     "GroupProblem",
     "GroupResult",
+    "GroupSearch",
     "Nodes",
     "Potentials",
     "SolverResult",

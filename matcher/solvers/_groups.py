@@ -31,15 +31,6 @@ I1 = npt.NDArray[np.int64]
 I2 = npt.NDArray[np.int64]
 
 _UNIT = 1000  # score resolution of the CP-SAT objective
-_MOVE_COLUMNS = 1500  # two-group moves: the best feasible groups drawn from their members
-_MOVES = 25  # two-group moves: at most this many improving moves
-_CUT_ROUNDS = 20  # subset-row cuts: at most this many LP rounds (a count, never a clock)
-_CUTS_PER_ROUND = 50  # subset-row cuts: the most violated ones added per round
-_CUT_ROWS = 60  # subset-row cuts: triples drawn from at most this many fractional rows
-_MASTER_COLUMNS = 2000  # the cut LP starts from the groups with the best reduced costs
-_DIVE_STEPS = 50  # LP dive: at most this many LPs per dive
-_DIVE_STARTS = 8  # LP dives: one more from each of this many fractional groups of the cut LP
-_DIVE_WORK = 4.0  # LP dives, all together: LPs over at most this many times the listed groups
 _EPS = 1e-6
 
 
@@ -105,6 +96,34 @@ class GroupResult:
     bound: float
     status: str
     stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupSearch:
+    """How far the groups solver searches, and tightens its bound, once CP-SAT stops unproven.
+
+    Every limit is a count, never a clock, so the groups do not depend on the host's load.
+    The defaults are the measured ones (benchmarks/README.md, the groups sections).
+    """
+
+    #: Two-group moves: the best feasible groups drawn from the two groups' members.
+    move_columns: int = 1500
+    #: Two-group moves: at most this many improving moves.
+    moves: int = 25
+    #: Subset-row cuts: at most this many LP rounds.
+    cut_rounds: int = 20
+    #: Subset-row cuts: the most violated ones added per round.
+    cuts_per_round: int = 50
+    #: Subset-row cuts: triples drawn from at most this many fractional rows.
+    cut_rows: int = 60
+    #: The cut LP starts from the groups with the best reduced costs.
+    master_columns: int = 2000
+    #: LP dive: at most this many LPs per dive.
+    dive_steps: int = 50
+    #: LP dives: one more from each of this many fractional groups of the cut LP.
+    dive_starts: int = 8
+    #: LP dives, all together: LPs over at most this many times the listed groups.
+    dive_work: float = 4.0
 
 
 def _score(problem: GroupProblem, group: I1) -> float:
@@ -536,16 +555,16 @@ def _lagrangian(pack: _Packing, lp: Any, cuts: I2, placed: int) -> tuple[float, 
     return bound, reduced
 
 
-def _separate(pack: _Packing, idx: I1, x: F1, cuts: I2) -> I2:
+def _separate(pack: _Packing, idx: I1, x: F1, cuts: I2, search: GroupSearch) -> I2:
     """The subset-row cuts (row triples) the LP solution ``x`` over ``idx`` breaks most, new
-    ones only, at most ``_CUTS_PER_ROUND``; triples among the rows of fractional groups."""
+    ones only, at most ``search.cuts_per_round``; triples among the rows of fractional groups."""
     frac = (x > _EPS) & (x < 1 - _EPS)
     if not frac.any():
         return np.zeros((0, 3), np.int64)
     weight = pack.inside[:, idx[frac]].astype(np.float64) @ x[frac]
     rows = np.flatnonzero(weight > 0)
-    if rows.size > _CUT_ROWS:  # the rows the fractional groups share most
-        rows = np.sort(rows[np.argsort(-weight[rows], kind="stable")[:_CUT_ROWS]])
+    if rows.size > search.cut_rows:  # the rows the fractional groups share most
+        rows = np.sort(rows[np.argsort(-weight[rows], kind="stable")[: search.cut_rows]])
     if rows.size < 3:
         return np.zeros((0, 3), np.int64)
     triples = np.array(list(combinations(rows.tolist(), 3)), np.int64)
@@ -555,7 +574,7 @@ def _separate(pack: _Packing, idx: I1, x: F1, cuts: I2) -> I2:
     broken = broken[np.argsort(-lhs[broken], kind="stable")]
     known = {tuple(t) for t in cuts.tolist()}
     new = [t for t in triples[broken].tolist() if tuple(t) not in known]
-    return np.array(new[:_CUTS_PER_ROUND], np.int64).reshape(-1, 3)
+    return np.array(new[: search.cuts_per_round], np.int64).reshape(-1, 3)
 
 
 @dataclass
@@ -570,10 +589,10 @@ class _CutLP:
     rounds: int
 
 
-def _cut_bound(pack: _Packing, placed: int, start: I1) -> _CutLP | None:
+def _cut_bound(pack: _Packing, placed: int, start: I1, search: GroupSearch) -> _CutLP | None:
     """The set-packing LP over every listed group, strengthened by subset-row cuts on row
     triples (rank-1 Chvatal-Gomory cuts: at most one of the groups holding two of three given
-    members), solved by column generation from ``_MASTER_COLUMNS`` groups plus ``start`` (the
+    members), solved by column generation from ``search.master_columns`` groups plus ``start`` (the
     groups of a known grouping, so the first LP is feasible). Every round's Lagrangian over all
     groups is a proven bound (``_lagrangian``); the lowest is returned. None if the LP fails."""
     n_rows, m = pack.cover.shape
@@ -585,10 +604,10 @@ def _cut_bound(pack: _Packing, placed: int, start: I1) -> _CutLP | None:
         return None
     best, reduced = _lagrangian(pack, first, no_cuts, placed)
     plain = best
-    idx = np.union1d(np.argsort(-reduced, kind="stable")[:_MASTER_COLUMNS], start)
+    idx = np.union1d(np.argsort(-reduced, kind="stable")[: search.master_columns], start)
     cuts, x = no_cuts, np.asarray(first.x, np.float64)[idx]
     rounds = 0
-    while rounds < _CUT_ROUNDS:
+    while rounds < search.cut_rounds:
         rounds += 1
         lp = _packing_lp(pack, idx, cuts, room, placed)
         if lp.status != 0:
@@ -596,13 +615,13 @@ def _cut_bound(pack: _Packing, placed: int, start: I1) -> _CutLP | None:
         x = np.asarray(lp.x, np.float64)
         bound, reduced = _lagrangian(pack, lp, cuts, placed)
         best = min(best, bound)
-        new = _separate(pack, idx, x, cuts)
+        new = _separate(pack, idx, x, cuts, search)
         priced = np.setdiff1d(np.flatnonzero(reduced > 1e-9), idx)
         if new.shape[0] == 0 and priced.size == 0:
             break
         cuts = np.concatenate([cuts, new])
         if priced.size:  # groups the LP left out that could still raise it
-            add = priced[np.argsort(-reduced[priced], kind="stable")[: _MASTER_COLUMNS // 2]]
+            add = priced[np.argsort(-reduced[priced], kind="stable")[: search.master_columns // 2]]
             keep = np.union1d(idx, add)
             grown = np.zeros(keep.size)
             grown[np.searchsorted(keep, idx)] = x
@@ -611,17 +630,22 @@ def _cut_bound(pack: _Packing, placed: int, start: I1) -> _CutLP | None:
 
 
 def _dive(
-    pack: _Packing, cut: _CutLP, placed: int, first: int | None, work: list[int]
+    pack: _Packing,
+    cut: _CutLP,
+    placed: int,
+    first: int | None,
+    work: list[int],
+    search: GroupSearch,
 ) -> list[int] | None:
     """An LP dive with backtracking: take the groups the LP puts at 1 and the fractional one
     it puts highest (``first``, a position in ``cut.idx``, instead at the start), drop every
     group that overlaps them, solve the LP (with the cuts) over all the groups left, and go on
     until the LP solution is whole; when the LP becomes infeasible, try the next-highest
-    group instead. At most ``_DIVE_STEPS`` LPs, and LPs over at most ``work[0]`` groups in all
+    group instead. At most ``search.dive_steps`` LPs, and LPs over at most ``work[0]`` groups in all
     (decreased as they are solved). The columns of a grouping that places at least ``placed``
     members, or None."""
     n_rows, m = pack.cover.shape
-    budget = [_DIVE_STEPS]
+    budget = [search.dive_steps]
 
     def go(chosen: list[int], room: F1, need: float, cand: I1, idx: I1, x: F1) -> list[int] | None:
         frac = np.flatnonzero((x > _EPS) & (x < 1 - _EPS))
@@ -887,7 +911,7 @@ def check_groups_partial(problem: GroupProblem, members: I1, g: int) -> list[str
     return []
 
 
-def _improve(problem: GroupProblem, cols: _Columns, group: I1) -> I1 | None:
+def _improve(problem: GroupProblem, cols: _Columns, group: I1, search: GroupSearch) -> I1 | None:
     """Exact two-group moves over every feasible group: for each two formed groups (or one) and
     the members left out, the best one or two disjoint feasible groups drawn from those
     members replace them when that places more members or, at as many, scores more. Repeated
@@ -917,7 +941,7 @@ def _improve(problem: GroupProblem, cols: _Columns, group: I1) -> I1 | None:
 
     changed = False
     improved = True
-    for _ in range(_MOVES):
+    for _ in range(search.moves):
         if not improved:
             break
         improved = False
@@ -935,8 +959,8 @@ def _improve(problem: GroupProblem, cols: _Columns, group: I1) -> I1 | None:
                 if problem.n_leaders:
                     ok &= np.isin(leader, list(owners))
                 idx = np.flatnonzero(ok)
-                if idx.size > _MOVE_COLUMNS:  # the best ones only: the work stays bounded
-                    idx = idx[np.argsort(-key[idx], kind="stable")[:_MOVE_COLUMNS]]
+                if idx.size > search.move_columns:  # the best ones only: the work stays bounded
+                    idx = idx[np.argsort(-key[idx], kind="stable")[: search.move_columns]]
                 if idx.size == 0:
                     continue
                 best, pick = float(key[idx].max()), [int(idx[np.argmax(key[idx])])]
@@ -969,18 +993,23 @@ def _improve(problem: GroupProblem, cols: _Columns, group: I1) -> I1 | None:
 
 
 def _dives(
-    problem: GroupProblem, cols: _Columns, pack: _Packing, cut: _CutLP, placed: int
+    problem: GroupProblem,
+    cols: _Columns,
+    pack: _Packing,
+    cut: _CutLP,
+    placed: int,
+    search: GroupSearch,
 ) -> I1 | None:
     """The best grouping (most members, then total) of the LP dives: one led by the cut LP,
-    one from each of its ``_DIVE_STARTS`` highest fractional groups, while the work budget
-    (``_DIVE_WORK``) lasts; None if all fail."""
+    one from each of its ``search.dive_starts`` highest fractional groups, while the work budget
+    (``search.dive_work``) lasts; None if all fail."""
     frac = np.flatnonzero((cut.x > _EPS) & (cut.x < 1 - _EPS))
-    starts = frac[np.argsort(-cut.x[frac], kind="stable")][:_DIVE_STARTS].tolist()
+    starts = frac[np.argsort(-cut.x[frac], kind="stable")][: search.dive_starts].tolist()
     best: tuple[int, float] | None = None
     out = None
-    work = [int(_DIVE_WORK * pack.value.size)]
+    work = [int(search.dive_work * pack.value.size)]
     for first in [None, *starts]:
-        chosen = _dive(pack, cut, placed, first, work)
+        chosen = _dive(pack, cut, placed, first, work, search)
         group = None if chosen is None else _grouping(problem, cols, chosen)
         if group is None:
             continue
@@ -1003,7 +1032,9 @@ def _grouping(problem: GroupProblem, cols: _Columns, chosen: list[int]) -> I1 | 
     return None if check_groups(problem, group) else group
 
 
-def _tighten(problem: GroupProblem, result: GroupResult, max_columns: int) -> None:
+def _tighten(
+    problem: GroupProblem, result: GroupResult, max_columns: int, search: GroupSearch
+) -> None:
     """When every feasible group can be listed (at most ``max_columns``): improve the grouping
     by exact two-group moves; lower ``result.bound`` to the set-packing LP bound strengthened by
     subset-row cuts; and take the grouping an LP dive finds when it is better (more members,
@@ -1016,7 +1047,7 @@ def _tighten(problem: GroupProblem, result: GroupResult, max_columns: int) -> No
         result.stats["columns"] = 0
         result.bound = max(min(result.bound, 0.0), result.objective)
         return
-    better = _improve(problem, cols, result.group)
+    better = _improve(problem, cols, result.group, search)
     if better is not None:
         result.group = better
         result.objective = _score(problem, better)
@@ -1030,7 +1061,7 @@ def _tighten(problem: GroupProblem, result: GroupResult, max_columns: int) -> No
         for g in np.unique(result.group[result.group >= 0]).tolist()
     ]
     start = np.array([pack.index[k] for k in keys if k in pack.index], np.int64)
-    cut = _cut_bound(pack, placed, start)
+    cut = _cut_bound(pack, placed, start, search)
     if cut is None:  # the LP failed: the plain bound (infinite when it fails too)
         bound = _lp_bound(problem, cols, placed)
         result.stats["lp_bound"] = round(bound, 6)
@@ -1040,10 +1071,10 @@ def _tighten(problem: GroupProblem, result: GroupResult, max_columns: int) -> No
         result.stats["cut_bound"] = round(cut.bound, 6)
         result.stats["cuts"] = int(cut.cuts.shape[0])
         result.stats["cut_rounds"] = cut.rounds
-        dived = _dives(problem, cols, pack, cut, placed)
+        dived = _dives(problem, cols, pack, cut, placed, search)
         if dived is not None:
             result.stats["dive"] = round(_score(problem, dived), 6)
-            moved = _improve(problem, cols, dived)
+            moved = _improve(problem, cols, dived, search)
             dived = dived if moved is None else moved
             value = _score(problem, dived)
             if (int((dived >= 0).sum()), value) > (placed, result.objective + 1e-9):
@@ -1061,10 +1092,11 @@ def solve_groups(
     seed: int = 0,
     max_exact_members: int = 120,
     max_columns: int = 200_000,
+    search: GroupSearch = GroupSearch(),
 ) -> GroupResult:
     """Form groups: when the instance is small enough, CP-SAT on every feasible group
     (set partitioning, when there are at most ``max_columns`` of them) or on the member-group
-    model; else greedy + local search."""
+    model; else greedy + local search. ``search`` bounds the work once CP-SAT stops unproven."""
     if problem.n == 0 or problem.n_groups() == 0:
         empty = np.full(problem.n, -1, np.int64)
         return GroupResult(
@@ -1092,9 +1124,9 @@ def solve_groups(
             placed_exact = int((exact.group >= 0).sum())
             if (placed_exact, exact.objective) >= (placed_heur, heuristic.objective):
                 if exact.status != "optimal":
-                    _tighten(problem, exact, max_columns)
+                    _tighten(problem, exact, max_columns, search)
                 return exact
-        _tighten(problem, heuristic, max_columns)
+        _tighten(problem, heuristic, max_columns, search)
         heuristic.stats["note"] = "CP-SAT found no better solution within the time limit"
     else:
         heuristic.stats["note"] = (

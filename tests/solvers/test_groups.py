@@ -23,6 +23,7 @@ import matcher
 from matcher import Participant
 from matcher.solvers import GroupProblem, GroupResult, check_groups, solve_groups
 from matcher.solvers._groups import (  # private helpers, tested where they live
+    GroupSearch,
     _columns,
     _cut_bound,
     _dives,
@@ -727,7 +728,7 @@ def test_two_group_moves_keep_every_rule_and_never_lose(problem: GroupProblem, s
     start = _heuristic(problem, seed, iterations=5)
     cols = _columns(problem, 10_000)
     assert cols is not None
-    better = _improve(problem, cols, start.group)
+    better = _improve(problem, cols, start.group, GroupSearch())
     if better is None:
         return
     assert check_groups(problem, better) == []
@@ -802,7 +803,7 @@ def test_the_cut_bound_holds_for_every_grouping_and_is_no_weaker_than_the_lp(
             sorted(pack.index[groups[j]] for j in best[min(k for k in best if k >= placed)][1]),
             np.int64,
         )
-        cut = _cut_bound(pack, placed, start)
+        cut = _cut_bound(pack, placed, start, GroupSearch())
         assert cut is not None
         assert cut.bound >= at_least(best, placed) - 1e-6  # never below a real grouping
         assert cut.bound <= cut.plain + 1e-9  # the cuts only tighten
@@ -821,9 +822,9 @@ def test_lp_dives_keep_every_rule_and_place_as_many(problem: GroupProblem) -> No
     pack = _packing(problem, cols)
     groups = sorted(feasible_groups(problem))
     start = np.array(sorted(pack.index[groups[j]] for j in best[most][1]), np.int64)
-    cut = _cut_bound(pack, most, start)
+    cut = _cut_bound(pack, most, start, GroupSearch())
     assert cut is not None
-    group = _dives(problem, cols, pack, cut, most)
+    group = _dives(problem, cols, pack, cut, most, GroupSearch())
     if group is None:
         return
     assert check_groups(problem, group) == []
@@ -839,11 +840,22 @@ def test_subset_row_cuts_close_the_gap_of_an_odd_cycle() -> None:
     cols = _columns(problem, 10_000)
     assert cols is not None and len(cols.members) == 3
     plain = _lp_bound(problem, cols, 0)
-    cut = _cut_bound(_packing(problem, cols), 0, np.zeros(0, np.int64))
+    cut = _cut_bound(_packing(problem, cols), 0, np.zeros(0, np.int64), GroupSearch())
     assert cut is not None
     assert plain == pytest.approx(0.75)
     assert cut.bound == pytest.approx(0.5) and cut.cuts.tolist() == [[0, 1, 2]]
 
+
+
+def test_the_search_settings_bound_the_cut_rounds() -> None:
+    # the same odd cycle with no cut round allowed: the bound stays the plain LP's, no cut
+    problem = simple_problem(windows=[[True]] * 3, min_size=2, max_size=2)
+    cols = _columns(problem, 10_000)
+    assert cols is not None
+    none = GroupSearch(cut_rounds=0)
+    cut = _cut_bound(_packing(problem, cols), 0, np.zeros(0, np.int64), none)
+    assert cut is not None
+    assert cut.bound == pytest.approx(0.75) and cut.rounds == 0 and cut.cuts.size == 0
 
 def test_tightening_lowers_the_bound_and_never_loses() -> None:
     # 12 members in one window, groups of 3-4: from the heuristic's grouping, the cut bound is
@@ -854,7 +866,7 @@ def test_tightening_lowers_the_bound_and_never_loses() -> None:
     start = _heuristic(problem, 0, iterations=50)
     before = (int((start.group >= 0).sum()), start.objective)
     result = _heuristic(problem, 0, iterations=50)
-    _tighten(problem, result, 100_000)
+    _tighten(problem, result, 100_000, GroupSearch())
     assert check_groups(problem, result.group) == []
     assert (int((result.group >= 0).sum()), result.objective) >= before
     assert result.objective == pytest.approx(score_of(problem, result.group), abs=1e-9)
