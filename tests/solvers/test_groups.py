@@ -846,7 +846,6 @@ def test_subset_row_cuts_close_the_gap_of_an_odd_cycle() -> None:
     assert cut.bound == pytest.approx(0.5) and cut.cuts.tolist() == [[0, 1, 2]]
 
 
-
 def test_the_search_settings_bound_the_cut_rounds() -> None:
     # the same odd cycle with no cut round allowed: the bound stays the plain LP's, no cut
     problem = simple_problem(windows=[[True]] * 3, min_size=2, max_size=2)
@@ -856,6 +855,7 @@ def test_the_search_settings_bound_the_cut_rounds() -> None:
     cut = _cut_bound(_packing(problem, cols), 0, np.zeros(0, np.int64), none)
     assert cut is not None
     assert cut.bound == pytest.approx(0.75) and cut.rounds == 0 and cut.cuts.size == 0
+
 
 def test_tightening_lowers_the_bound_and_never_loses() -> None:
     # 12 members in one window, groups of 3-4: from the heuristic's grouping, the cut bound is
