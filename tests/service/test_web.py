@@ -56,6 +56,9 @@ def test_catalogues_have_the_same_keys_and_cover_every_label() -> None:
     script = (HERE / "static" / "web.js").read_text("utf-8")
     used |= set(re.findall(r"\bT\.(\w+)", script))
     used |= set(re.findall(r'fmt\("(\w+)"', script))
+    counted = set(re.findall(r'count\("(\w+)"', script))  # KEY_one and KEY_other, by plural rules
+    assert counted >= {"summary_pairs", "summary_unmatched", "problems_count", "pairs_shown"}
+    used |= {f"{k}_{form}" for k in counted for form in ("one", "other")}
     assert used - set(english) == set()
     # every progress stage the library reports has a label (web.js: T["phase_" + phase])
     stages = ("reading", "compiling", "scoring", "grouping", "solving", "explaining", "writing")

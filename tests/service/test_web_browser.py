@@ -337,7 +337,8 @@ def test_french(server: str, browser: Any, shots: Path) -> None:
     assert "14 mentors et 386 mentorés" in page.locator("#check-status").inner_text()
     page.get_by_role("button", name="Lancer le jumelage").click()
     _wait_run(page)
-    assert page.locator("#progress-text").inner_text() == "Terminé"
+    # "Calcul terminé" (the run), not "Terminé", beside "Terminés" (the ended pairs)
+    assert page.locator("#progress-text").inner_text() == "Calcul terminé"
     page.get_by_test_id("pairs").locator("tbody tr").first.get_by_role(
         "button", name="Pourquoi ?"
     ).click()
@@ -496,4 +497,34 @@ def test_second_intake_and_a_run_again_keep_the_current_pairs(
     )
     assert _download(page, "pairs.csv") == (cli / "pairs.csv").read_bytes()
     assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "run", "expected"),
+    [
+        ("en-GB", "Run the matching", "33 pairs; 1 person unmatched; mean score "),
+        ("fr-CA", "Lancer le jumelage", "33 jumelages ; 1 personne non jumelée ; score moyen "),
+    ],
+)
+def test_counts_read_in_the_singular_and_the_plural(
+    server: str, browser: Any, locale: str, run: str, expected: str
+) -> None:
+    """The hospital's spring intake leaves one person unmatched: "1 person", not "1 people"."""
+    context = browser.new_context(viewport=VIEWPORT, locale=locale)
+    page = context.new_page()
+    page.goto(server + "/?lang=en")
+    page.get_by_label("Access token").fill(TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(server + "/?lang=" + locale[:2])
+    page.wait_for_selector("#upload")
+    page.set_input_files("#mentors", str(HOSPITAL / "intake-1" / "mentors.csv"))
+    page.set_input_files("#mentees", str(HOSPITAL / "intake-1" / "mentees.csv"))
+    page.set_input_files("#config", str(HOSPITAL / "program.toml"))
+    page.locator("#check").click()
+    page.wait_for_selector("#check-status.ok")
+    page.get_by_role("button", name=run).click()
+    _wait_run(page)
+    page.get_by_test_id("pairs").locator("tbody tr").first.wait_for()
+    assert page.get_by_test_id("summary").inner_text().startswith(expected)
     context.close()

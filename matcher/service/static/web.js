@@ -31,6 +31,12 @@
   function fmt(key, values) {
     return (T[key] || key).replace(/\{(\w+)\}/g, (_, k) => (values && k in values ? values[k] : ""));
   }
+  // a count in words: the catalogue's KEY_one or KEY_other, by the page language's plural rules
+  // ("1 person", "0 personne", "2 people"), with {n} and any other values filled in
+  const PLURAL = new Intl.PluralRules(document.documentElement.lang);
+  function count(key, n, values) {
+    return fmt(key + (PLURAL.select(n) === "one" ? "_one" : "_other"), { n, ...values });
+  }
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -144,7 +150,7 @@
         el("td", { text: p.column || "" }), el("td", { text: p.value == null ? "" : String(p.value) }),
         el("td", { text: p.expected || "" }), el("td", { text: p.message || "" })));
     }
-    $("problems-count").textContent = fmt("problems_count", { n: problems.length });
+    $("problems-count").textContent = count("problems_count", problems.length);
     section.hidden = problems.length === 0;
     if (problems.length && box !== false) section.scrollIntoView({ block: "start" });
   }
@@ -164,7 +170,7 @@
       state.checked = null;
       $("run").disabled = true;
       $("run-hint").hidden = false;
-      status.textContent = body.problems && body.problems.length ? fmt("problems_count", { n: body.problems.length }) : fmt("error", { message: body.detail || response.status });
+      status.textContent = body.problems && body.problems.length ? count("problems_count", body.problems.length) : fmt("error", { message: body.detail || response.status });
       status.className = "status error";
       showProblems(body.problems || []);
       return false;
@@ -296,7 +302,7 @@
     $("review").hidden = false;
     const s = shown.result.summary;
     $("summary").textContent = fmt("summary_line", {
-      matched: s.pairs, unmatched: s.unmatched, mean: s.mean_score == null ? "—" : num(Number(s.mean_score)),
+      pairs: count("summary_pairs", s.pairs), unmatched: count("summary_unmatched", s.unmatched), mean: s.mean_score == null ? "—" : num(Number(s.mean_score)),
     });
     const frameUrl = "/web/jobs/" + encodeURIComponent(shown.id) + "/report.html";
     if ($("report").getAttribute("src") !== frameUrl) $("report").setAttribute("src", frameUrl);
@@ -345,14 +351,14 @@
     const low = Number($("f-score").value) || 0;
     const body = $("pairs").querySelector("tbody");
     body.replaceChildren();
-    let count = 0;
+    let listed = 0;
     for (const p of shown.result.pairs) {
       const re = region("mentees", p.mentee_id);
       const rm = region("mentors", p.mentor_id);
       if (mentor && p.mentor_id !== mentor) continue;
       if (wanted && re !== wanted && rm !== wanted) continue;
       if ((p.score || 0) < low) continue;
-      count += 1;
+      listed += 1;
       const k = key(p);
       const isOpen = state.open.has(k);
       const whyId = "why-" + p.mentee_id + "-" + p.mentor_id;
@@ -371,7 +377,7 @@
       body.append(row);
       if (isOpen) body.append(el("tr", { class: "explain-row" }, el("td", { colspan: "5" }, explanation(p))));
     }
-    $("pairs-shown").textContent = fmt("pairs_shown", { shown: count, total: shown.result.pairs.length });
+    $("pairs-shown").textContent = count("pairs_shown", shown.result.pairs.length, { shown: listed });
   }
 
   function focusAction(p, action) {
