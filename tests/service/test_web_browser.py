@@ -239,6 +239,7 @@ def test_coordinator_journey(server: str, browser: Any, shots: Path, tmp_path: P
     forbade = changes.locator('tr[data-change="dropped"][data-mentee="E0001"][data-mentor="M006"]')
     assert forbade.locator("td").last.inner_text() == "forbidden by you"
     assert pairs.locator('tr[data-mentee="E0001"][data-mentor="M006"]').count() == 0
+    assert pairs.locator("tr:has(.badge)").count() == 1  # the pin alone, not every kept pair
     page.screenshot(path=shots / "06-changes.png")
 
     # until accepted, the downloads are still the first run's
@@ -453,7 +454,7 @@ def test_second_intake_and_a_run_again_keep_the_current_pairs(
     assert ("S001", "M003", "ended; never to be paired again") in listed["ended"]
     assert ("S017", "M004", "the mentor left the programme") in listed["dropped"]
     assert len(listed["new"]) == 16 and len(listed["ended"]) + len(listed["dropped"]) == 16
-    page.screenshot(path=shots / "13-second-intake.png", full_page=True)
+    changes.screenshot(path=shots / "13-second-intake.png")
     cli = _cli_run(tmp_path, HOSPITAL, "--current", str(HOSPITAL / "current.csv"))
     first = _download(page, "pairs.csv")
     assert first == (cli / "pairs.csv").read_bytes()
@@ -466,6 +467,7 @@ def test_second_intake_and_a_run_again_keep_the_current_pairs(
         for r in pairs.locator("tbody tr[data-mentee]").all()
     }
     assert len(accepted) == 33 and ("S001", "M003") not in accepted
+    assert pairs.locator(".badge").count() == 0  # kept current pairs are not the user's pins
     row = pairs.locator('tbody tr[data-mentee="S002"][data-mentor="M008"]')  # kept from spring
     row.get_by_role("button", name="Forbid").click()
     page.get_by_role("button", name="Run again with these pins and exclusions").click()

@@ -364,7 +364,7 @@
       const whyId = "why-" + p.mentee_id + "-" + p.mentor_id;
       const pair = [p.mentee_id, p.mentor_id];
       const row = el("tr", { "data-mentee": p.mentee_id, "data-mentor": p.mentor_id },
-        el("td", {}, p.mentee_id, p.pinned ? el("span", { class: "badge", text: mine(pair) ? T.pinned_badge : T.kept_badge }) : ""),
+        el("td", {}, p.mentee_id, p.pinned && mine(pair) ? el("span", { class: "badge", text: T.pinned_badge }) : ""),
         el("td", { text: p.mentor_id }),
         el("td", { text: (re || "—") + " / " + (rm || "—") }),
         el("td", { class: "num", text: num(p.score) }),
@@ -386,7 +386,7 @@
   }
 
   const same = (a, b) => a[0] === b[0] && a[1] === b[1];
-  // a pair the user pinned, as opposed to a current pair the run kept (also held in place)
+  // a pair the user pinned (the run also holds the current pairs it kept in place: no badge)
   const mine = (pair) => state.pinned.some((p) => same(p, pair));
   function pin(pair) {
     state.forbidden = state.forbidden.filter((p) => !same(p, pair));
