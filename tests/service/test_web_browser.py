@@ -498,6 +498,15 @@ def test_second_intake_and_a_run_again_keep_the_current_pairs(
         str(tmp_path / "forbidden.csv"),
     )
     assert _download(page, "pairs.csv") == (cli / "pairs.csv").read_bytes()
+
+    # "Run the matching" again (the uploaded current pairs, no exclusions): the box compares
+    # the new run with the accepted one, not with the uploaded current pairs
+    page.get_by_role("button", name="Run the matching").click()
+    page.locator("#accept").wait_for(state="visible", timeout=120_000)
+    listed = _changes(changes)
+    assert [(e, m) for e, m, _ in listed["new"]] == [("S002", "M008")]
+    assert [(e, m) for e, m, _ in listed["ended"]] == [("A014", "M008")]
+    assert int(changes.get_by_test_id("kept").inner_text()) == len(accepted) - 1
     assert errors == []
     context.close()
 

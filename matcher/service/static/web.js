@@ -21,7 +21,6 @@
     candidate: null,      // {id, result}: a new run waiting to be accepted
     pinned: [],
     forbidden: [],
-    sentForbidden: [],    // the user's forbidden pairs sent with the run on screen
     neverAgain: [],       // do_not_match_again pairs of the uploaded current pairs (kept excluded)
     job: null,            // the running job's id
     events: null,
@@ -221,7 +220,8 @@
     setProgress({ status: "queued" });
     const data = payload(again);
     data.append("kind", "match");
-    const sent = again ? state.forbidden.map((p) => [...p]) : [];
+    // what the run is compared with: the accepted run (a run again sends it as the current pairs)
+    const sent = { again: Boolean(again && state.accepted), forbidden: again ? state.forbidden.map((p) => [...p]) : [] };
     const response = await api("/v1/jobs", { method: "POST", body: data });
     const body = await response.json();
     if (!response.ok) {
@@ -269,7 +269,7 @@
   async function finished(id, sent) {
     const response = await api("/v1/jobs/" + encodeURIComponent(id) + "/result");
     const result = await response.json();
-    const done = { id, result, forbidden: sent || [] };
+    const done = { id, result, ...sent };
     state.open.clear();
     if (!state.accepted) {
       state.accepted = done;
@@ -419,7 +419,9 @@
   // the first run against uploaded current pairs, already the current one.
   function showChanges(again) {
     const shown = again ? state.candidate : state.accepted;
-    let changes = shown.result.changes || [];
+    // a first run started again with the accepted run on screen was compared with the uploaded
+    // current pairs, not with the accepted run: the box then shows the difference from it
+    let changes = again && !shown.again ? [] : shown.result.changes || [];
     if (!changes.length && again) {
       const before = new Map(state.accepted.result.pairs.map((p) => [key(p), p]));
       const after = new Set(state.candidate.result.pairs.map(key));
