@@ -233,6 +233,11 @@ def check(paths: Mapping[str, Path], options: Mapping[str, Any]) -> dict[str, An
             check_rules(cfg, sets[1].participants, mentors_found or len(sets[1].participants))
         except matcher.InvalidInputError as exc:
             problems.extend(exc.problems)
+    if "current" in paths:  # the current pairs' statuses, located as the CLI reports them
+        try:
+            mio.read_current(paths["current"])
+        except matcher.InvalidInputError as exc:
+            problems.extend(exc.problems)
     if problems or sets is None:
         raise matcher.InvalidInputError(problems)
     mentors, mentees = sets

@@ -52,7 +52,7 @@ PAGE_CSP = (
 REPORT_CSP = (
     "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 )
-FILES = ("pairs.csv", "unmatched.csv", "pairs.xlsx", "report.html", "summary.json")
+FILES = ("pairs.csv", "unmatched.csv", "pairs.xlsx", "report.html", "summary.json", "changes.csv")
 
 router = APIRouter(include_in_schema=False)
 

@@ -56,6 +56,9 @@ def test_catalogues_have_the_same_keys_and_cover_every_label() -> None:
     script = (HERE / "static" / "web.js").read_text("utf-8")
     used |= set(re.findall(r"\bT\.(\w+)", script))
     used |= set(re.findall(r'fmt\("(\w+)"', script))
+    counted = set(re.findall(r'count\("(\w+)"', script))  # KEY_one and KEY_other, by plural rules
+    assert counted >= {"summary_pairs", "summary_unmatched", "problems_count", "pairs_shown"}
+    used |= {f"{k}_{form}" for k in counted for form in ("one", "other")}
     assert used - set(english) == set()
     # every progress stage the library reports has a label (web.js: T["phase_" + phase])
     stages = ("reading", "compiling", "scoring", "grouping", "solving", "explaining", "writing")
@@ -236,6 +239,28 @@ def test_validate_lists_every_problem_or_the_counts(tmp_path: Path) -> None:
         assert r.status_code == 200, r.text
         assert r.json()["settings"]["method"] == "fair"
         assert r.json()["settings"]["criteria"]["region"] == {"weight": 2.0, "hard": True}
+
+
+def test_validate_checks_the_current_pairs_statuses(tmp_path: Path) -> None:
+    """The page's current pairs file: a status it cannot read is located before any run."""
+    hospital = SCENARIOS / "hospital-staff-mentoring"
+    current = (hospital / "current.csv").read_text("utf-8").splitlines()
+    current[3] = current[3].rsplit(",", 1)[0] + ",paused"
+    files = _files(hospital, "mentors.csv", "mentees.csv", "program.toml")
+    with _client(tmp_path) as c:
+        r = c.post(
+            "/v1/validate",
+            files={**files, "current": ("current.csv", (hospital / "current.csv").read_bytes())},
+        )
+        assert r.status_code == 200, r.text
+        r = c.post(
+            "/v1/validate",
+            files={**files, "current": ("current.csv", ("\n".join(current) + "\n").encode())},
+        )
+        assert r.status_code == 422
+        assert [(p["file"], p["row"], p["column"], p["value"]) for p in r.json()["problems"]] == [
+            ("current.csv", 4, "status", "paused")
+        ]
 
 
 def _workbook(data: bytes) -> dict[str, Any]:

@@ -234,10 +234,12 @@ def test_coordinator_journey(server: str, browser: Any, shots: Path, tmp_path: P
     changes.wait_for(state="visible", timeout=120_000)
     kept = int(changes.get_by_test_id("kept").inner_text())
     new = int(changes.get_by_test_id("new").inner_text())
-    ended = int(changes.get_by_test_id("ended").inner_text())
-    assert ended >= 1 and kept >= 1 and kept + new == pairs.locator("tbody tr").count()
-    assert changes.locator('tr[data-change="ended"]', has_text="E0001").count() >= 1
+    dropped = int(changes.get_by_test_id("dropped").inner_text())
+    assert dropped >= 1 and kept >= 1 and kept + new == pairs.locator("tbody tr").count()
+    forbade = changes.locator('tr[data-change="dropped"][data-mentee="E0001"][data-mentor="M006"]')
+    assert forbade.locator("td").last.inner_text() == "forbidden by you"
     assert pairs.locator('tr[data-mentee="E0001"][data-mentor="M006"]').count() == 0
+    assert pairs.locator("tr:has(.badge)").count() == 1  # the pin alone, not every kept pair
     page.screenshot(path=shots / "06-changes.png")
 
     # until accepted, the downloads are still the first run's
@@ -250,12 +252,15 @@ def test_coordinator_journey(server: str, browser: Any, shots: Path, tmp_path: P
     second_csv = Path(info.value.path()).read_bytes()
     (tmp_path / "pinned.csv").write_text(f"mentee_id,mentor_id\n{pinned[0]},{pinned[1]}\n")
     (tmp_path / "forbidden.csv").write_text("mentee_id,mentor_id\nE0001,M006\n")
+    (tmp_path / "first.csv").write_bytes(first)  # a run again keeps the accepted run's pairs
     expected = _cli_pairs(
         tmp_path,
         "--pinned",
         str(tmp_path / "pinned.csv"),
         "--forbidden",
         str(tmp_path / "forbidden.csv"),
+        "--current",
+        str(tmp_path / "first.csv"),
     )
     assert second_csv == expected
     for name in ("unmatched.csv", "pairs.xlsx", "report.html", "summary.json"):
@@ -333,7 +338,8 @@ def test_french(server: str, browser: Any, shots: Path) -> None:
     assert "14 mentors et 386 mentorés" in page.locator("#check-status").inner_text()
     page.get_by_role("button", name="Lancer le jumelage").click()
     _wait_run(page)
-    assert page.locator("#progress-text").inner_text() == "Terminé"
+    # "Calcul terminé" (the run), not "Terminé", beside "Terminés" (the ended pairs)
+    assert page.locator("#progress-text").inner_text() == "Calcul terminé"
     page.get_by_test_id("pairs").locator("tbody tr").first.get_by_role(
         "button", name="Pourquoi ?"
     ).click()
@@ -379,7 +385,8 @@ def test_what_changed_shows_every_change_without_an_inner_scroll_bar(
     rows = changes.locator("tbody tr[data-change]")
     new = int(changes.get_by_test_id("new").inner_text())
     ended = int(changes.get_by_test_id("ended").inner_text())
-    assert ended >= 5 and rows.count() == new + ended >= 10
+    dropped = int(changes.get_by_test_id("dropped").inner_text())
+    assert dropped >= 5 and rows.count() == new + ended + dropped >= 10
     boxes = changes.evaluate(INNER_SCROLL)
     assert all(b["scroll"] <= b["client"] for b in boxes), boxes
     # every row is drawn inside the box, and the buttons are above the list
@@ -391,4 +398,144 @@ def test_what_changed_shows_every_change_without_an_inner_scroll_bar(
     assert accept is not None and accept["y"] < rows.first.bounding_box()["y"]
     changes.screenshot(path=shots / "11-changes-box.png")
     page.screenshot(path=shots / "12-changes-page.png")
+    context.close()
+
+
+def _cli_run(tmp: Path, folder: Path, *extra: str) -> Path:
+    out = tmp / f"cli-{folder.name}-{len(extra)}"
+    assert cli_main(["match", str(folder), "-o", str(out), "--quiet", *extra]) == 0
+    return out
+
+
+def _download(page: Any, name: str) -> bytes:
+    with page.expect_download() as info:
+        page.locator(f'a[data-file="{name}"]').click()
+    return Path(info.value.path()).read_bytes()
+
+
+def _changes(box: Any) -> dict[str, list[tuple[str, str, str]]]:
+    """The rows of the "What changed" box: kind -> (mentee, mentor, last cell)."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for row in box.locator("tbody tr[data-change]").all():
+        cells = row.locator("td").all_inner_texts()
+        out.setdefault(row.get_attribute("data-change"), []).append((cells[0], cells[1], cells[2]))
+    return out
+
+
+def test_second_intake_and_a_run_again_keep_the_current_pairs(
+    server: str, browser: Any, shots: Path, tmp_path: Path
+) -> None:
+    """The hospital's autumn intake with its current pairs, through the page: the CLI's
+    pairs.csv and changes.csv byte for byte, and the changes in the "What changed" box.  Then
+    one kept pair forbidden and a run again: that pair alone ends ("forbidden by you"), every
+    other pair stays, the spring pair marked do_not_match_again is still never made, and the
+    pairs equal the CLI's run with the accepted pairs as --current."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _sign_in(page, server)
+    _upload(page, HOSPITAL)
+    page.get_by_label("Current pairs (current.csv, optional: for a second intake)").set_input_files(
+        str(HOSPITAL / "current.csv")
+    )
+    page.get_by_role("button", name="Check the files").click()
+    page.wait_for_selector("#check-status.ok")
+    page.get_by_role("button", name="Run the matching").click()
+    _wait_run(page)
+    changes = page.get_by_test_id("changes")
+    changes.wait_for(state="visible")
+    counts = {
+        k: int(changes.get_by_test_id(k).inner_text()) for k in ("kept", "new", "ended", "dropped")
+    }
+    assert counts == {"kept": 17, "new": 16, "ended": 12, "dropped": 4}
+    assert page.locator("#accept").is_hidden()  # nothing to accept: this run is the current one
+    listed = _changes(changes)
+    assert ("S001", "M003", "ended; never to be paired again") in listed["ended"]
+    assert ("S017", "M004", "the mentor left the programme") in listed["dropped"]
+    assert len(listed["new"]) == 16 and len(listed["ended"]) + len(listed["dropped"]) == 16
+    changes.screenshot(path=shots / "13-second-intake.png")
+    cli = _cli_run(tmp_path, HOSPITAL, "--current", str(HOSPITAL / "current.csv"))
+    first = _download(page, "pairs.csv")
+    assert first == (cli / "pairs.csv").read_bytes()
+    assert _download(page, "changes.csv") == (cli / "changes.csv").read_bytes()
+
+    # forbid one pair that was kept, run again
+    pairs = page.get_by_test_id("pairs")
+    accepted = {
+        (r.get_attribute("data-mentee"), r.get_attribute("data-mentor"))
+        for r in pairs.locator("tbody tr[data-mentee]").all()
+    }
+    assert len(accepted) == 33 and ("S001", "M003") not in accepted
+    assert pairs.locator(".badge").count() == 0  # kept current pairs are not the user's pins
+    row = pairs.locator('tbody tr[data-mentee="S002"][data-mentor="M008"]')  # kept from spring
+    row.get_by_role("button", name="Forbid").click()
+    page.get_by_role("button", name="Run again with these pins and exclusions").click()
+    page.locator("#accept").wait_for(state="visible", timeout=120_000)
+    counts = {
+        k: int(changes.get_by_test_id(k).inner_text()) for k in ("kept", "new", "ended", "dropped")
+    }
+    listed = _changes(changes)
+    assert listed["dropped"] == [("S002", "M008", "forbidden by you")]
+    assert "ended" not in listed  # compared with the accepted run: nothing else ended
+    assert counts["kept"] == len(accepted) - 1 and counts["dropped"] == 1
+    now = {
+        (r.get_attribute("data-mentee"), r.get_attribute("data-mentor"))
+        for r in pairs.locator("tbody tr[data-mentee]").all()
+    }
+    assert accepted - now == {("S002", "M008")}
+    assert ("S001", "M003") not in now  # do_not_match_again still holds
+    changes.screenshot(path=shots / "14-forbidden-by-you.png")
+    page.get_by_role("button", name="Accept the new run").click()
+    (tmp_path / "accepted.csv").write_bytes(first)
+    (tmp_path / "forbidden.csv").write_text("mentee_id,mentor_id\nS002,M008\nS001,M003\n")
+    cli = _cli_run(
+        tmp_path,
+        HOSPITAL,
+        "--current",
+        str(tmp_path / "accepted.csv"),
+        "--forbidden",
+        str(tmp_path / "forbidden.csv"),
+    )
+    assert _download(page, "pairs.csv") == (cli / "pairs.csv").read_bytes()
+
+    # "Run the matching" again (the uploaded current pairs, no exclusions): the box compares
+    # the new run with the accepted one, not with the uploaded current pairs
+    page.get_by_role("button", name="Run the matching").click()
+    page.locator("#accept").wait_for(state="visible", timeout=120_000)
+    listed = _changes(changes)
+    assert [(e, m) for e, m, _ in listed["new"]] == [("S002", "M008")]
+    assert [(e, m) for e, m, _ in listed["ended"]] == [("A014", "M008")]
+    assert int(changes.get_by_test_id("kept").inner_text()) == len(accepted) - 1
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "run", "expected"),
+    [
+        ("en-GB", "Run the matching", "33 pairs; 1 person unmatched; mean score "),
+        ("fr-CA", "Lancer le jumelage", "33 jumelages ; 1 personne non jumelée ; score moyen "),
+    ],
+)
+def test_counts_read_in_the_singular_and_the_plural(
+    server: str, browser: Any, locale: str, run: str, expected: str
+) -> None:
+    """The hospital's spring intake leaves one person unmatched: "1 person", not "1 people"."""
+    context = browser.new_context(viewport=VIEWPORT, locale=locale)
+    page = context.new_page()
+    page.goto(server + "/?lang=en")
+    page.get_by_label("Access token").fill(TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(server + "/?lang=" + locale[:2])
+    page.wait_for_selector("#upload")
+    page.set_input_files("#mentors", str(HOSPITAL / "intake-1" / "mentors.csv"))
+    page.set_input_files("#mentees", str(HOSPITAL / "intake-1" / "mentees.csv"))
+    page.set_input_files("#config", str(HOSPITAL / "program.toml"))
+    page.locator("#check").click()
+    page.wait_for_selector("#check-status.ok")
+    page.get_by_role("button", name=run).click()
+    _wait_run(page)
+    page.get_by_test_id("pairs").locator("tbody tr").first.wait_for()
+    assert page.get_by_test_id("summary").inner_text().startswith(expected)
     context.close()

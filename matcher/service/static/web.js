@@ -21,6 +21,7 @@
     candidate: null,      // {id, result}: a new run waiting to be accepted
     pinned: [],
     forbidden: [],
+    neverAgain: [],       // do_not_match_again pairs of the uploaded current pairs (kept excluded)
     job: null,            // the running job's id
     events: null,
     open: new Set(),      // pairs whose explanation is shown
@@ -28,6 +29,12 @@
 
   function fmt(key, values) {
     return (T[key] || key).replace(/\{(\w+)\}/g, (_, k) => (values && k in values ? values[k] : ""));
+  }
+  // a count in words: the catalogue's KEY_one or KEY_other, by the page language's plural rules
+  // ("1 person", "0 personne", "2 people"), with {n} and any other values filled in
+  const PLURAL = new Intl.PluralRules(document.documentElement.lang);
+  function count(key, n, values) {
+    return fmt(key + (PLURAL.select(n) === "one" ? "_one" : "_other"), { n, ...values });
   }
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -43,6 +50,8 @@
   const NUMBER = new Intl.NumberFormat(document.documentElement.lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const num = (v) => (v == null ? "" : NUMBER.format(v));
   const key = (p) => p.mentee_id + "\u0000" + p.mentor_id;
+  // engine/_incremental.py's reason for a current pair marked do_not_match_again
+  const NEVER_AGAIN = "ended; never to be paired again";
 
   async function api(path, options) {
     const response = await fetch(path, {
@@ -84,13 +93,17 @@
     return JSON.stringify(settingsNow()) !== JSON.stringify(state.loaded);
   }
 
-  function csvOf(pairs) {
+  function csvOf(pairs, status) {
     const quote = (v) => (/[",\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v);
-    return "mentee_id,mentor_id\n" + pairs.map((p) => p.map(quote).join(",")).join("\n") + "\n";
+    const rows = pairs.map((p) => (status ? [...p, status] : p).map(quote).join(","));
+    return "mentee_id,mentor_id" + (status ? ",status" : "") + "\n" + rows.join("\n") + "\n";
   }
 
   // The run's inputs: the files as chosen; the rules file as is unless a setting was changed
   // on the page, in which case the page writes the same rules with those settings (JSON).
+  // A first run sends the current pairs file if one was chosen; a run again sends the accepted
+  // run's pairs as the current pairs instead (the CLI's --current), so that every pair still
+  // valid is kept and only what the pins and exclusions force changes.
   function payload(withPairs) {
     const data = new FormData();
     const mentors = $("mentors").files[0];
@@ -110,9 +123,17 @@
     } else if (config) {
       data.append("config", config, config.name);
     }
+    const current = $("current").files[0];
+    if (withPairs && state.accepted && state.accepted.result.pairs.length) {
+      const pairs = state.accepted.result.pairs.map((p) => [p.mentee_id, p.mentor_id]);
+      data.append("current", new Blob([csvOf(pairs, "active")], { type: "text/csv" }), "current.csv");
+    } else if (current) {
+      data.append("current", current, current.name);
+    }
     if (withPairs) {
+      const forbidden = [...state.forbidden, ...state.neverAgain.filter((p) => !state.forbidden.some((f) => same(f, p)))];
       if (state.pinned.length) data.append("pinned", new Blob([csvOf(state.pinned)], { type: "text/csv" }), "pinned.csv");
-      if (state.forbidden.length) data.append("forbidden", new Blob([csvOf(state.forbidden)], { type: "text/csv" }), "forbidden.csv");
+      if (forbidden.length) data.append("forbidden", new Blob([csvOf(forbidden)], { type: "text/csv" }), "forbidden.csv");
     }
     data.append("csrf", CSRF);
     return data;
@@ -128,7 +149,7 @@
         el("td", { text: p.column || "" }), el("td", { text: p.value == null ? "" : String(p.value) }),
         el("td", { text: p.expected || "" }), el("td", { text: p.message || "" })));
     }
-    $("problems-count").textContent = fmt("problems_count", { n: problems.length });
+    $("problems-count").textContent = count("problems_count", problems.length);
     section.hidden = problems.length === 0;
     if (problems.length && box !== false) section.scrollIntoView({ block: "start" });
   }
@@ -148,7 +169,7 @@
       state.checked = null;
       $("run").disabled = true;
       $("run-hint").hidden = false;
-      status.textContent = body.problems && body.problems.length ? fmt("problems_count", { n: body.problems.length }) : fmt("error", { message: body.detail || response.status });
+      status.textContent = body.problems && body.problems.length ? count("problems_count", body.problems.length) : fmt("error", { message: body.detail || response.status });
       status.className = "status error";
       showProblems(body.problems || []);
       return false;
@@ -199,6 +220,8 @@
     setProgress({ status: "queued" });
     const data = payload(again);
     data.append("kind", "match");
+    // what the run is compared with: the accepted run (a run again sends it as the current pairs)
+    const sent = { again: Boolean(again && state.accepted), forbidden: again ? state.forbidden.map((p) => [...p]) : [] };
     const response = await api("/v1/jobs", { method: "POST", body: data });
     const body = await response.json();
     if (!response.ok) {
@@ -209,10 +232,10 @@
       return;
     }
     state.job = body.id;
-    follow(body.id);
+    follow(body.id, sent);
   }
 
-  function follow(id) {
+  function follow(id, sent) {
     const source = new EventSource("/v1/jobs/" + encodeURIComponent(id) + "/events");
     state.events = source;
     const update = (event) => setProgress(JSON.parse(event.data));
@@ -223,7 +246,7 @@
       setProgress(info);
       state.job = null;
       busy(false);
-      if (info.status === "succeeded") await finished(id);
+      if (info.status === "succeeded") await finished(id, sent);
       else if (info.status === "failed" && info.error) {
         $("run-error").textContent = fmt("error", { message: info.error.message || info.error.title || "" });
         $("run-error").hidden = false;
@@ -243,20 +266,22 @@
     if (response.ok) setProgress(await response.json());
   }
 
-  async function finished(id) {
+  async function finished(id, sent) {
     const response = await api("/v1/jobs/" + encodeURIComponent(id) + "/result");
     const result = await response.json();
-    const done = { id, result };
+    const done = { id, result, ...sent };
     state.open.clear();
     if (!state.accepted) {
       state.accepted = done;
+      remember(done);
       showDownloads();
       showReview();
-      $("review").scrollIntoView({ block: "start" });
+      if (result.changes && result.changes.length) showChanges(false);
+      else $("review").scrollIntoView({ block: "start" });
     } else {
       state.candidate = done;
       showReview();
-      showChanges();
+      showChanges(true);
     }
     busy(false);
   }
@@ -277,7 +302,7 @@
     $("review").hidden = false;
     const s = shown.result.summary;
     $("summary").textContent = fmt("summary_line", {
-      matched: s.pairs, unmatched: s.unmatched, mean: s.mean_score == null ? "—" : num(Number(s.mean_score)),
+      pairs: count("summary_pairs", s.pairs), unmatched: count("summary_unmatched", s.unmatched), mean: s.mean_score == null ? "—" : num(Number(s.mean_score)),
     });
     const frameUrl = "/web/jobs/" + encodeURIComponent(shown.id) + "/report.html";
     if ($("report").getAttribute("src") !== frameUrl) $("report").setAttribute("src", frameUrl);
@@ -326,20 +351,20 @@
     const low = Number($("f-score").value) || 0;
     const body = $("pairs").querySelector("tbody");
     body.replaceChildren();
-    let count = 0;
+    let listed = 0;
     for (const p of shown.result.pairs) {
       const re = region("mentees", p.mentee_id);
       const rm = region("mentors", p.mentor_id);
       if (mentor && p.mentor_id !== mentor) continue;
       if (wanted && re !== wanted && rm !== wanted) continue;
       if ((p.score || 0) < low) continue;
-      count += 1;
+      listed += 1;
       const k = key(p);
       const isOpen = state.open.has(k);
       const whyId = "why-" + p.mentee_id + "-" + p.mentor_id;
       const pair = [p.mentee_id, p.mentor_id];
       const row = el("tr", { "data-mentee": p.mentee_id, "data-mentor": p.mentor_id },
-        el("td", {}, p.mentee_id, p.pinned ? el("span", { class: "badge", text: T.pinned_badge }) : ""),
+        el("td", {}, p.mentee_id, p.pinned && mine(pair) ? el("span", { class: "badge", text: T.pinned_badge }) : ""),
         el("td", { text: p.mentor_id }),
         el("td", { text: (re || "—") + " / " + (rm || "—") }),
         el("td", { class: "num", text: num(p.score) }),
@@ -352,7 +377,7 @@
       body.append(row);
       if (isOpen) body.append(el("tr", { class: "explain-row" }, el("td", { colspan: "5" }, explanation(p))));
     }
-    $("pairs-shown").textContent = fmt("pairs_shown", { shown: count, total: shown.result.pairs.length });
+    $("pairs-shown").textContent = count("pairs_shown", shown.result.pairs.length, { shown: listed });
   }
 
   function focusAction(p, action) {
@@ -361,6 +386,8 @@
   }
 
   const same = (a, b) => a[0] === b[0] && a[1] === b[1];
+  // a pair the user pinned (the run also holds the current pairs it kept in place: no badge)
+  const mine = (pair) => state.pinned.some((p) => same(p, pair));
   function pin(pair) {
     state.forbidden = state.forbidden.filter((p) => !same(p, pair));
     if (!state.pinned.some((p) => same(p, pair))) state.pinned.push(pair);
@@ -387,34 +414,64 @@
 
   // -- changes and downloads ------------------------------------------------------------------
 
-  function showChanges() {
-    const before = new Map(state.accepted.result.pairs.map((p) => [key(p), p]));
-    const after = new Map(state.candidate.result.pairs.map((p) => [key(p), p]));
-    const kept = [...after.keys()].filter((k) => before.has(k));
-    const added = [...after.values()].filter((p) => !before.has(key(p)));
-    const ended = [...before.values()].filter((p) => !after.has(key(p)));
-    const section = $("changes");
-    section.querySelector('[data-testid="kept"]').textContent = kept.length;
-    section.querySelector('[data-testid="new"]').textContent = added.length;
-    section.querySelector('[data-testid="ended"]').textContent = ended.length;
-    // new and ended pairs side by side, each list as long as it is (no scroll bar of its own)
-    for (const [list, cls] of [[added, "new"], [ended, "ended"]]) {
-      const body = section.querySelector(`table[data-list="${cls}"] tbody`);
-      body.replaceChildren();
-      for (const p of list) {
-        body.append(el("tr", { class: cls, "data-change": cls },
-          el("td", { text: p.mentee_id }), el("td", { text: p.mentor_id }),
-          el("td", { class: "num", text: num(p.score) })));
-      }
-      if (!list.length) body.append(el("tr", {}, el("td", { colspan: "3", class: "hint", text: "–" })));
+  // What changed: the server's changes (changes.csv) when the run had current pairs, else
+  // the difference from the accepted run.  `again`: a run to accept or discard; otherwise
+  // the first run against uploaded current pairs, already the current one.
+  function showChanges(again) {
+    const shown = again ? state.candidate : state.accepted;
+    // a first run started again with the accepted run on screen was compared with the uploaded
+    // current pairs, not with the accepted run: the box then shows the difference from it
+    let changes = again && !shown.again ? [] : shown.result.changes || [];
+    if (!changes.length && again) {
+      const before = new Map(state.accepted.result.pairs.map((p) => [key(p), p]));
+      const after = new Set(state.candidate.result.pairs.map(key));
+      changes = [
+        ...state.candidate.result.pairs.map((p) => ({ ...p, change: before.has(key(p)) ? "kept" : "new" })),
+        ...[...before.values()].filter((p) => !after.has(key(p))).map((p) => ({ ...p, change: "ended", reason: "" })),
+      ];
     }
+    const scores = new Map(shown.result.pairs.map((p) => [key(p), p.score]));
+    const byYou = new Set((shown.forbidden || []).map((p) => p[0] + "\u0000" + p[1]));
+    const section = $("changes");
+    for (const kind of ["kept", "new", "ended", "dropped"]) {
+      section.querySelector(`[data-testid="${kind}"]`).textContent = changes.filter((c) => c.change === kind).length;
+    }
+    // new and ended pairs side by side, each list as long as it is (no scroll bar of its own)
+    const lists = [
+      ["new", changes.filter((c) => c.change === "new"), (c) => el("td", { class: "num", text: num(scores.get(key(c))) })],
+      ["ended", changes.filter((c) => c.change === "ended" || c.change === "dropped"),
+        (c) => el("td", { text: byYou.has(key(c)) ? T.forbidden_by_you : c.reason || "" })],
+    ];
+    for (const [list, rows, last] of lists) {
+      const body = section.querySelector(`table[data-list="${list}"] tbody`);
+      body.replaceChildren();
+      for (const c of rows) {
+        body.append(el("tr", { class: c.change, "data-change": c.change, "data-mentee": c.mentee_id, "data-mentor": c.mentor_id },
+          el("td", { text: c.mentee_id }), el("td", { text: c.mentor_id }), last(c)));
+      }
+      if (!rows.length) body.append(el("tr", {}, el("td", { colspan: "3", class: "hint", text: "–" })));
+    }
+    const intro = $("changes-intro");
+    intro.textContent = again ? intro.dataset.again : intro.dataset.first;
+    $("change-buttons").hidden = !again;
     section.hidden = false;
     section.scrollIntoView({ block: "start" });
-    $("accept").focus();
+    if (again) $("accept").focus();
+  }
+
+  // a run becomes the current one: its do_not_match_again pairs stay excluded in later runs
+  function remember(done) {
+    for (const c of done.result.changes || []) {
+      const pair = [c.mentee_id, c.mentor_id];
+      if (c.change === "ended" && c.reason === NEVER_AGAIN && !state.neverAgain.some((p) => same(p, pair))) {
+        state.neverAgain.push(pair);
+      }
+    }
   }
 
   function accept() {
     state.accepted = state.candidate;
+    remember(state.accepted);
     state.candidate = null;
     $("changes").hidden = true;
     showDownloads();
@@ -434,6 +491,7 @@
     for (const link of document.querySelectorAll("a[data-file]")) {
       link.href = "/v1/jobs/" + encodeURIComponent(state.accepted.id) + "/files/" + link.dataset.file;
     }
+    $("changes-file").hidden = !(state.accepted.result.changes || []).length;
   }
 
   // -- wiring ---------------------------------------------------------------------------------
@@ -444,13 +502,14 @@
     state.candidate = null;
     state.pinned = [];
     state.forbidden = [];
+    state.neverAgain = [];
     state.open.clear();
     for (const id of ["review", "changes", "downloads"]) $(id).hidden = true;
     $("report").removeAttribute("src");
     $("run-error").hidden = true;
   }
 
-  for (const id of ["mentors", "mentees", "config"]) {
+  for (const id of ["mentors", "mentees", "config", "current"]) {
     $(id).addEventListener("change", () => {
       state.checked = null;
       if (id === "config") state.configDirty = true;
