@@ -12,7 +12,7 @@ import math
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -374,13 +374,13 @@ def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
         head = (
             f"Formed {_n(s.get('groups', 0), 'group')} ({_sizes(s.get('group_sizes') or [])}; "
             f"{s.get('engine')}, {s['status']}; total compatibility {s['objective']:.4f}, "
-            f"bound {s['bound']:.4f}); {_n(s['pairs'], 'row')} in pairs.csv."
+            f"{_bound_gap(s)}); {_n(s['pairs'], 'row')} in pairs.csv."
         )
     else:
         head = (
             f"Matched {s['matched']} of {_n(mentees, 'mentee')} in {_n(s['pairs'], 'pair')} "
-            f"({_how(s['method'], s['status'])}; total score {s['objective']:.4f}, "
-            f"bound {s['bound']:.4f})."
+            f"({_how(s['method'], s['status'])}; {_floor(s)}total score {s['objective']:.4f}, "
+            f"{_bound_gap(s)})."
         )
     lines = [head]
     rule = (s.get("equity") or {}).get("rule") if isinstance(s.get("equity"), dict) else None
@@ -393,6 +393,22 @@ def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
         )
     lines.append(f"Wrote {', '.join(names)} to {out} in {result.elapsed_s:.2f} s.")
     return "\n".join(lines)
+
+
+def _bound_gap(s: Mapping[str, Any]) -> str:
+    """``bound 59.1111, gap 14.7778 (25.00%)``: the gap also as a share of the bound."""
+    if s.get("gap") is None:
+        return f"bound {s['bound']:.4f}, gap not proven"
+    gap, bound = float(s["gap"]), float(s["bound"])
+    share = f" ({gap / bound:.2%})" if bound > 0 else ""
+    return f"bound {bound:.4f}, gap {gap:.4f}{share}"
+
+
+def _floor(s: Mapping[str, Any]) -> str:
+    """fair's floor, the lowest score of a matched mentee, before its total."""
+    if s.get("method") != "fair" or s.get("floor") is None:
+        return ""
+    return f"lowest score {s['floor']:.6g}, "
 
 
 def _equity_line(rule: dict[str, Any]) -> str:

@@ -394,6 +394,7 @@ def form_groups(
         "paired_one_to_one": paired,
         "chose_one_to_one": int(pair_idx.size),
         "engine": stats.get("engine"),
+        "leader": gcfg.leader,
         "min_score": cfg.min_score,
         "solver": stats,
     }
