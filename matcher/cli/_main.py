@@ -480,7 +480,12 @@ def _inputs(
         )
     peer_led = False
     if config is not None and Path(config).is_file():
-        peer_led = mio.load_config(config).groups.leader == "none"
+        try:
+            peer_led = mio.load_config(config).groups.leader == "none"
+        except matcher.InvalidInputError as exc:
+            if not isinstance(exc.partial, matcher.ProgramConfig):
+                raise
+            peer_led = exc.partial.groups.leader == "none"  # reported by _program_config
     missing = [p for p in (mentors, mentees) if p is None or not Path(p).exists()]
     if peer_led and mentors in missing:
         missing.remove(mentors)
@@ -555,8 +560,42 @@ def _check_options(args: argparse.Namespace, *, low: float = 0.0) -> None:
         raise matcher.InvalidInputError(problems)
 
 
-def _program_config(args: argparse.Namespace, config: Path | None) -> matcher.ProgramConfig:
-    cfg = mio.load_config(config)
+def _config_in(toml: Path, problems: list[matcher.Problem]) -> matcher.ProgramConfig:
+    """A folder's program.toml for ``validate``: its problems join ``problems``, and with only
+    ``[equity]`` slips the rest of the folder is still checked."""
+    try:
+        return mio.load_config(toml)
+    except matcher.InvalidInputError as exc:
+        if not isinstance(exc.partial, matcher.ProgramConfig):
+            raise
+        problems.extend(exc.problems)
+        return exc.partial
+
+
+def _program_config(
+    args: argparse.Namespace,
+    config: Path | None,
+    mentors: Path | list[matcher.Participant],
+    mentees: Path,
+) -> matcher.ProgramConfig:
+    """program.toml; when only its ``[equity]`` table has slips, the rule's problems with the
+    mentees (and the files' own) are reported with them, all at once."""
+    try:
+        cfg = mio.load_config(config)
+    except matcher.InvalidInputError as exc:
+        partial = exc.partial
+        if not isinstance(partial, matcher.ProgramConfig):
+            raise
+        problems = list(exc.problems)
+        try:
+            sets = mio.load_program(mentors, mentees, partial)
+            n_mentors = len(sets[0].participants) or len(sets[1].participants)
+            check_rules(
+                partial, sets[1].participants, n_mentors, method=getattr(args, "method", None)
+            )
+        except matcher.InvalidInputError as more:
+            problems.extend(more.problems)
+        raise matcher.InvalidInputError(problems) from None
     if getattr(args, "min_score", None) is not None:
         cfg = cfg.model_copy(update={"min_score": args.min_score})
     return cfg
@@ -586,7 +625,7 @@ def _write(
 def _cmd_match(args: argparse.Namespace) -> int:
     _check_options(args)
     mentors, mentees, config, current = _inputs(args)
-    cfg = _program_config(args, config)
+    cfg = _program_config(args, config, mentors, mentees)
     if current is not None and args.current is None:
         _echo(args, f"Keeping the current matches in {current} where still valid.")
     progress = ProgressLine(enabled=not args.quiet)
@@ -611,7 +650,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
 def _cmd_suggest(args: argparse.Namespace) -> int:
     _check_options(args)
     mentors, mentees, config, _ = _inputs(args)
-    cfg = _program_config(args, config)
+    cfg = _program_config(args, config, mentors, mentees)
     progress = ProgressLine(enabled=not args.quiet)
     try:
         result = matcher.suggest(
@@ -790,6 +829,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             notes.append(f"{path.name}: programme configuration OK")
         except matcher.InvalidInputError as exc:
             problems.extend(exc.problems)
+            if isinstance(exc.partial, matcher.ProgramConfig):
+                cfg = exc.partial  # only [equity] slips: its rule is still checked on the data
     for path in args.files:
         if not path.exists() or path in configs:
             continue
@@ -797,7 +838,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             if kind == "program":
                 toml = path / "program.toml"
-                local = mio.load_config(toml) if toml.exists() else cfg
+                local = _config_in(toml, problems) if toml.exists() else cfg
                 files: dict[str, Path | list[matcher.Participant]] = {
                     role: mio.profile_file(path, role) for role in ("mentor", "mentee")
                 }

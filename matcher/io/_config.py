@@ -58,11 +58,14 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
     for table in _TABLES[1:]:
         if table in data:
             fields[table] = data[table]
+    partial: ProgramConfig | None = None
     try:
         # strict: TOML has types, and "3" for a weight or "yes" for hard is a slip to name,
         # not a value to guess at; arrays become the tuples the model holds
         config = ProgramConfig.model_validate(_tuples(fields), strict=True)
     except ValidationError as exc:
+        if all(error["loc"][:1] == ("equity",) for error in exc.errors()):
+            partial = _without_equity_slips(fields)
         for error in exc.errors():
             loc = [str(part) for part in error["loc"]]
             if loc and loc[0] not in _TABLES[1:]:
@@ -78,8 +81,33 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
                 )
             )
     if problems:
-        raise InvalidInputError(problems)
+        raise InvalidInputError(problems, partial=partial)
     return config
+
+
+def _without_equity_slips(fields: dict[str, Any]) -> ProgramConfig | None:
+    """The configuration with ``[equity]``'s slips set aside (a share out of range read as 1,
+    a mistyped mode as "equalise"), so that the rule's column and subgroups can still be
+    checked against the mentees and every ``[equity]`` problem reported at once."""
+    equity = fields.get("equity")
+    if not isinstance(equity, dict):
+        return None
+    repaired = dict(equity)
+    shares = repaired.get("min_share")
+    if isinstance(shares, dict):
+        repaired["min_share"] = {
+            key: value
+            if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
+            else 1.0
+            for key, value in shares.items()
+        }
+        repaired.pop("mode", None)  # "got both" is reported already
+    elif "mode" in repaired:
+        repaired["mode"] = "equalise"
+    try:
+        return ProgramConfig.model_validate(_tuples({**fields, "equity": repaired}), strict=True)
+    except ValidationError:
+        return None
 
 
 def _toml_value(value: Any) -> str | None:

@@ -47,7 +47,19 @@ def runs(cli: SimpleNamespace, tmp_path_factory: pytest.TempPathFactory) -> dict
         folder = SCENARIOS / "atlantic-equity"
         return ["match", folder, "-o", cwd / "out", "--method", "fair", "--report"]
 
+    def equity_slips(command: str):
+        def setup(cwd: Path) -> list[str | Path]:
+            program = cli.small_program()
+            program.toml += (
+                '[equity]\ncolumn = "region"\nmin_share = { NB = 1.2, Atlantis = 0.9 }\n'
+            )
+            program.write(cwd / "prog")
+            return [command, cwd / "prog", *(["-o", cwd / "out"] if command == "match" else [])]
+
+        return setup
+
     cases = {"province": province, "peer": peer_groups, "led": led_groups, "fair": fair}
+    cases.update({f"equity_{c}": equity_slips(c) for c in ("match", "validate")})
     return cli.run_batch(tmp_path_factory, cases)
 
 
@@ -111,3 +123,18 @@ def test_fairs_floor_is_in_the_line_and_the_report(runs: dict) -> None:
 def _scores(cwd: Path) -> list[str]:
     lines = (cwd / "out" / "pairs.csv").read_text(encoding="utf-8").splitlines()
     return [line.split(",")[2] for line in lines[1:]]
+
+
+@pytest.mark.parametrize("command", ["match", "validate"])
+def test_every_equity_problem_is_reported_at_once(runs: dict, command: str) -> None:
+    cwd, run = runs[f"equity_{command}"]
+    assert run.returncode == 2
+    assert "matcher: error: 2 problems found:" in run.stderr
+    assert (
+        "program.toml, key 'equity.min_share.NB': out of range: got '1.2', expected a number <= 1"
+    ) in run.stderr
+    assert (
+        "program.toml, key 'equity.min_share.Atlantis': unknown subgroup: got 'Atlantis', "
+        "expected a value of column 'region' among the mentees"
+    ) in run.stderr
+    assert not (cwd / "out").exists()

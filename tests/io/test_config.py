@@ -166,3 +166,26 @@ def test_config_from_mapping_matches_load_config(write_text):
     assert mio.config_from_mapping(tomllib.loads(VALID)) == mio.load_config(
         write_text("program.toml", VALID)
     )
+
+
+def test_equity_slips_leave_a_partial_config_to_check_the_rule_on_the_data() -> None:
+    data = {"equity": {"column": "region", "min_share": {"NL": 1.2, "Atlantis": 0.9}}}
+    with pytest.raises(matcher.InvalidInputError) as info:
+        mio.config_from_mapping(data, name="program.toml")
+    [problem] = info.value.problems
+    assert (problem.column, problem.value) == ("equity.min_share.NL", "1.2")
+    partial = info.value.partial
+    assert isinstance(partial, matcher.ProgramConfig)
+    assert partial.equity.min_share == {"NL": 1.0, "Atlantis": 0.9}
+    typo = {"equity": {"column": "regoin", "mode": "equalize"}}
+    with pytest.raises(matcher.InvalidInputError) as info:
+        mio.config_from_mapping(typo, name="program.toml")
+    assert info.value.partial.equity.mode == "equalise"
+    assert info.value.partial.equity.column == "regoin"  # still checked against the mentees
+
+
+def test_other_slips_leave_no_partial_config() -> None:
+    data = {"program": {"min_score": 2.0}, "equity": {"column": "region", "mode": "x"}}
+    with pytest.raises(matcher.InvalidInputError) as info:
+        mio.config_from_mapping(data, name="program.toml")
+    assert len(info.value.problems) == 2 and info.value.partial is None
