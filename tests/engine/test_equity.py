@@ -111,9 +111,32 @@ def test_floors_reachable_alone_but_not_together_say_so() -> None:
     )
     with pytest.raises(InfeasibleError) as err:
         matcher.match(mentors, mentees, config=config)
-    text = str(err.value)
-    assert "can reach at most 1 on its own" in text
-    assert "together the floors ask for 2 mentees matched, and at most 1" in text
+    assert err.value.reasons == [
+        "[equity] together the floors ask for 2 mentees matched, and at most 1 of them can be "
+        "matched at once (mentor places and compatible pairs are shared; floors are rounded up "
+        "to whole mentees); each floor alone can be met, so they are infeasible only together "
+        "(floors: NL 1 of 1, NS 1 of 1)"
+    ]
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_only_the_floors_out_of_reach_alone_are_named(sparse: bool) -> None:
+    # NS's floor can be met, NL's cannot (no mentor speaks French): only NL is the cause
+    mentors = [Participant(id="m1", role="mentor", capacity=1, languages=["en"], region="NS")]
+    mentees = [
+        Participant(id="e1", role="mentee", languages=["en"], region="NS"),
+        Participant(id="e2", role="mentee", languages=["fr"], region="NL"),
+    ]
+    config = ProgramConfig(
+        min_score=0.0,
+        equity={"column": "region", "min_share": {"NS": 1.0, "NL": 1.0}},
+    )
+    with pytest.raises(InfeasibleError) as err:
+        matcher.match(mentors, mentees, config=config, sparse=sparse)
+    assert err.value.reasons == [
+        "[equity] subgroup 'NL' needs at least 1 of its 1 mentees matched, but can reach at "
+        "most 0 even with every mentor place to itself"
+    ]
 
 
 def _nl_floor(result: matcher.Matching) -> int:
