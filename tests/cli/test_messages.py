@@ -138,3 +138,45 @@ def test_every_equity_problem_is_reported_at_once(runs: dict, command: str) -> N
         "expected a value of column 'region' among the mentees"
     ) in run.stderr
     assert not (cwd / "out").exists()
+
+
+def _readme_commands(name: str) -> list[str]:
+    """The shell commands of a scenario's README (code blocks and inline code), comments off."""
+    text = (SCENARIOS / name / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S)
+    lines = [line for block in blocks for line in block.splitlines()]
+    inline = re.findall(r"`((?:matcher|python) [^`]+)`", text.replace("\n", " "))
+    commands = [c.split("  #")[0].strip() for c in [*lines, *inline]]
+    return [c for c in commands if c.startswith(("matcher ", "python "))]
+
+
+@pytest.mark.parametrize("name", sorted(p.parent.name for p in SCENARIOS.glob("*/README.md")))
+def test_scenario_readmes_run_in_the_copied_folder(name: str) -> None:
+    commands = _readme_commands(name)
+    assert commands, name
+    copies = {
+        m.group(1): m.group(2)
+        for c in commands
+        for m in [re.search(r"matcher scenario (\S+) -o (\S+)", c)]
+        if m
+    }
+    assert list(copies) == [name]  # every README says how to get its folder
+    [folder] = copies.values()
+    for command in commands:
+        assert "scenarios/" not in command, command
+        for part in command.split("&&"):
+            run = re.match(r"\s*matcher (?:match|validate|suggest) (\S+)", part)
+            script = re.match(r"\s*python (\S+)/\w+\.py", part)
+            for found in (run, script):
+                if found:  # the copy, or (after `cd` into it) a folder of the copy
+                    where = found.group(1)
+                    assert where == folder or (SCENARIOS / name / where).is_dir(), command
+
+
+def test_a_scenario_readmes_commands_work_as_written(cli: SimpleNamespace, tmp_path: Path) -> None:
+    commands = [c for c in _readme_commands("form-exports") if c.startswith("matcher ")]
+    assert [c.split()[1] for c in commands] == ["scenario", "validate", "match"]
+    for command in commands:
+        run = cli.run(*command.split()[1:], cwd=tmp_path)
+        assert run.returncode == 0, (command, run.stderr)
+    assert (tmp_path / "forms" / "out" / "pairs.xlsx").is_file()
