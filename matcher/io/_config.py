@@ -76,7 +76,11 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
                     _friendly(error),
                     file=name,
                     column=".".join(loc),
-                    value=_toml_value(value),
+                    # an unknown key's value says nothing (the key is named); quotes only
+                    # where they are the slip ("3" for a number)
+                    value=None
+                    if error["type"] == "extra_forbidden"
+                    else _toml_value(value, quoted=error["type"] in _TOML_TYPES),
                     expected=_expected(error, loc),
                 )
             )
@@ -110,14 +114,14 @@ def _without_equity_slips(fields: dict[str, Any]) -> ProgramConfig | None:
         return None
 
 
-def _toml_value(value: Any) -> str | None:
-    """A value as it was written in the TOML file."""
+def _toml_value(value: Any, *, quoted: bool) -> str | None:
+    """A value as it was written in the TOML file (a string in quotes if ``quoted``)."""
     if isinstance(value, dict | list | tuple):
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{value}"' if quoted else value
     return str(value)
 
 

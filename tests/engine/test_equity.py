@@ -152,6 +152,8 @@ def test_min_share_takes_the_code_or_the_name_of_a_region(key: str) -> None:
     by_code = matcher.match(mentors, mentees, config=_config(min_share={"NL": 1.0}))
     named = matcher.match(mentors, mentees, config=_config(min_share={key: 1.0}))
     assert _nl_floor(named) == _nl_floor(by_code) == 3
+    # shown by the subgroup's code, however the key was typed
+    assert named.summary["equity"]["rule"]["min_share"] == {"NL": 1.0}
     assert [(p.mentee_id, p.mentor_id) for p in named.pairs] == [
         (p.mentee_id, p.mentor_id) for p in by_code.pairs
     ]

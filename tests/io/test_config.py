@@ -120,8 +120,16 @@ timezone = "Mars/Olympus_Mons"
         "regions.Mars.timezone",
     }
     assert keys["program.min_score"].value == "2"
-    assert keys["program.profession_rule"].value == '"sometimes"'  # as written in the TOML file
-    assert keys["regions.Mars.timezone"].value == '"Mars/Olympus_Mons"'
+    # values shown one way ("got 'sometimes'"); quotes only where they are the slip
+    assert keys["program.profession_rule"].value == "sometimes"
+    assert keys["regions.Mars.timezone"].value == "Mars/Olympus_Mons"
+    assert keys["criteria.language.hard"].value == '"yes please"'
+    assert str(keys["criteria.language.hard"]).startswith(
+        "program.toml, key 'criteria.language.hard': wrong type: got '\"yes please\"', expected"
+    )
+    # an unknown key is named; its value is not shown as if it were the key
+    assert keys["program.nme"].value is None
+    assert str(keys["program.nme"]).startswith("program.toml, key 'program.nme': unknown key, ")
 
 
 def test_unknown_table_does_not_hide_other_problems(write_text):
