@@ -12,7 +12,7 @@ import math
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -374,13 +374,13 @@ def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
         head = (
             f"Formed {_n(s.get('groups', 0), 'group')} ({_sizes(s.get('group_sizes') or [])}; "
             f"{s.get('engine')}, {s['status']}; total compatibility {s['objective']:.4f}, "
-            f"bound {s['bound']:.4f}); {_n(s['pairs'], 'row')} in pairs.csv."
+            f"{_bound_gap(s)}); {_n(s['pairs'], 'row')} in pairs.csv."
         )
     else:
         head = (
             f"Matched {s['matched']} of {_n(mentees, 'mentee')} in {_n(s['pairs'], 'pair')} "
-            f"({_how(s['method'], s['status'])}; total score {s['objective']:.4f}, "
-            f"bound {s['bound']:.4f})."
+            f"({_how(s['method'], s['status'])}; {_floor(s)}total score {s['objective']:.4f}, "
+            f"{_bound_gap(s)})."
         )
     lines = [head]
     rule = (s.get("equity") or {}).get("rule") if isinstance(s.get("equity"), dict) else None
@@ -393,6 +393,22 @@ def _summary_line(result: matcher.Matching, out: Path, names: list[str]) -> str:
         )
     lines.append(f"Wrote {', '.join(names)} to {out} in {result.elapsed_s:.2f} s.")
     return "\n".join(lines)
+
+
+def _bound_gap(s: Mapping[str, Any]) -> str:
+    """``bound 59.1111, gap 14.7778 (25.00%)``: the gap also as a share of the bound."""
+    if s.get("gap") is None:
+        return f"bound {s['bound']:.4f}, gap not proven"
+    gap, bound = float(s["gap"]), float(s["bound"])
+    share = f" ({gap / bound:.2%})" if bound > 0 else ""
+    return f"bound {bound:.4f}, gap {gap:.4f}{share}"
+
+
+def _floor(s: Mapping[str, Any]) -> str:
+    """fair's floor, the lowest score of a matched mentee, before its total."""
+    if s.get("method") != "fair" or s.get("floor") is None:
+        return ""
+    return f"lowest score {s['floor']:.6g}, "
 
 
 def _equity_line(rule: dict[str, Any]) -> str:
@@ -464,7 +480,12 @@ def _inputs(
         )
     peer_led = False
     if config is not None and Path(config).is_file():
-        peer_led = mio.load_config(config).groups.leader == "none"
+        try:
+            peer_led = mio.load_config(config).groups.leader == "none"
+        except matcher.InvalidInputError as exc:
+            if not isinstance(exc.partial, matcher.ProgramConfig):
+                raise
+            peer_led = exc.partial.groups.leader == "none"  # reported by _program_config
     missing = [p for p in (mentors, mentees) if p is None or not Path(p).exists()]
     if peer_led and mentors in missing:
         missing.remove(mentors)
@@ -539,8 +560,42 @@ def _check_options(args: argparse.Namespace, *, low: float = 0.0) -> None:
         raise matcher.InvalidInputError(problems)
 
 
-def _program_config(args: argparse.Namespace, config: Path | None) -> matcher.ProgramConfig:
-    cfg = mio.load_config(config)
+def _config_in(toml: Path, problems: list[matcher.Problem]) -> matcher.ProgramConfig:
+    """A folder's program.toml for ``validate``: its problems join ``problems``, and with only
+    ``[equity]`` slips the rest of the folder is still checked."""
+    try:
+        return mio.load_config(toml)
+    except matcher.InvalidInputError as exc:
+        if not isinstance(exc.partial, matcher.ProgramConfig):
+            raise
+        problems.extend(exc.problems)
+        return exc.partial
+
+
+def _program_config(
+    args: argparse.Namespace,
+    config: Path | None,
+    mentors: Path | list[matcher.Participant],
+    mentees: Path,
+) -> matcher.ProgramConfig:
+    """program.toml; when only its ``[equity]`` table has slips, the rule's problems with the
+    mentees (and the files' own) are reported with them, all at once."""
+    try:
+        cfg = mio.load_config(config)
+    except matcher.InvalidInputError as exc:
+        partial = exc.partial
+        if not isinstance(partial, matcher.ProgramConfig):
+            raise
+        problems = list(exc.problems)
+        try:
+            sets = mio.load_program(mentors, mentees, partial)
+            n_mentors = len(sets[0].participants) or len(sets[1].participants)
+            check_rules(
+                partial, sets[1].participants, n_mentors, method=getattr(args, "method", None)
+            )
+        except matcher.InvalidInputError as more:
+            problems.extend(more.problems)
+        raise matcher.InvalidInputError(problems) from None
     if getattr(args, "min_score", None) is not None:
         cfg = cfg.model_copy(update={"min_score": args.min_score})
     return cfg
@@ -570,7 +625,7 @@ def _write(
 def _cmd_match(args: argparse.Namespace) -> int:
     _check_options(args)
     mentors, mentees, config, current = _inputs(args)
-    cfg = _program_config(args, config)
+    cfg = _program_config(args, config, mentors, mentees)
     if current is not None and args.current is None:
         _echo(args, f"Keeping the current matches in {current} where still valid.")
     progress = ProgressLine(enabled=not args.quiet)
@@ -595,7 +650,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
 def _cmd_suggest(args: argparse.Namespace) -> int:
     _check_options(args)
     mentors, mentees, config, _ = _inputs(args)
-    cfg = _program_config(args, config)
+    cfg = _program_config(args, config, mentors, mentees)
     progress = ProgressLine(enabled=not args.quiet)
     try:
         result = matcher.suggest(
@@ -774,6 +829,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             notes.append(f"{path.name}: programme configuration OK")
         except matcher.InvalidInputError as exc:
             problems.extend(exc.problems)
+            if isinstance(exc.partial, matcher.ProgramConfig):
+                cfg = exc.partial  # only [equity] slips: its rule is still checked on the data
     for path in args.files:
         if not path.exists() or path in configs:
             continue
@@ -781,7 +838,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             if kind == "program":
                 toml = path / "program.toml"
-                local = mio.load_config(toml) if toml.exists() else cfg
+                local = _config_in(toml, problems) if toml.exists() else cfg
                 files: dict[str, Path | list[matcher.Participant]] = {
                     role: mio.profile_file(path, role) for role in ("mentor", "mentee")
                 }

@@ -348,7 +348,14 @@ def _figures(
     figures: dict[str, Any] = {
         "column": cfg.column,
         "mode": cfg.mode,
-        "min_share": None if cfg.min_share is None else dict(sorted(cfg.min_share.items())),
+        # by the subgroup each key names (``pe`` and "Prince Edward Island" are shown as PE)
+        "min_share": None
+        if rule.min_share is None
+        else {
+            name: float(share)
+            for name, share in zip(rule.names, rule.min_share, strict=True)
+            if share is not None
+        },
         "lowest_rate": {"with": lowest("with"), "without": lowest("without")},
         "matched": both(lambda m: m.matched),
         "places": both(lambda m: len(m.pairs)),

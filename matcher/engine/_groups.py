@@ -394,6 +394,7 @@ def form_groups(
         "paired_one_to_one": paired,
         "chose_one_to_one": int(pair_idx.size),
         "engine": stats.get("engine"),
+        "leader": gcfg.leader,
         "min_score": cfg.min_score,
         "solver": stats,
     }
@@ -585,10 +586,13 @@ class _Nearest:
         org, prof = int(pr.organization[p]), int(pr.profession[p])
         same_org = per_group(pr.organization[placed] == org) if org >= 0 else np.zeros(gs.size)
         same_prof = per_group(pr.profession[placed] == prof) if prof >= 0 else np.zeros(gs.size)
+        not_free = ~pr.member_window[p, res.window[gs]]
+        no_lang = (lang >= 0) & ~pr.member_lang[p, np.maximum(lang, 0)]
+        no_fmt = ~pr.member_fmt[p, fmt]
         checks: list[tuple[npt.NDArray[np.bool_], str]] = [
-            (~pr.member_window[p, res.window[gs]], "not free then"),
-            ((lang >= 0) & ~pr.member_lang[p, np.maximum(lang, 0)], "does not speak its language"),
-            (~pr.member_fmt[p, fmt], "does not accept its format"),
+            (not_free, "not free then"),
+            (no_lang, "does not speak its language"),
+            (no_fmt, "does not accept its format"),
         ]
         if pr.n_leaders:
             checks.append((~pr.member_leader_ok[p, gs], "a hard rule or min_score with its leader"))
@@ -605,16 +609,22 @@ class _Nearest:
             )
         misses = np.sum([hit for hit, _ in checks], axis=0)
         fit = per_group(pr.member_member_score[p, placed]) / np.maximum(size, 1)
-        k = int(np.lexsort((gs, -fit, misses))[0])  # fewest obstacles, then the best fit
+        # a group whose language, format and time the member shares comes first (what keeps
+        # it out is then the group itself: full, a composition rule, a member), a language
+        # it cannot speak last: a Portuguese speaker is told about the Portuguese group
+        apart = 4 * no_lang.astype(np.int64) + 2 * no_fmt + not_free
+        k = int(np.lexsort((gs, -fit, misses, apart))[0])
         g = int(gs[k])
         said: list[str] = []
         for hit, text in checks:
             if not hit[k]:
                 continue
             if text == "clash":
+                if apart[k]:  # already said: the language, format or time it does not share
+                    continue
                 text = (
                     f"a hard rule with {clash[k]} of its {vocab.count(int(size[k]), 'member')} "
-                    "(language, format, common free time, organisation or an exclusion)"
+                    "(organisation, an exclusion or another hard criterion)"
                 )
             elif text == "full":
                 text = f"full ({size[k]} of {room[k]})"

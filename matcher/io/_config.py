@@ -58,11 +58,14 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
     for table in _TABLES[1:]:
         if table in data:
             fields[table] = data[table]
+    partial: ProgramConfig | None = None
     try:
         # strict: TOML has types, and "3" for a weight or "yes" for hard is a slip to name,
         # not a value to guess at; arrays become the tuples the model holds
         config = ProgramConfig.model_validate(_tuples(fields), strict=True)
     except ValidationError as exc:
+        if all(error["loc"][:1] == ("equity",) for error in exc.errors()):
+            partial = _without_equity_slips(fields)
         for error in exc.errors():
             loc = [str(part) for part in error["loc"]]
             if loc and loc[0] not in _TABLES[1:]:
@@ -73,23 +76,52 @@ def config_from_mapping(data: dict[str, Any], *, name: str = "program.toml") -> 
                     _friendly(error),
                     file=name,
                     column=".".join(loc),
-                    value=_toml_value(value),
+                    # an unknown key's value says nothing (the key is named); quotes only
+                    # where they are the slip ("3" for a number)
+                    value=None
+                    if error["type"] == "extra_forbidden"
+                    else _toml_value(value, quoted=error["type"] in _TOML_TYPES),
                     expected=_expected(error, loc),
                 )
             )
     if problems:
-        raise InvalidInputError(problems)
+        raise InvalidInputError(problems, partial=partial)
     return config
 
 
-def _toml_value(value: Any) -> str | None:
-    """A value as it was written in the TOML file."""
+def _without_equity_slips(fields: dict[str, Any]) -> ProgramConfig | None:
+    """The configuration with ``[equity]``'s slips set aside (a share out of range read as 1,
+    a mistyped mode as "equalise"), so that the rule's column and subgroups can still be
+    checked against the mentees and every ``[equity]`` problem reported at once."""
+    equity = fields.get("equity")
+    if not isinstance(equity, dict):
+        return None
+    repaired = dict(equity)
+    shares = repaired.get("min_share")
+    if isinstance(shares, dict):
+        repaired["min_share"] = {
+            key: value
+            if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
+            else 1.0
+            for key, value in shares.items()
+        }
+        repaired.pop("mode", None)  # "got both" is reported already
+    elif "mode" in repaired:
+        repaired["mode"] = "equalise"
+    try:
+        return ProgramConfig.model_validate(_tuples({**fields, "equity": repaired}), strict=True)
+    except ValidationError:
+        return None
+
+
+def _toml_value(value: Any, *, quoted: bool) -> str | None:
+    """A value as it was written in the TOML file (a string in quotes if ``quoted``)."""
     if isinstance(value, dict | list | tuple):
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{value}"' if quoted else value
     return str(value)
 
 

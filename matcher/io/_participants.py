@@ -190,6 +190,31 @@ class ParticipantSet:
     digest: str | None = None  # sha256 of an in-memory input (DataFrame or list)
 
 
+def _same_meaning(
+    table: Table, header: str, first: str, canon: str, user: Mapping[str, str]
+) -> Problem:
+    """The problem of a second header read as the same canonical column, and how to keep both."""
+    aliases = ", ".join(f"'{name}'" for name in (canon, *CANONICAL_COLUMNS[canon]))
+    mapped = vocab.fold(header) in user
+    why = (
+        f"mapped in [columns] to '{canon}'"
+        if mapped
+        else f"read as the canonical column '{canon}' (as are the headers {aliases})"
+    )
+    keep = header if vocab.fold(header) != vocab.fold(canon) else first
+    return Problem(
+        f"'{header}' is {why}, and so is '{first}'",
+        file=table.name,
+        row=1,
+        column=header,
+        expected=(
+            f"one column for '{canon}'; to keep both, rename '{keep}' in the file "
+            f"(e.g. 'home_{vocab.fold(keep).replace(' ', '_')}'), or add "
+            f'"{keep}" = "{keep}" under [columns] in program.toml to pass it through as it is'
+        ),
+    )
+
+
 def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str], list[Problem]]:
     """Column index -> canonical name (or ``extra:<header>`` for pass-through columns)."""
     user = {vocab.fold(k): v for k, v in mapping.items()}
@@ -199,6 +224,8 @@ def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str
     for index, header in enumerate(table.header):
         key = vocab.fold(header)
         canon = user.get(key) or _LOOKUP.get(key)
+        if canon is not None and vocab.fold(canon) == key and canon not in CANONICAL_COLUMNS:
+            canon = None  # `"Province" = "Province"` keeps a header that names a column as it is
         if canon is not None and canon not in CANONICAL_COLUMNS:
             problems.append(
                 Problem(
@@ -221,15 +248,7 @@ def _map_header(table: Table, mapping: Mapping[str, str]) -> tuple[dict[int, str
             result[index] = f"extra:{name}"
             continue
         if canon in seen:
-            problems.append(
-                Problem(
-                    f"two columns both mean '{canon}'",
-                    file=table.name,
-                    row=1,
-                    column=header,
-                    expected=f"one column for '{canon}' (also '{table.header[seen[canon]]}')",
-                )
-            )
+            problems.append(_same_meaning(table, header, table.header[seen[canon]], canon, user))
             continue
         seen[canon] = index
         result[index] = canon

@@ -133,6 +133,15 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
 
+def _bound_gap(s: Mapping[str, Any]) -> str:
+    """The proven bound and the gap to it, also as a share of the bound."""
+    if s.get("gap") is None:
+        return f"{s['bound']:.4f} (gap not proven)"
+    gap, bound = float(s["gap"]), float(s["bound"])
+    share = f", {gap / bound:.2%} of the bound" if bound > 0 else ""
+    return f"{bound:.4f} (gap {gap:.4f}{share})"
+
+
 def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
@@ -161,10 +170,16 @@ def _overview(result: Matching, s: Mapping[str, Any], kind: str) -> str:
             ],
             ["Members placed in a group", f"{s.get('grouped', 0):,} of {mentees:,}"],
             ["Members not placed", s["unmatched_mentees"]],
-            ["Group leaders without a group", s["unmatched_mentors"]],
+        ]
+        if s.get("leader") == "none":  # peer-led: mentors take one-to-one mentees only
+            if s.get("mentors"):
+                rows.append(["Mentors without a one-to-one mentee", s["unmatched_mentors"]])
+        else:
+            rows.append(["Group leaders without a group", s["unmatched_mentors"]])
+        rows += [
             ["One-to-one pairs (chose one-to-one)", s.get("paired_one_to_one", 0)],
             ["Total compatibility (objective)", round(s["objective"], 4)],
-            ["Proven bound", round(s["bound"], 4)],
+            ["Proven bound (gap)", _bound_gap(s)],
             ["Engine / status", f"{s.get('engine') or '–'} / {s['status']}"],
         ]
     else:
@@ -180,8 +195,12 @@ def _overview(result: Matching, s: Mapping[str, Any], kind: str) -> str:
             )
         rows += [
             ["Mean score of a pair", round(s.get("mean_score", 0.0), 4)],
+        ]
+        if s["method"] == "fair" and s.get("floor") is not None:
+            rows.append(["Lowest score of a matched mentee (fair's floor)", f"{s['floor']:.6g}"])
+        rows += [
             ["Total score (objective)", round(s["objective"], 4)],
-            ["Proven bound (gap)", f"{s['bound']:.4f} ({s['gap']:.4f})"],
+            ["Proven bound (gap)", _bound_gap(s)],
             ["Status", s["status"]],
         ]
         if "blocking_pairs" in s:
@@ -393,14 +412,20 @@ _COLUMN_NAMES = {
 }
 
 
-def _equity_rule(rule: Mapping[str, Any]) -> str:
+def _equity_rule(rule: Mapping[str, Any], method: str | None) -> str:
     """The ``[equity]`` rule: coverage by subgroup with and without it, and its price."""
     column = str(rule["column"])
     title = _COLUMN_NAMES.get(column, column)
     if rule.get("mode") == "equalise":
+        then = (
+            "then fair's objective (the lowest score of a matched mentee as high as it can be, "
+            "then the total score)"
+            if method == "fair"
+            else "then the usual objective (the most mentees matched, then the total score)"
+        )
         what = (
             f"the lowest coverage rate among the subgroups of <em>{_e(column)}</em> as high as "
-            "it can be, then the usual objective"
+            f"it can be, {then}"
         )
     else:
         shares = ", ".join(f"{_e(k)} {v:g}" for k, v in (rule.get("min_share") or {}).items())
@@ -436,9 +461,9 @@ def _equity_rule(rule: Mapping[str, Any]) -> str:
                 r["subgroup"],
                 r["mentees"],
                 "–" if r.get("floor") is None else r["floor"],
-                f"{r['matched_without']} ({_pct(r['rate_without'])})",
-                f"{r['matched_with']} ({_pct(r['rate_with'])})",
-                f"{r['matched_with'] - r['matched_without']:+d}",
+                f"{r['matched_without']:,} ({_pct(r['rate_without'])})",
+                f"{r['matched_with']:,} ({_pct(r['rate_with'])})",
+                f"{r['matched_with'] - r['matched_without']:+,d}",
             ]
         )
     parts.append(
@@ -466,7 +491,7 @@ def _equity_rule(rule: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
-def _equity(facts: Mapping[str, Any] | None, kind: str) -> str:
+def _equity(facts: Mapping[str, Any] | None, kind: str, method: str | None = None) -> str:
     if not facts or not facts.get("by"):
         return "<p>No profile columns to compare (precomputed scores carry no profiles).</p>"
     covered = "with at least one suggestion" if kind == "suggest" else (
@@ -496,7 +521,7 @@ def _equity(facts: Mapping[str, Any] | None, kind: str) -> str:
                     f"<em>{_e(spread['worst'])}</em> (worst)</li>"
                 )
     if facts.get("rule"):
-        parts.append(_equity_rule(facts["rule"]))
+        parts.append(_equity_rule(facts["rule"], method))
     if flags:
         parts.append(f'<div class="flag"><strong>Flagged</strong><ul>{"".join(flags)}</ul></div>')
     else:
@@ -605,7 +630,7 @@ def report_html(result: Matching, config: ProgramConfig | None = None) -> bytes:
 <section id="load"><h2>{_e(load_title)}</h2>{_load(result, s, kind)}</section>
 <section id="unmatched"><h2>{_e(unmatched_title)}</h2>{_unmatched(result, kind)}</section>
 <section id="equity"><h2>Equity: who the matching serves</h2>
-{_equity(s.get("equity"), kind)}</section>
+{_equity(s.get("equity"), kind, s.get("method"))}</section>
 <section id="inputs"><h2>Inputs (SHA-256)</h2>
 <p class="note">The same inputs, settings and seed give the same results, byte for byte.</p>
 {_table(["file", "sha256"], inputs)}</section>

@@ -219,7 +219,9 @@ def check(paths: Mapping[str, Path], options: Mapping[str, Any]) -> dict[str, An
         cfg = _config(paths, options)
     except matcher.InvalidInputError as exc:
         problems.extend(exc.problems)
-        cfg = matcher.ProgramConfig()
+        # only [equity] slips: its rule is still checked against the mentees below
+        partial = exc.partial
+        cfg = partial if isinstance(partial, matcher.ProgramConfig) else matcher.ProgramConfig()
     peer_led = cfg.groups.leader == "none"
     try:
         _missing(paths, *(("mentees",) if peer_led else ("mentors", "mentees")))

@@ -398,28 +398,34 @@ def _infeasible_with(
 ) -> InfeasibleError:
     """As :func:`_infeasible`, with ``reach(caps)`` the most first places with at most
     ``caps[g]`` in subgroup g (all that subgroup's open mentees for one subgroup alone)."""
-    reasons = []
-    alone = []
     open_g = np.bincount(rule.subgroup[~rule.covered], minlength=len(rule.names))
+    short = []
     for at in map(int, np.flatnonzero(floors > 0)):
         caps = np.zeros(len(rule.names), np.int64)
         caps[at] = open_g[at]
-        alone.append((at, int(pinned[at]) + reach(caps)))
-    short = [(at, got) for at, got in alone if got < floors[at]]
-    for g, got in short or alone:
-        reasons.append(
+        got = int(pinned[at]) + reach(caps)
+        if got < floors[at]:
+            short.append((at, got))
+    if short:  # the cause: these floors are out of reach even with every place to themselves
+        return InfeasibleError(
             f"[equity] subgroup {rule.names[g]!r} needs at least {int(floors[g])} of its "
-            f"{int(rule.sizes[g])} mentees matched, but can reach at most {got}"
-            + ("" if short else " on its own (the floors cannot all be met together)")
+            f"{int(rule.sizes[g])} mentees matched, but can reach at most {got} even with "
+            "every mentor place to itself"
+            for g, got in short
         )
-    if not short:  # each floor alone is reachable: say what they ask for together
-        need = np.maximum(floors - pinned, 0).astype(np.int64)
-        together = int(np.minimum(pinned, floors).sum()) + reach(need)
-        reasons.append(
-            f"[equity] together the floors ask for {int(floors.sum())} mentees matched, and at "
-            f"most {together} of them can be matched at once (mentor places and compatible "
-            "pairs are shared; floors are rounded up to whole mentees)"
-        )
+    # each floor alone is reachable: the cause is what they ask for together
+    need = np.maximum(floors - pinned, 0).astype(np.int64)
+    together = int(np.minimum(pinned, floors).sum()) + reach(need)
+    asked = ", ".join(
+        f"{rule.names[g]} {int(floors[g])} of {int(rule.sizes[g])}"
+        for g in map(int, np.flatnonzero(floors > 0))
+    )
+    reasons = [
+        f"[equity] together the floors ask for {int(floors.sum())} mentees matched, and at "
+        f"most {together} of them can be matched at once (mentor places and compatible pairs "
+        "are shared; floors are rounded up to whole mentees); each floor alone can be met, "
+        f"so they are infeasible only together (floors: {asked})"
+    ]
     return InfeasibleError(reasons)
 
 

@@ -1,7 +1,7 @@
 """Replay the stream of cases one at a time through a stored programme, and print each routing.
 
-    python scenarios/geriatrics-consult/replay.py                  # the library: matcher.MentorPool
-    python scenarios/geriatrics-consult/replay.py --url http://127.0.0.1:8000 [--token T]
+    python geriatrics/replay.py                  # the library: matcher.MentorPool
+    python geriatrics/replay.py --url http://127.0.0.1:8000 [--token T]
                                                                    # the service: /v1/programs
 
 Each case goes to the best expert with a place left (its suggestion list is printed with the

@@ -111,9 +111,32 @@ def test_floors_reachable_alone_but_not_together_say_so() -> None:
     )
     with pytest.raises(InfeasibleError) as err:
         matcher.match(mentors, mentees, config=config)
-    text = str(err.value)
-    assert "can reach at most 1 on its own" in text
-    assert "together the floors ask for 2 mentees matched, and at most 1" in text
+    assert err.value.reasons == [
+        "[equity] together the floors ask for 2 mentees matched, and at most 1 of them can be "
+        "matched at once (mentor places and compatible pairs are shared; floors are rounded up "
+        "to whole mentees); each floor alone can be met, so they are infeasible only together "
+        "(floors: NL 1 of 1, NS 1 of 1)"
+    ]
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_only_the_floors_out_of_reach_alone_are_named(sparse: bool) -> None:
+    # NS's floor can be met, NL's cannot (no mentor speaks French): only NL is the cause
+    mentors = [Participant(id="m1", role="mentor", capacity=1, languages=["en"], region="NS")]
+    mentees = [
+        Participant(id="e1", role="mentee", languages=["en"], region="NS"),
+        Participant(id="e2", role="mentee", languages=["fr"], region="NL"),
+    ]
+    config = ProgramConfig(
+        min_score=0.0,
+        equity={"column": "region", "min_share": {"NS": 1.0, "NL": 1.0}},
+    )
+    with pytest.raises(InfeasibleError) as err:
+        matcher.match(mentors, mentees, config=config, sparse=sparse)
+    assert err.value.reasons == [
+        "[equity] subgroup 'NL' needs at least 1 of its 1 mentees matched, but can reach at "
+        "most 0 even with every mentor place to itself"
+    ]
 
 
 def _nl_floor(result: matcher.Matching) -> int:
@@ -129,6 +152,8 @@ def test_min_share_takes_the_code_or_the_name_of_a_region(key: str) -> None:
     by_code = matcher.match(mentors, mentees, config=_config(min_share={"NL": 1.0}))
     named = matcher.match(mentors, mentees, config=_config(min_share={key: 1.0}))
     assert _nl_floor(named) == _nl_floor(by_code) == 3
+    # shown by the subgroup's code, however the key was typed
+    assert named.summary["equity"]["rule"]["min_share"] == {"NL": 1.0}
     assert [(p.mentee_id, p.mentor_id) for p in named.pairs] == [
         (p.mentee_id, p.mentor_id) for p in by_code.pairs
     ]

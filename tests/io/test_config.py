@@ -120,8 +120,16 @@ timezone = "Mars/Olympus_Mons"
         "regions.Mars.timezone",
     }
     assert keys["program.min_score"].value == "2"
-    assert keys["program.profession_rule"].value == '"sometimes"'  # as written in the TOML file
-    assert keys["regions.Mars.timezone"].value == '"Mars/Olympus_Mons"'
+    # values shown one way ("got 'sometimes'"); quotes only where they are the slip
+    assert keys["program.profession_rule"].value == "sometimes"
+    assert keys["regions.Mars.timezone"].value == "Mars/Olympus_Mons"
+    assert keys["criteria.language.hard"].value == '"yes please"'
+    assert str(keys["criteria.language.hard"]).startswith(
+        "program.toml, key 'criteria.language.hard': wrong type: got '\"yes please\"', expected"
+    )
+    # an unknown key is named; its value is not shown as if it were the key
+    assert keys["program.nme"].value is None
+    assert str(keys["program.nme"]).startswith("program.toml, key 'program.nme': unknown key, ")
 
 
 def test_unknown_table_does_not_hide_other_problems(write_text):
@@ -166,3 +174,26 @@ def test_config_from_mapping_matches_load_config(write_text):
     assert mio.config_from_mapping(tomllib.loads(VALID)) == mio.load_config(
         write_text("program.toml", VALID)
     )
+
+
+def test_equity_slips_leave_a_partial_config_to_check_the_rule_on_the_data() -> None:
+    data = {"equity": {"column": "region", "min_share": {"NL": 1.2, "Atlantis": 0.9}}}
+    with pytest.raises(matcher.InvalidInputError) as info:
+        mio.config_from_mapping(data, name="program.toml")
+    [problem] = info.value.problems
+    assert (problem.column, problem.value) == ("equity.min_share.NL", "1.2")
+    partial = info.value.partial
+    assert isinstance(partial, matcher.ProgramConfig)
+    assert partial.equity.min_share == {"NL": 1.0, "Atlantis": 0.9}
+    typo = {"equity": {"column": "regoin", "mode": "equalize"}}
+    with pytest.raises(matcher.InvalidInputError) as info:
+        mio.config_from_mapping(typo, name="program.toml")
+    assert info.value.partial.equity.mode == "equalise"
+    assert info.value.partial.equity.column == "regoin"  # still checked against the mentees
+
+
+def test_other_slips_leave_no_partial_config() -> None:
+    data = {"program": {"min_score": 2.0}, "equity": {"column": "region", "mode": "x"}}
+    with pytest.raises(matcher.InvalidInputError) as info:
+        mio.config_from_mapping(data, name="program.toml")
+    assert len(info.value.problems) == 2 and info.value.partial is None

@@ -218,6 +218,31 @@ def test_two_headers_meaning_the_same_column(write_rows, find_problem):
     assert "languages" in problem.message
 
 
+def test_an_alias_beside_its_canonical_column_says_how_to_keep_both(write_rows, find_problem):
+    header = ["id", "region", "Province"]
+    path = write_rows("mentees.csv", header, [["E1", "NB", "New Brunswick"]])
+    with pytest.raises(matcher.InvalidInputError) as info:
+        mio.load_participants(path, "mentee")
+    problem = find_problem(info.value, file="mentees.csv", row=1, column="Province")
+    assert str(problem) == (
+        "mentees.csv, row 1, column 'Province': 'Province' is read as the canonical column "
+        "'region' (as are the headers 'region', 'région', 'province'), and so is 'region', "
+        "expected one "
+        "column for 'region'; to keep both, rename 'Province' in the file (e.g. 'home_province'), "
+        'or add "Province" = "Province" under [columns] in program.toml to pass it through as it is'
+    )
+
+
+def test_a_header_mapped_to_itself_passes_through(write_rows):
+    config = ProgramConfig(columns={"Province": "Province"})
+    header = ["id", "region", "Province"]
+    people = _load(
+        write_rows, "mentees.csv", header, [["E1", "NB", "New Brunswick"]], "mentee", config
+    )
+    [p] = people.participants
+    assert (p.region, p.extra) == ("NB", {"Province": "New Brunswick"})
+
+
 def test_missing_id_column(write_rows, find_problem):
     path = write_rows("mentees.csv", ["name", "languages"], [["x", "fr"]])
     with pytest.raises(matcher.InvalidInputError) as info:

@@ -70,3 +70,23 @@ def test_a_job_with_a_rule_mistake_is_refused_at_submission(client: Any) -> None
     )
     assert checked.status_code == 422, checked.text
     assert "unknown subgroup" in checked.text
+
+
+def test_validate_reports_every_equity_problem_at_once(client: Any) -> None:
+    checked = client.post(
+        "/v1/validate",
+        files={
+            "mentors": ("mentors.csv", b"id,languages,region\nm1,en,NS\n"),
+            "mentees": ("mentees.csv", b"id,languages,region\ne1,en,NS\ne2,fr,NL\n"),
+            "config": (
+                "program.toml",
+                b'[equity]\ncolumn = "region"\nmin_share = { NS = 1.2, Atlantis = 0.9 }\n',
+            ),
+        },
+    )
+    assert checked.status_code == 422, checked.text
+    found = {(p["column"], p["message"]) for p in checked.json()["problems"]}
+    assert found == {
+        ("equity.min_share.NS", "out of range"),
+        ("equity.min_share.Atlantis", "unknown subgroup"),
+    }

@@ -894,3 +894,21 @@ def test_an_unproven_search_reports_a_bound_that_holds_for_every_grouping(
         assert (placed, result.objective) >= (max(best), best[max(best)][0] - 1e-3 * problem.n**2)
     again = solve_groups(problem, time_limit=1e-4, seed=seed)
     assert np.array_equal(again.group, result.group) and again.bound == result.bound
+
+
+def test_the_nearest_group_is_one_whose_language_the_member_speaks() -> None:
+    # an English group at the member's time, a Portuguese group at another time: the
+    # Portuguese-only member is told about the Portuguese group, and why it cannot join it
+    mentees = [member(f"en{k}", languages="en", availability="mon 18:00-20:00") for k in range(4)]
+    mentees += [member(f"pt{k}", languages="pt", availability="tue 18:00-20:00") for k in range(3)]
+    # as many obstacles with each group counted alike (English: language and a hard rule with
+    # its members; Portuguese: the time, and an exclusion), so the language must decide
+    mentees.append(member("solo", languages="pt", availability="mon 18:00-20:00", exclude="pt0"))
+    config = groups_config(leader="none", min_size=3, max_size=5)
+    config["program"] = {"method": "groups", "session_minutes": 60}
+    result = matcher.match([], mentees, config=config)
+    groups = by_group(result)
+    [pt_group] = [g for g, ids in groups.items() if any(i.startswith("pt") for i in ids)]
+    reason = {u.id: u.reason for u in result.unmatched}["solo"]
+    assert f"; nearest group {pt_group} (meets tue 18:00-19:00 your local time, pt," in reason
+    assert reason.endswith("): not free then")
