@@ -50,6 +50,7 @@ from matcher.solvers import (
     equity_floors,
     equity_infeasible,
     equity_potentials,
+    equity_rates,
     score_units,
     solve_equity_floors,
 )
@@ -225,14 +226,7 @@ def _equalise(eq: _Equity, rule: EquityRule, pinned: _I, low: Fraction) -> Fract
         rule.subgroup[~rule.covered & (eq.mentee_cap > 0)], minlength=len(rule.names)
     )
     top = min(Fraction(int(pinned[g] + eligible[g]), int(sizes[g])) for g in present)
-    rates = sorted(
-        {
-            r
-            for g in present
-            for k in range(int(sizes[g]) + 1)
-            if low <= (r := Fraction(k, int(sizes[g]))) <= top
-        }
-    )
+    rates = equity_rates(sizes, low, top)
     lo, hi = 0, len(rates) - 1
 
     def need_at(rate: Fraction) -> _I:

@@ -8,6 +8,7 @@ from matcher.solvers._equity import (
     equity_floors,
     equity_infeasible,
     equity_potentials,
+    equity_rates,
     solve_equity,
     solve_equity_floors,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "equity_floors",
     "equity_infeasible",
     "equity_potentials",
+    "equity_rates",
     "flow_potentials",
     "holds",
     "max_coverage",

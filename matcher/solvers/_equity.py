@@ -337,6 +337,19 @@ def _floors_at(rate: Fraction, sizes: _I) -> _I:
     return np.array([-(-rate.numerator * int(n) // rate.denominator) for n in sizes], np.int64)
 
 
+def equity_rates(sizes: _I, low: Fraction, top: Fraction) -> list[Fraction]:
+    """Every lowest rate the search may stop at: each k / n_g of a present subgroup (n_g > 0)
+    from ``low`` to ``top``, ascending, once each."""
+    return sorted(
+        {
+            r
+            for n_g in sizes[sizes > 0].tolist()
+            for k in range(int(n_g) + 1)
+            if low <= (r := Fraction(k, int(n_g))) <= top
+        }
+    )
+
+
 def _equalise(net: _Network, rule: EquityRule, pinned: _I) -> tuple[Fraction, int]:
     """The largest lowest rate among the subgroups and the number of max-flow tests."""
     sizes = rule.sizes
@@ -351,14 +364,7 @@ def _equalise(net: _Network, rule: EquityRule, pinned: _I) -> tuple[Fraction, in
     low = min(Fraction(int(got[g]), int(sizes[g])) for g in present)
     top = min(Fraction(int(pinned[g] + net.open_per_group[g]), int(sizes[g])) for g in present)
     top = min(top, Fraction(int(pinned.sum()) + served, int(sizes.sum())))
-    rates = sorted(
-        {
-            r
-            for g in present
-            for k in range(int(sizes[g]) + 1)
-            if low <= (r := Fraction(k, int(sizes[g]))) <= top
-        }
-    )
+    rates = equity_rates(sizes, low, top)
     lo, hi, tests = 0, len(rates) - 1, 1
     while lo < hi:
         mid = (lo + hi + 1) // 2
